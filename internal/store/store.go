@@ -355,3 +355,9 @@ func Placeholders(n int) string {
 	}
 	return strings.Repeat("?, ", n-1) + "?"
 }
+
+// QueryRowWrite runs a one-row statement that writes (INSERT ... RETURNING)
+// on the write connection, as its own transaction.
+func (db *DB) QueryRowWrite(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.write.QueryRowContext(ctx, db.rebind(q), args...)
+}

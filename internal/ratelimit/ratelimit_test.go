@@ -1,0 +1,113 @@
+package ratelimit_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"plaza/internal/clock"
+	"plaza/internal/ratelimit"
+	"plaza/internal/store"
+	"plaza/internal/store/storetest"
+)
+
+func TestDBWindowStartsAtFirstHit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		l := ratelimit.NewDB(db, c)
+		hit := func() ratelimit.Result {
+			t.Helper()
+			r, err := l.Hit(ctx, "k", 2, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		if r := hit(); !r.Allowed || r.Count != 1 || r.RetryAfter != time.Minute {
+			t.Fatalf("first: %+v", r)
+		}
+		c.Advance(59 * time.Second)
+		if r := hit(); !r.Allowed || r.Count != 2 {
+			t.Fatalf("second: %+v", r)
+		}
+		if r := hit(); r.Allowed || r.RetryAfter != time.Second {
+			t.Fatalf("third: %+v", r)
+		}
+		c.Advance(time.Second)
+		if r := hit(); !r.Allowed || r.Count != 1 {
+			t.Fatalf("after window: %+v", r)
+		}
+		if err := l.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestDBConcurrentHitsCountExactly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		testConcurrent(t, ratelimit.NewDB(db, clock.Real{}))
+	})
+}
+
+func TestRedis(t *testing.T) {
+	url := os.Getenv("PLAZA_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("PLAZA_TEST_REDIS_URL is not set")
+	}
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := redis.NewClient(opt)
+	defer client.Close()
+	prefix := fmt.Sprintf("plaza-test-%d:", time.Now().UnixNano())
+	l := ratelimit.NewRedis(client, prefix)
+	ctx := context.Background()
+	for i := 1; i <= 3; i++ {
+		r, err := l.Hit(ctx, "w", 2, 300*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Count != i || r.Allowed != (i <= 2) || r.RetryAfter <= 0 {
+			t.Fatalf("hit %d: %+v", i, r)
+		}
+	}
+	time.Sleep(350 * time.Millisecond)
+	if r, _ := l.Hit(ctx, "w", 2, 300*time.Millisecond); !r.Allowed || r.Count != 1 {
+		t.Fatalf("after window: %+v", r)
+	}
+	testConcurrent(t, l)
+}
+
+func testConcurrent(t *testing.T, l ratelimit.Limiter) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	allowed := 0
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := l.Hit(ctx, "c", 10, time.Hour)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if r.Allowed {
+				mu.Lock()
+				allowed++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if allowed != 10 {
+		t.Fatalf("allowed %d of 40, want exactly 10", allowed)
+	}
+}
