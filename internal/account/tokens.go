@@ -1,0 +1,206 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"plaza/internal/errs"
+	"plaza/internal/store"
+)
+
+// TokenPair is what a sign-in returns.
+type TokenPair struct {
+	Access        string
+	Refresh       string
+	AccessExpires time.Time
+	AccessTTL     time.Duration
+	UserID        int64
+}
+
+const tokenLen = 50
+
+var errBadToken = errs.E(errs.Unauthenticated, "invalid or expired token")
+
+// issue writes a new access/refresh pair of family into tx.
+func (s *Service) issue(ctx context.Context, tx *store.Tx, userID int64, family string, accessTTL time.Duration) (TokenPair, error) {
+	if accessTTL <= 0 {
+		accessTTL = s.cfg.AccessTTL
+	}
+	now := s.now()
+	p := TokenPair{
+		Access:        RandomString(tokenLen),
+		Refresh:       RandomString(tokenLen),
+		AccessExpires: now.Add(accessTTL),
+		AccessTTL:     accessTTL,
+		UserID:        userID,
+	}
+	const ins = `INSERT INTO tokens (user_id, kind, hash, family, expires_at, used, revoked, created_at)
+		VALUES (?, ?, ?, ?, ?, FALSE, FALSE, ?)`
+	if _, err := tx.Exec(ctx, ins, userID, "access", HashToken(p.Access), family, p.AccessExpires.UnixMilli(), now.UnixMilli()); err != nil {
+		return TokenPair{}, errs.Wrap(err, "issue token")
+	}
+	if _, err := tx.Exec(ctx, ins, userID, "refresh", HashToken(p.Refresh), family, now.Add(s.cfg.RefreshTTL).UnixMilli(), now.UnixMilli()); err != nil {
+		return TokenPair{}, errs.Wrap(err, "issue token")
+	}
+	return p, nil
+}
+
+// Login checks a password and signs the user in.
+func (s *Service) Login(ctx context.Context, a Account, password string) (TokenPair, error) {
+	return s.LoginFor(ctx, a, password, 0)
+}
+
+// LoginFor is Login with an access-token lifetime of ttl (0: the default;
+// larger values are capped at the default).
+func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl time.Duration) (TokenPair, error) {
+	u, hash, err := s.userAndHash(ctx, a)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if password == "" {
+		return TokenPair{}, errs.InvalidField("password", "password is required")
+	}
+	if hash == "" {
+		return TokenPair{}, errs.R(errs.Unauthenticated, errs.ReasonWrongPassword, "no password is set for this account; sign in with a code")
+	}
+	ok, err := s.hasher.Verify(hash, password)
+	if err != nil {
+		return TokenPair{}, errs.Wrap(err, "verify password")
+	}
+	if !ok {
+		return TokenPair{}, errs.R(errs.Unauthenticated, errs.ReasonWrongPassword, "wrong password")
+	}
+	if !u.Active {
+		return TokenPair{}, errs.R(errs.Forbidden, errs.ReasonBanned, "this account is banned")
+	}
+	if ttl > s.cfg.AccessTTL {
+		ttl = s.cfg.AccessTTL
+	}
+	var p TokenPair
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		p, err = s.issue(ctx, tx, u.ID, RandomString(24), ttl)
+		return err
+	})
+	return p, err
+}
+
+// LoginWithCode signs the user in with a verification code, which it uses up.
+func (s *Service) LoginWithCode(ctx context.Context, a Account, code string) (TokenPair, error) {
+	u, err := s.userByAccount(ctx, a)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if !u.Active {
+		return TokenPair{}, errs.R(errs.Forbidden, errs.ReasonBanned, "this account is banned")
+	}
+	var p TokenPair
+	var failure error
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		failure, err = s.verifyCode(ctx, tx, a, code, true)
+		if err != nil || failure != nil {
+			return err
+		}
+		p, err = s.issue(ctx, tx, u.ID, RandomString(24), 0)
+		return err
+	})
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return p, failure
+}
+
+// Authenticate returns the active user an access token belongs to.
+func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+	if len(token) != tokenLen {
+		return User{}, errBadToken
+	}
+	var (
+		u         User
+		expiresAt int64
+		revoked   bool
+	)
+	dest := append(u.scanDest(), &expiresAt, &revoked)
+	err := s.db.QueryRow(ctx, `SELECT `+userColsU+`, t.expires_at, t.revoked
+		FROM tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.hash = ? AND t.kind = 'access'`, HashToken(token)).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, errBadToken
+	}
+	if err != nil {
+		return User{}, errs.Wrap(err, "authenticate")
+	}
+	if revoked || s.now().UnixMilli() >= expiresAt || !u.Active {
+		return User{}, errBadToken
+	}
+	return u, nil
+}
+
+// Refresh trades a refresh token for a new pair. The refresh token is used
+// up and the family's earlier access tokens are revoked; a refresh token
+// presented a second time revokes its whole family.
+func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error) {
+	if len(refresh) != tokenLen {
+		return TokenPair{}, errBadToken
+	}
+	var p TokenPair
+	var failure error
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var (
+			userID    int64
+			family    string
+			expiresAt int64
+			used      bool
+			revoked   bool
+			active    bool
+		)
+		err := tx.QueryRow(ctx, `SELECT t.user_id, t.family, t.expires_at, t.used, t.revoked, u.is_active
+			FROM tokens t JOIN users u ON u.id = t.user_id
+			WHERE t.hash = ? AND t.kind = 'refresh'`+tx.ForUpdate(), HashToken(refresh)).
+			Scan(&userID, &family, &expiresAt, &used, &revoked, &active)
+		if errors.Is(err, sql.ErrNoRows) {
+			failure = errBadToken
+			return nil
+		}
+		if err != nil {
+			return errs.Wrap(err, "refresh")
+		}
+		if used {
+			// Reuse of a rotated token: the family may be stolen.
+			if _, err := tx.Exec(ctx, "UPDATE tokens SET revoked = TRUE WHERE family = ?", family); err != nil {
+				return errs.Wrap(err, "revoke family")
+			}
+			s.log.Warn("refresh token reused; family revoked", "user_id", userID)
+			failure = errBadToken
+			return nil
+		}
+		if revoked || !active || s.now().UnixMilli() >= expiresAt {
+			failure = errBadToken
+			return nil
+		}
+		if _, err := tx.Exec(ctx, "UPDATE tokens SET used = TRUE, revoked = TRUE WHERE family = ? AND revoked = FALSE", family); err != nil {
+			return errs.Wrap(err, "rotate")
+		}
+		p, err = s.issue(ctx, tx, userID, family, 0)
+		return err
+	})
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return p, failure
+}
+
+// Revoke ends the session of an access token: the token and its refresh
+// token stop working.
+func (s *Service) Revoke(ctx context.Context, access string) error {
+	_, err := s.db.Exec(ctx, `UPDATE tokens SET revoked = TRUE
+		WHERE family = (SELECT family FROM tokens WHERE hash = ? AND kind = 'access')`, HashToken(access))
+	return errs.Wrap(err, "revoke")
+}
+
+// SweepTokens deletes tokens that expired more than a day ago.
+func (s *Service) SweepTokens(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, "DELETE FROM tokens WHERE expires_at <= ?", s.now().Add(-24*time.Hour).UnixMilli())
+	return err
+}

@@ -1,0 +1,332 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"plaza/internal/errs"
+	"plaza/internal/store"
+	"plaza/internal/valid"
+)
+
+// User is an account holder and their profile.
+type User struct {
+	ID        int64
+	Area      string
+	Phone     string
+	Email     string
+	OpenID    string // device/open id; random when the client gives none
+	Nickname  string
+	Avatar    string
+	Gender    int // 0 female, 1 male, 2 secret
+	Birthday  string
+	Address   string
+	Role      int
+	Active    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Username is the phone number, else the e-mail address, else the open id.
+func (u User) Username() string {
+	switch {
+	case u.Phone != "":
+		return u.Phone
+	case u.Email != "":
+		return u.Email
+	}
+	return u.OpenID
+}
+
+const (
+	userCols  = "id, area, phone, email, openid, nickname, avatar, gender, birthday, address, role, is_active, created_at, updated_at"
+	userColsU = "u.id, u.area, u.phone, u.email, u.openid, u.nickname, u.avatar, u.gender, u.birthday, u.address, u.role, u.is_active, u.created_at, u.updated_at"
+)
+
+func (u *User) scanDest() []any {
+	return []any{&u.ID, &u.Area, &u.Phone, &u.Email, &u.OpenID, &u.Nickname, &u.Avatar, &u.Gender,
+		&u.Birthday, &u.Address, &u.Role, &u.Active, (*msTime)(&u.CreatedAt), (*msTime)(&u.UpdatedAt)}
+}
+
+// msTime scans integer milliseconds into a time.Time.
+type msTime time.Time
+
+func (m *msTime) Scan(v any) error {
+	switch x := v.(type) {
+	case int64:
+		*m = msTime(time.UnixMilli(x))
+		return nil
+	case nil:
+		*m = msTime(time.Time{})
+		return nil
+	}
+	return errors.New("account: time column is not an integer")
+}
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	err := row.Scan(u.scanDest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, errs.E(errs.NotFound, "no such user")
+	}
+	if err != nil {
+		return User{}, errs.Wrap(err, "read user")
+	}
+	return u, nil
+}
+
+// User returns the user with id.
+func (s *Service) User(ctx context.Context, id int64) (User, error) {
+	return scanUser(s.db.QueryRow(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", id))
+}
+
+func accountWhere(a Account) (string, []any) {
+	if a.IsEmail() {
+		return "email = ?", []any{a.Email}
+	}
+	return "area = ? AND phone = ?", []any{a.Area, a.Phone}
+}
+
+// UserByAccount finds the user of an account (NotFound with
+// ReasonAccountNotFound when none).
+func (s *Service) UserByAccount(ctx context.Context, a Account) (User, error) {
+	return s.userByAccount(ctx, a)
+}
+
+func (s *Service) userByAccount(ctx context.Context, a Account) (User, error) {
+	u, _, err := s.userAndHash(ctx, a)
+	return u, err
+}
+
+func (s *Service) userAndHash(ctx context.Context, a Account) (User, string, error) {
+	where, args := accountWhere(a)
+	var u User
+	var hash string
+	err := s.db.QueryRow(ctx, "SELECT "+userCols+", password_hash FROM users WHERE "+where, args...).
+		Scan(append(u.scanDest(), &hash)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", errs.R(errs.NotFound, errs.ReasonAccountNotFound, "account is not registered")
+	}
+	if err != nil {
+		return User{}, "", errs.Wrap(err, "read user")
+	}
+	return u, hash, nil
+}
+
+// CheckPassword applies the password policy: 6 to 128 characters.
+func CheckPassword(p string) error {
+	if p == "" {
+		return errs.InvalidField("password", "password is required")
+	}
+	if len([]rune(p)) < 6 {
+		return errs.InvalidField("password", "password must be at least 6 characters")
+	}
+	return valid.Text("password", p, 128)
+}
+
+// Register creates an account after checking (and using up) its code, and
+// signs the new user in.
+func (s *Service) Register(ctx context.Context, a Account, code, password string) (User, TokenPair, error) {
+	if err := CheckPassword(password); err != nil {
+		return User{}, TokenPair{}, err
+	}
+	if _, err := s.userByAccount(ctx, a); err == nil {
+		return User{}, TokenPair{}, errs.R(errs.Conflict, errs.ReasonAccountExists, "account is already registered")
+	} else if !errs.Is(err, errs.NotFound) {
+		return User{}, TokenPair{}, err
+	}
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		return User{}, TokenPair{}, errs.Wrap(err, "hash password")
+	}
+	var (
+		u       User
+		p       TokenPair
+		failure error
+	)
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		failure, err = s.verifyCode(ctx, tx, a, code, true)
+		if err != nil || failure != nil {
+			return err
+		}
+		u, err = s.insertUser(ctx, tx, a, hash, "")
+		if err != nil {
+			return err
+		}
+		p, err = s.issue(ctx, tx, u.ID, RandomString(24), 0)
+		return err
+	})
+	if err != nil {
+		return User{}, TokenPair{}, err
+	}
+	if failure != nil {
+		return User{}, TokenPair{}, failure
+	}
+	return u, p, nil
+}
+
+// insertUser adds a user; openID is made when empty.
+func (s *Service) insertUser(ctx context.Context, tx *store.Tx, a Account, passwordHash, openID string) (User, error) {
+	if openID == "" {
+		openID = RandomString(40)
+	}
+	now := s.now().UnixMilli()
+	u, err := scanUser(tx.QueryRow(ctx, `INSERT INTO users (area, phone, email, openid, password_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+userCols, a.Area, a.Phone, a.Email, openID, passwordHash, now, now))
+	if store.IsUniqueViolation(err) {
+		return User{}, errs.R(errs.Conflict, errs.ReasonAccountExists, "account is already registered")
+	}
+	return u, err
+}
+
+// ResetPassword sets a new password after checking (and using up) a code.
+// Every session of the user ends.
+func (s *Service) ResetPassword(ctx context.Context, a Account, code, password string) error {
+	if err := CheckPassword(password); err != nil {
+		return err
+	}
+	u, err := s.userByAccount(ctx, a)
+	if err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		return errs.Wrap(err, "hash password")
+	}
+	var failure error
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		failure, err = s.verifyCode(ctx, tx, a, code, true)
+		if err != nil || failure != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, s.now().UnixMilli(), u.ID); err != nil {
+			return errs.Wrap(err, "set password")
+		}
+		_, err := tx.Exec(ctx, "UPDATE tokens SET revoked = TRUE WHERE user_id = ?", u.ID)
+		return errs.Wrap(err, "end sessions")
+	})
+	if err != nil {
+		return err
+	}
+	return failure
+}
+
+// Profile is a change to a user's profile; nil fields stay as they are.
+type Profile struct {
+	Nickname *string
+	Avatar   *string
+	Gender   *int
+	Birthday *string
+	Address  *string
+}
+
+// Field caps of the profile.
+const (
+	MaxNickname = 64
+	MaxAvatar   = 1024
+	MaxAddress  = 256
+)
+
+func (p Profile) check(now time.Time) error {
+	if p.Nickname != nil {
+		if err := valid.Text("nickname", *p.Nickname, MaxNickname); err != nil {
+			return err
+		}
+	}
+	if p.Avatar != nil {
+		if err := valid.Text("avatar", *p.Avatar, MaxAvatar); err != nil {
+			return err
+		}
+	}
+	if p.Address != nil {
+		if err := valid.Text("address", *p.Address, MaxAddress); err != nil {
+			return err
+		}
+	}
+	if p.Gender != nil && (*p.Gender < 0 || *p.Gender > 2) {
+		return errs.InvalidField("gender", "gender must be 0 (female), 1 (male) or 2 (secret)")
+	}
+	if p.Birthday != nil && *p.Birthday != "" {
+		if err := valid.Date("birthday", *p.Birthday); err != nil {
+			return err
+		}
+		d, _ := time.Parse(time.DateOnly, *p.Birthday)
+		if d.Year() < 1900 || d.After(now) {
+			return errs.InvalidField("birthday", "birthday is out of range")
+		}
+	}
+	return nil
+}
+
+// UpdateProfile applies p to the user and returns the result.
+func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) (User, error) {
+	now := s.now()
+	if err := p.check(now); err != nil {
+		return User{}, err
+	}
+	sets := []string{"updated_at = ?"}
+	args := []any{now.UnixMilli()}
+	add := func(col string, v any) {
+		sets = append(sets, col+" = ?")
+		args = append(args, v)
+	}
+	if p.Nickname != nil {
+		add("nickname", strings.TrimSpace(*p.Nickname))
+	}
+	if p.Avatar != nil {
+		add("avatar", *p.Avatar)
+	}
+	if p.Gender != nil {
+		add("gender", *p.Gender)
+	}
+	if p.Birthday != nil {
+		add("birthday", *p.Birthday)
+	}
+	if p.Address != nil {
+		add("address", *p.Address)
+	}
+	args = append(args, id)
+	return scanUser(s.db.QueryRowWrite(ctx, "UPDATE users SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+userCols, args...))
+}
+
+// Users lists users, newest first.
+func (s *Service) Users(ctx context.Context, offset, limit int) ([]User, int, error) {
+	var total int
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&total); err != nil {
+		return nil, 0, errs.Wrap(err, "count users")
+	}
+	rows, err := s.db.Query(ctx, "SELECT "+userCols+" FROM users ORDER BY id DESC LIMIT ? OFFSET ?", limit, offset)
+	if err != nil {
+		return nil, 0, errs.Wrap(err, "list users")
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, u)
+	}
+	return out, total, errs.Wrap(rows.Err(), "list users")
+}
+
+// SetActive bans (false) or restores (true) a user. A ban ends every
+// session of the user at once.
+func (s *Service) SetActive(ctx context.Context, id int64, active bool) (User, error) {
+	var u User
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, "UPDATE users SET is_active = ?, updated_at = ? WHERE id = ? RETURNING "+userCols,
+			active, s.now().UnixMilli(), id))
+		if err != nil || active {
+			return err
+		}
+		_, err = tx.Exec(ctx, "UPDATE tokens SET revoked = TRUE WHERE user_id = ?", id)
+		return errs.Wrap(err, "end sessions")
+	})
+	return u, err
+}
