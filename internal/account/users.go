@@ -48,25 +48,10 @@ const (
 
 func (u *User) scanDest() []any {
 	return []any{&u.ID, &u.Area, &u.Phone, &u.Email, &u.OpenID, &u.Nickname, &u.Avatar, &u.Gender,
-		&u.Birthday, &u.Address, &u.Role, &u.Active, (*msTime)(&u.CreatedAt), (*msTime)(&u.UpdatedAt)}
+		&u.Birthday, &u.Address, &u.Role, &u.Active, (*store.Millis)(&u.CreatedAt), (*store.Millis)(&u.UpdatedAt)}
 }
 
-// msTime scans integer milliseconds into a time.Time.
-type msTime time.Time
-
-func (m *msTime) Scan(v any) error {
-	switch x := v.(type) {
-	case int64:
-		*m = msTime(time.UnixMilli(x))
-		return nil
-	case nil:
-		*m = msTime(time.Time{})
-		return nil
-	}
-	return errors.New("account: time column is not an integer")
-}
-
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row store.Scanner) (User, error) {
 	var u User
 	err := row.Scan(u.scanDest()...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -298,20 +283,9 @@ func (s *Service) Users(ctx context.Context, offset, limit int) ([]User, int, er
 	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "count users")
 	}
-	rows, err := s.db.Query(ctx, "SELECT "+userCols+" FROM users ORDER BY id DESC LIMIT ? OFFSET ?", limit, offset)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "list users")
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, u)
-	}
-	return out, total, errs.Wrap(rows.Err(), "list users")
+	out, err := store.Collect(ctx, s.db, "SELECT "+userCols+" FROM users ORDER BY id DESC LIMIT ? OFFSET ?",
+		[]any{limit, offset}, scanUser)
+	return out, total, errs.Wrap(err, "list users")
 }
 
 // SetActive bans (false) or restores (true) a user. A ban ends every

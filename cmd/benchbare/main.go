@@ -1,0 +1,33 @@
+// Command benchbare is the yardstick of bench/run.sh: a bare net/http
+// handler that answers every request with the JSON it is given, so plaza's
+// figures can be compared with the cost of HTTP and JSON alone.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8090", "address to listen on")
+	body := flag.String("json", `{"code":0}`, "the JSON to answer")
+	flag.Parse()
+	var v any
+	if err := json.Unmarshal([]byte(*body), &v); err != nil {
+		fmt.Fprintln(os.Stderr, "benchbare: -json:", err)
+		os.Exit(2)
+	}
+	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// Encode on every request, as a real handler would.
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		json.NewEncoder(w).Encode(v)
+	})
+	fmt.Fprintln(os.Stderr, "benchbare listening on", *addr)
+	if err := http.ListenAndServe(*addr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "benchbare:", err)
+		os.Exit(1)
+	}
+}

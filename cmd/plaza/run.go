@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"plaza/internal/account"
+	"plaza/internal/admins"
+	"plaza/internal/clock"
+	"plaza/internal/config"
+	"plaza/internal/server"
+)
+
+const usage = `plaza: the backend of the plaza apps.
+
+Usage:
+  plaza serve [flags]              start the server (plaza serve -h lists every setting)
+  plaza migrate [flags]            apply the database migrations and exit
+  plaza admin create [flags]       create an admin (-email, -password or PLAZA_ADMIN_PASSWORD)
+
+Every flag can also be set by its PLAZA_* environment variable.
+`
+
+// run is the whole program: main only calls it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[1] {
+	case "serve":
+		return serve(ctx, args[2:], getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args[2:], getenv, stdout, stderr)
+	case "admin":
+		if len(args) < 3 || args[2] != "create" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown admin command; want: plaza admin create")
+		}
+		return adminCreate(ctx, args[3:], getenv, stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[1])
+}
+
+func load(name string, args []string, getenv func(string) string, stderr io.Writer) (config.Config, error) {
+	cfg, err := config.Load(name, args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return cfg, err
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("bad settings:\n%w", err)
+	}
+	return cfg, nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := load("plaza serve", args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	app, err := server.New(ctx, cfg, server.Options{Clock: clock.Real{}, Log: log})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           app.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	janitorCtx, stopJanitor := context.WithCancel(context.Background())
+	defer stopJanitor()
+	go app.RunJanitor(janitorCtx, 10*time.Minute)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	engine := "sqlite " + cfg.SQLitePath()
+	if cfg.DatabaseURL != "" {
+		engine = "postgres"
+	}
+	fmt.Fprintf(stdout, "plaza listening on http://%s (store: %s)\n", ln.Addr(), engine)
+	log.Info("listening", "addr", ln.Addr().String(), "store", app.DB.Engine())
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	fmt.Fprintln(stdout, "plaza stopped")
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := load("plaza migrate", args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	db, err := server.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "migrations applied (%s)\n", db.Engine())
+	return nil
+}
+
+func adminCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config.Config
+	fs := config.FlagSet("plaza admin create", &cfg, stderr)
+	email := fs.String("email", "", "e-mail of the new admin")
+	password := fs.String("password", "", "password of the new admin (or PLAZA_ADMIN_PASSWORD)")
+	if err := config.ApplyEnv(fs, getenv); err != nil {
+		return fmt.Errorf("bad settings:\n%w", err)
+	}
+	// -email and -password are this command's own; do not take them from
+	// PLAZA_EMAIL / PLAZA_PASSWORD.
+	*email, *password = "", ""
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if *email == "" {
+		*email = cfg.AdminEmail
+	}
+	if *password == "" {
+		*password = getenv("PLAZA_ADMIN_PASSWORD")
+	}
+	if *email == "" || *password == "" {
+		return errors.New("admin create needs -email and -password (or PLAZA_ADMIN_PASSWORD)")
+	}
+	// Only the store settings matter here.
+	cfg.AdminEmail, cfg.AdminPassword = "", ""
+	if err := cfg.Check(); err != nil {
+		return fmt.Errorf("bad settings:\n%w", err)
+	}
+	db, err := server.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := admins.New(db, clock.Real{}, account.NewHasher(account.DefaultArgon2), cfg.AdminTokenTTL)
+	a, err := svc.Create(ctx, strings.TrimSpace(*email), *password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "admin %d created: %s\n", a.ID, a.Email)
+	return nil
+}

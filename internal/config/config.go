@@ -1,0 +1,255 @@
+// Package config reads plaza's settings from flags and PLAZA_* environment
+// variables (a flag wins over its variable). Bad settings stop the start
+// with a message that names the setting.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+	_ "time/tzdata" // zones work on machines without tzdata
+
+	"plaza/internal/account"
+)
+
+// Config is every setting of the server.
+type Config struct {
+	Addr        string
+	Data        string
+	DatabaseURL string
+	RedisURL    string
+
+	SMS           string // outbox | webhook
+	SMSWebhookURL string
+	SMSTestOTP    string // "8613800138000=123456,..."
+	SMTPURL       string
+	Push          string // outbox
+
+	AdminEmail    string
+	AdminPassword string
+	AdminTokenTTL time.Duration
+
+	AppID    string
+	AppName  string
+	TimeZone string
+
+	AccessTTL            time.Duration
+	RefreshTTL           time.Duration
+	CodeTTL              time.Duration
+	CodeCooldown         time.Duration
+	CodeMaxTries         int
+	CodeMaxPerAccountDay int
+	CodeMaxPerIPDay      int
+
+	TrustProxy      bool
+	LogLevel        string
+	LogFormat       string
+	ShutdownTimeout time.Duration
+
+	// Derived by Load.
+	Location *time.Location
+	TestOTP  map[string]string
+}
+
+// EnvName is the variable of a flag: "sms-webhook-url" -> PLAZA_SMS_WEBHOOK_URL.
+func EnvName(flagName string) string {
+	return "PLAZA_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// FlagSet defines the server's settings on a new flag set writing to out.
+func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	d := account.DefaultConfig()
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.Data, "data", "./data", "directory for the SQLite file, media and outboxes")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty: embedded SQLite under -data")
+	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL (redis://...) for rate-limit counters; empty: the database")
+	fs.StringVar(&c.SMS, "sms", "outbox", "SMS provider: outbox ($PLAZA_DATA/outbox/sms.jsonl) or webhook")
+	fs.StringVar(&c.SMSWebhookURL, "sms-webhook-url", "", "URL the webhook SMS provider POSTs each message to")
+	fs.StringVar(&c.SMSTestOTP, "sms-test-otp", "", `test numbers with fixed codes: "8613800138000=123456,..."`)
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP server for mail (smtp://user:pass@host:587?from=a@b.c); empty: $PLAZA_DATA/outbox/mail.jsonl")
+	fs.StringVar(&c.Push, "push", "outbox", "push provider: outbox ($PLAZA_DATA/outbox/push.jsonl)")
+	fs.StringVar(&c.AdminEmail, "admin-email", "", "e-mail of the first admin, created at start if absent")
+	fs.StringVar(&c.AdminPassword, "admin-password", "", "password of the first admin")
+	fs.DurationVar(&c.AdminTokenTTL, "admin-token-ttl", 12*time.Hour, "lifetime of an admin token")
+	fs.StringVar(&c.AppID, "app-id", "", "app id shown in the member face's objects")
+	fs.StringVar(&c.AppName, "app-name", "plaza", "app name used in the text of SMS and mail")
+	fs.StringVar(&c.TimeZone, "tz", "Asia/Shanghai", "time zone of displayed times")
+	fs.DurationVar(&c.AccessTTL, "access-ttl", d.AccessTTL, "lifetime of an access token")
+	fs.DurationVar(&c.RefreshTTL, "refresh-ttl", d.RefreshTTL, "lifetime of a refresh token")
+	fs.DurationVar(&c.CodeTTL, "code-ttl", d.CodeTTL, "lifetime of a verification code (5m to 10m advised)")
+	fs.DurationVar(&c.CodeCooldown, "code-cooldown", d.CodeCooldown, "minimum time between two codes to one account")
+	fs.IntVar(&c.CodeMaxTries, "code-max-tries", d.CodeMaxTries, "wrong tries before a code is dead")
+	fs.IntVar(&c.CodeMaxPerAccountDay, "code-max-per-account-day", d.CodeMaxPerAccountDay, "codes per account per day")
+	fs.IntVar(&c.CodeMaxPerIPDay, "code-max-per-ip-day", d.CodeMaxPerIPDay, "codes per client address per day")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "json", "json or text")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take at shutdown")
+	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [" + EnvName(f.Name) + "]" })
+	return fs
+}
+
+// Load reads the environment, then the flags in args, then checks the result.
+func Load(name string, args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var c Config
+	fs := FlagSet(name, &c, out)
+	if err := ApplyEnv(fs, getenv); err != nil {
+		return c, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return c, c.Check()
+}
+
+// ApplyEnv sets every flag of fs whose variable is set.
+func ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	var errsOut []error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := EnvName(f.Name)
+		if v := getenv(env); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errsOut = append(errsOut, fmt.Errorf("%s=%q: %v", env, v, err))
+			}
+		}
+	})
+	return errors.Join(errsOut...)
+}
+
+// Check validates the settings and fills in the derived fields.
+func (c *Config) Check() error {
+	var bad []error
+	fail := func(format string, args ...any) { bad = append(bad, fmt.Errorf(format, args...)) }
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		fail("addr %q: want host:port", c.Addr)
+	}
+	if c.Data == "" {
+		fail("data: empty directory")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		fail("database-url: want postgres://... or postgresql://...")
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		fail("redis-url: want redis://... or rediss://...")
+	}
+	switch c.SMS {
+	case "outbox":
+	case "webhook":
+		if u, err := url.Parse(c.SMSWebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fail("sms-webhook-url: the webhook SMS provider needs an http(s) URL")
+		}
+	default:
+		fail("sms %q: want outbox or webhook", c.SMS)
+	}
+	if c.Push != "outbox" {
+		fail("push %q: want outbox", c.Push)
+	}
+	otp, err := ParseTestOTP(c.SMSTestOTP)
+	if err != nil {
+		fail("sms-test-otp: %v", err)
+	}
+	c.TestOTP = otp
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		fail("admin-email and admin-password go together")
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
+		fail("admin-password: at least 8 characters")
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		fail("tz %q: %v", c.TimeZone, err)
+	}
+	c.Location = loc
+	positive := []struct {
+		name string
+		d    time.Duration
+	}{{"access-ttl", c.AccessTTL}, {"refresh-ttl", c.RefreshTTL}, {"code-ttl", c.CodeTTL},
+		{"admin-token-ttl", c.AdminTokenTTL}, {"shutdown-timeout", c.ShutdownTimeout}}
+	for _, p := range positive {
+		if p.d <= 0 {
+			fail("%s: must be positive", p.name)
+		}
+	}
+	if c.CodeCooldown < 0 {
+		fail("code-cooldown: must not be negative")
+	}
+	if c.RefreshTTL < c.AccessTTL {
+		fail("refresh-ttl: must not be shorter than access-ttl")
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"code-max-tries", c.CodeMaxTries}, {"code-max-per-account-day", c.CodeMaxPerAccountDay}, {"code-max-per-ip-day", c.CodeMaxPerIPDay}} {
+		if n.v < 1 {
+			fail("%s: must be 1 or more", n.name)
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		fail("log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		fail("log-format %q: want json or text", c.LogFormat)
+	}
+	return errors.Join(bad...)
+}
+
+// ParseTestOTP reads "8613800138000=123456,8613800138001=4321".
+func ParseTestOTP(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		num, code, ok := strings.Cut(item, "=")
+		num = strings.TrimPrefix(strings.TrimSpace(num), "+")
+		code = strings.TrimSpace(code)
+		if !ok || !digits(num) || len(num) < 6 || len(num) > 19 || !digits(code) || len(code) < 4 || len(code) > 8 {
+			return nil, fmt.Errorf("%q: want <area><number>=<4 to 8 digits>", item)
+		}
+		out[num] = code
+	}
+	return out, nil
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// SQLitePath is the database file under Data.
+func (c *Config) SQLitePath() string { return filepath.Join(c.Data, "plaza.db") }
+
+// Outbox is the path of an outbox file under Data.
+func (c *Config) Outbox(name string) string { return filepath.Join(c.Data, "outbox", name+".jsonl") }
+
+// Accounts is the account policy of these settings.
+func (c *Config) Accounts() account.Config {
+	a := account.DefaultConfig()
+	a.AccessTTL, a.RefreshTTL = c.AccessTTL, c.RefreshTTL
+	a.CodeTTL, a.CodeCooldown, a.CodeMaxTries = c.CodeTTL, c.CodeCooldown, c.CodeMaxTries
+	a.CodeMaxPerAccountDay, a.CodeMaxPerIPDay = c.CodeMaxPerAccountDay, c.CodeMaxPerIPDay
+	a.TestOTP = c.TestOTP
+	a.AppName = c.AppName
+	return a
+}

@@ -1,0 +1,196 @@
+// Package admin is the admin face, /admin/v1/: JSON with real HTTP statuses
+// and {"error": {"code", "message"}} on errors, for the operator's console.
+package admin
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"plaza/internal/account"
+	"plaza/internal/admins"
+	"plaza/internal/catalog"
+	"plaza/internal/errs"
+	"plaza/internal/httpx"
+	"plaza/internal/notify"
+	"plaza/internal/support"
+)
+
+// Deps are the core services the face uses.
+type Deps struct {
+	Admins   *admins.Service
+	Accounts *account.Service
+	Catalog  *catalog.Service
+	Support  *support.Service
+	Notify   *notify.Service
+	Log      *slog.Logger
+}
+
+type face struct{ Deps }
+
+// handler serves a request of a signed-in admin; it returns the HTTP status
+// and the body of a success.
+type handler func(r *http.Request, a admins.Admin) (int, any, error)
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+func statusOf(k errs.Kind) int {
+	switch k {
+	case errs.Invalid:
+		return http.StatusBadRequest
+	case errs.Unauthenticated:
+		return http.StatusUnauthorized
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Conflict, errs.InsufficientFunds, errs.OutOfStock:
+		return http.StatusConflict
+	case errs.RateLimited:
+		return http.StatusTooManyRequests
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
+	case errs.CodeInvalid, errs.CodeExhausted, errs.Expired:
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
+func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
+	k := errs.KindOf(err)
+	if k == errs.Internal {
+		f.Log.Error("admin face", "request_id", httpx.InfoFrom(r.Context()).ID, "err", err)
+	}
+	var b errorBody
+	b.Error.Code = k.String()
+	b.Error.Message = errs.Message(err)
+	var e *errs.Error
+	if errors.As(err, &e) {
+		b.Error.Field = e.Field
+	}
+	httpx.SetCode(r, b.Error.Code)
+	httpx.WriteJSON(w, statusOf(k), b)
+}
+
+func (f *face) serve(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := httpx.BearerToken(r)
+		if tok == "" {
+			f.fail(w, r, errs.E(errs.Unauthenticated, "missing Authorization: Bearer header"))
+			return
+		}
+		a, err := f.Admins.Authenticate(r.Context(), tok)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
+		status, body, err := h(r, a)
+		if err != nil {
+			f.fail(w, r, err)
+			return
+		}
+		httpx.SetCode(r, "ok")
+		if status == http.StatusNoContent {
+			w.WriteHeader(status)
+			return
+		}
+		httpx.WriteJSON(w, status, body)
+	})
+}
+
+// decode reads a JSON object body.
+func decode(r *http.Request) (map[string]any, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, httpx.MaxBody))
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "the request body is too large or unreadable")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var in map[string]any
+	if err := dec.Decode(&in); err != nil || in == nil || dec.More() {
+		return nil, errs.E(errs.Invalid, "the body must be a JSON object")
+	}
+	return in, nil
+}
+
+func idOf(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, errs.E(errs.NotFound, "no such id")
+	}
+	return id, nil
+}
+
+// page reads ?page= (from 1) and ?page_size= (1 to 100, default 20).
+func page(r *http.Request) (no, size int, err error) {
+	q := r.URL.Query()
+	no, size = 1, 20
+	if s := q.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return 0, 0, errs.InvalidField("page", "page must be a whole number from 1")
+		}
+		no = n
+	}
+	if s := q.Get("page_size"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			return 0, 0, errs.InvalidField("page_size", "page_size must be 1 to 100")
+		}
+		size = n
+	}
+	return no, size, nil
+}
+
+type listBody struct {
+	Items    any `json:"items"`
+	Total    int `json:"total"`
+	Page     int `json:"page"`
+	PageSize int `json:"page_size"`
+}
+
+func listOf[T, W any](items []T, total, no, size int, wire func(T) W) listBody {
+	out := make([]W, len(items))
+	for i, it := range items {
+		out[i] = wire(it)
+	}
+	return listBody{Items: out, Total: total, Page: no, PageSize: size}
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func (f *face) login(w http.ResponseWriter, r *http.Request) {
+	in, err := decode(r)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	email, _ := in["email"].(string)
+	password, _ := in["password"].(string)
+	if email == "" || password == "" {
+		f.fail(w, r, errs.E(errs.Invalid, "email and password are required"))
+		return
+	}
+	tok, err := f.Admins.Login(r.Context(), email, password)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	httpx.SetCode(r, "ok")
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"token": tok})
+}
+
+func (f *face) logout(r *http.Request, _ admins.Admin) (int, any, error) {
+	return http.StatusNoContent, nil, f.Admins.Logout(r.Context(), httpx.BearerToken(r))
+}

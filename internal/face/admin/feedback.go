@@ -1,0 +1,94 @@
+package admin
+
+import (
+	"net/http"
+
+	"plaza/internal/admins"
+	"plaza/internal/errs"
+	"plaza/internal/support"
+)
+
+type replyBody struct {
+	ID         int64  `json:"id"`
+	FeedbackID int64  `json:"feedback_id"`
+	AdminID    int64  `json:"admin_id"`
+	Content    string `json:"content"`
+	IsRead     bool   `json:"is_read"`
+	CreatedAt  string `json:"created_at"`
+}
+
+type feedbackBody struct {
+	ID           int64       `json:"id"`
+	UserID       int64       `json:"user_id"`
+	CategoryID   int64       `json:"category_id"`
+	Content      string      `json:"content"`
+	Status       int         `json:"status"`
+	ContactPhone string      `json:"contact_phone"`
+	CreatedAt    string      `json:"created_at"`
+	Replies      []replyBody `json:"replies,omitempty"`
+}
+
+func wireReply(p support.Reply) replyBody {
+	return replyBody{ID: p.ID, FeedbackID: p.FeedbackID, AdminID: p.AdminID, Content: p.Content, IsRead: p.Read, CreatedAt: ts(p.CreatedAt)}
+}
+
+func wireFeedback(b support.Feedback) feedbackBody {
+	return feedbackBody{ID: b.ID, UserID: b.UserID, CategoryID: b.CategoryID, Content: b.Content, Status: b.Status,
+		ContactPhone: b.ContactPhone, CreatedAt: ts(b.CreatedAt)}
+}
+
+func (f *face) feedbackList(r *http.Request, _ admins.Admin) (int, any, error) {
+	no, size, err := page(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	items, total, err := f.Support.AllFeedback(r.Context(), (no-1)*size, size)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, listOf(items, total, no, size, wireFeedback), nil
+}
+
+func (f *face) feedback(r *http.Request, _ admins.Admin) (int, any, error) {
+	id, err := idOf(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	b, err := f.Support.Feedback(r.Context(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	replies, err := f.Support.Replies(r.Context(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	body := wireFeedback(b)
+	for _, p := range replies {
+		body.Replies = append(body.Replies, wireReply(p))
+	}
+	return http.StatusOK, body, nil
+}
+
+// reply takes {"content": "..."} (also "reply_content").
+func (f *face) reply(r *http.Request, a admins.Admin) (int, any, error) {
+	id, err := idOf(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	in, err := decode(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	content, ok := in["content"].(string)
+	if !ok {
+		content, ok = in["reply_content"].(string)
+	}
+	if !ok {
+		return 0, nil, errs.InvalidField("content", "content is required")
+	}
+	p, err := f.Support.AddReply(r.Context(), a.ID, id, content)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, wireReply(p), nil
+}

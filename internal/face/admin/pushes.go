@@ -1,0 +1,101 @@
+package admin
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"plaza/internal/admins"
+	"plaza/internal/errs"
+	"plaza/internal/notify"
+)
+
+type pushBody struct {
+	ID        int64   `json:"id"`
+	Title     string  `json:"title"`
+	Body      string  `json:"body"`
+	Scope     int     `json:"scope"`
+	AdminID   int64   `json:"admin_id"`
+	Status    int     `json:"status"`
+	UserIDs   []int64 `json:"user_ids,omitempty"`
+	CreatedAt string  `json:"created_at"`
+}
+
+func wirePush(p notify.Push) pushBody {
+	return pushBody{ID: p.ID, Title: p.Title, Body: p.Body, Scope: p.Scope, AdminID: p.AdminID, Status: p.Status,
+		UserIDs: p.UserIDs, CreatedAt: ts(p.CreatedAt)}
+}
+
+func (f *face) pushes(r *http.Request, _ admins.Admin) (int, any, error) {
+	no, size, err := page(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	ps, total, err := f.Notify.Pushes(r.Context(), (no-1)*size, size)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, listOf(ps, total, no, size, wirePush), nil
+}
+
+// sendPush takes {"title", "body", "user_ids": [..]}; no user_ids: everyone.
+func (f *face) sendPush(r *http.Request, a admins.Admin) (int, any, error) {
+	in, err := decode(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var np notify.NewPush
+	for k, v := range in {
+		switch k {
+		case "title", "body":
+			s, ok := v.(string)
+			if !ok {
+				return 0, nil, errs.InvalidField(k, k+" must be a string")
+			}
+			if k == "title" {
+				np.Title = s
+			} else {
+				np.Body = s
+			}
+		case "user_ids":
+			list, ok := v.([]any)
+			if !ok && v != nil {
+				return 0, nil, errs.InvalidField(k, "user_ids must be a list of user ids")
+			}
+			for _, it := range list {
+				n, ok := it.(json.Number)
+				id, err := n.Int64()
+				if !ok || err != nil || id < 1 {
+					return 0, nil, errs.InvalidField(k, "user_ids must be a list of user ids")
+				}
+				np.UserIDs = append(np.UserIDs, id)
+			}
+		default:
+			return 0, nil, errs.InvalidField(k, "unknown field "+k)
+		}
+	}
+	p, err := f.Notify.Send(r.Context(), a.ID, np)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, wirePush(p), nil
+}
+
+func (f *face) push(r *http.Request, _ admins.Admin) (int, any, error) {
+	id, err := idOf(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	p, err := f.Notify.Push(r.Context(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, wirePush(p), nil
+}
+
+func (f *face) deletePush(r *http.Request, _ admins.Admin) (int, any, error) {
+	id, err := idOf(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, f.Notify.DeletePush(r.Context(), id)
+}

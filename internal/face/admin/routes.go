@@ -1,0 +1,39 @@
+package admin
+
+import (
+	"net/http"
+
+	"plaza/internal/catalog"
+	"plaza/internal/errs"
+	"plaza/internal/httpx"
+)
+
+// Routes registers the whole admin face on rt.
+func Routes(rt *httpx.Router, d Deps) {
+	f := &face{d}
+	rt.HandleFunc("POST /admin/v1/login", f.login)
+	rt.Handle("POST /admin/v1/logout", f.serve(f.logout))
+
+	for _, c := range catalog.Collections() {
+		f.collection(rt, c)
+	}
+
+	rt.Handle("GET /admin/v1/users", f.serve(f.users))
+	rt.Handle("GET /admin/v1/users/{id}", f.serve(f.user))
+	rt.Handle("PATCH /admin/v1/users/{id}", f.serve(f.patchUser))
+	rt.Handle("POST /admin/v1/users/{id}/ban", f.serve(f.setActive(false)))
+	rt.Handle("POST /admin/v1/users/{id}/unban", f.serve(f.setActive(true)))
+
+	rt.Handle("GET /admin/v1/pushes", f.serve(f.pushes))
+	rt.Handle("POST /admin/v1/pushes", f.serve(f.sendPush))
+	rt.Handle("GET /admin/v1/pushes/{id}", f.serve(f.push))
+	rt.Handle("DELETE /admin/v1/pushes/{id}", f.serve(f.deletePush))
+
+	rt.Handle("GET /admin/v1/feedback", f.serve(f.feedbackList))
+	rt.Handle("GET /admin/v1/feedback/{id}", f.serve(f.feedback))
+	rt.Handle("POST /admin/v1/feedback/{id}/replies", f.serve(f.reply))
+
+	rt.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
+		f.fail(w, r, errs.E(errs.NotFound, "no such route: "+r.Method+" "+r.URL.Path))
+	})
+}

@@ -1,0 +1,210 @@
+// Package server assembles plaza: it opens the store, builds the core
+// services and providers from the settings, and mounts every face.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"plaza/internal/account"
+	"plaza/internal/admins"
+	"plaza/internal/catalog"
+	"plaza/internal/clock"
+	"plaza/internal/config"
+	"plaza/internal/face/admin"
+	"plaza/internal/face/member"
+	"plaza/internal/httpx"
+	"plaza/internal/notify"
+	"plaza/internal/provider/mail"
+	"plaza/internal/provider/push"
+	"plaza/internal/provider/sms"
+	"plaza/internal/ratelimit"
+	"plaza/internal/store"
+	"plaza/internal/support"
+)
+
+// App is an assembled plaza.
+type App struct {
+	Config   config.Config
+	DB       *store.DB
+	Accounts *account.Service
+	Admins   *admins.Service
+	Catalog  *catalog.Service
+	Support  *support.Service
+	Notify   *notify.Service
+
+	handler http.Handler
+	limiter ratelimit.Limiter
+	redis   *redis.Client
+	log     *slog.Logger
+	clock   clock.Clock
+}
+
+// Options are what the caller supplies besides the settings.
+type Options struct {
+	Clock  clock.Clock  // default: the real clock
+	Log    *slog.Logger // default: discard
+	Hasher *account.Hasher
+}
+
+// OpenStore opens the database the settings name.
+func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
+	return store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Path: cfg.SQLitePath()})
+}
+
+// New builds plaza from cfg.
+func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Hasher == nil {
+		o.Hasher = account.NewHasher(account.DefaultArgon2)
+	}
+	db, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, log: o.Log, clock: o.Clock}
+	if err := a.build(ctx, o); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, o Options) error {
+	cfg := a.Config
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("redis-url: %w", err)
+		}
+		a.redis = redis.NewClient(opt)
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := a.redis.Ping(pctx).Err(); err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+		a.limiter = ratelimit.NewRedis(a.redis, "plaza:rl:")
+	} else {
+		a.limiter = ratelimit.NewDB(a.DB, a.clock)
+	}
+
+	var smsSender sms.Sender
+	switch cfg.SMS {
+	case "webhook":
+		w, err := sms.NewWebhook(cfg.SMSWebhookURL, nil)
+		if err != nil {
+			return fmt.Errorf("sms-webhook-url: %w", err)
+		}
+		smsSender = w
+	default:
+		smsSender = sms.NewOutbox(cfg.Outbox("sms"))
+	}
+	var mailSender mail.Sender = mail.NewOutbox(cfg.Outbox("mail"))
+	if cfg.SMTPURL != "" {
+		s, err := mail.NewSMTP(cfg.SMTPURL)
+		if err != nil {
+			return fmt.Errorf("smtp-url: %w", err)
+		}
+		mailSender = s
+	}
+	pushSender := push.NewOutbox(cfg.Outbox("push"))
+
+	a.Accounts = account.New(account.Deps{
+		DB: a.DB, Clock: a.clock, Limiter: a.limiter, SMS: smsSender, Mail: mailSender, Hasher: o.Hasher, Log: a.log,
+	}, cfg.Accounts())
+	a.Admins = admins.New(a.DB, a.clock, o.Hasher, cfg.AdminTokenTTL)
+	a.Catalog = catalog.New(a.DB, a.clock)
+	a.Support = support.New(a.DB, a.clock)
+	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
+
+	if cfg.AdminEmail != "" {
+		created, err := a.Admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)
+		if err != nil {
+			return fmt.Errorf("first admin: %w", err)
+		}
+		if created {
+			a.log.Info("created the first admin", "email", cfg.AdminEmail)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := httpx.NewMetrics(reg)
+
+	rt := httpx.NewRouter()
+	rt.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	rt.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := a.DB.Ping(ctx); err != nil {
+			a.log.Error("not ready", "err", err)
+			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unreachable"})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	rt.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+
+	member.Routes(rt, member.Deps{
+		Accounts: a.Accounts, Support: a.Support, Notify: a.Notify, Log: a.log,
+		Location: cfg.Location, AppID: cfg.AppID, TrustProxy: cfg.TrustProxy,
+	})
+	admin.Routes(rt, admin.Deps{
+		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Log: a.log,
+	})
+	a.handler = httpx.Edge(rt, a.log, metrics)
+	return nil
+}
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Sweep deletes expired codes, tokens and rate counters.
+func (a *App) Sweep(ctx context.Context) error {
+	errsOut := []error{a.Accounts.SweepCodes(ctx), a.Accounts.SweepTokens(ctx)}
+	if l, ok := a.limiter.(*ratelimit.DB); ok {
+		errsOut = append(errsOut, l.Sweep(ctx))
+	}
+	return errors.Join(errsOut...)
+}
+
+// RunJanitor sweeps every interval until ctx ends.
+func (a *App) RunJanitor(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Sweep(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("sweep", "err", err)
+			}
+		}
+	}
+}
+
+// Close releases the store and connections.
+func (a *App) Close() error {
+	var err error
+	if a.redis != nil {
+		err = a.redis.Close()
+	}
+	return errors.Join(err, a.DB.Close())
+}
