@@ -38,6 +38,10 @@ type Config struct {
 
 	// AppName is used in the text of messages.
 	AppName string
+
+	// AuthCacheTTL keeps answers of Authenticate in memory this long
+	// (0: off). Exact on a single node only; see authcache.go.
+	AuthCacheTTL time.Duration
 }
 
 // DefaultConfig returns the documented defaults.
@@ -64,6 +68,7 @@ type Service struct {
 	hasher  *Hasher
 	cfg     Config
 	log     *slog.Logger
+	auth    *authCache // nil: off
 }
 
 // Deps are what the service needs.
@@ -85,7 +90,8 @@ func New(d Deps, cfg Config) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d.DB, clock: d.Clock, limiter: d.Limiter, sms: d.SMS, mail: d.Mail, hasher: d.Hasher, cfg: cfg, log: d.Log}
+	return &Service{db: d.DB, clock: d.Clock, limiter: d.Limiter, sms: d.SMS, mail: d.Mail, hasher: d.Hasher, cfg: cfg, log: d.Log,
+		auth: newAuthCache(cfg.AuthCacheTTL, 100_000)}
 }
 
 // Config returns the policies in force.

@@ -116,6 +116,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	if len(token) != tokenLen {
 		return User{}, errBadToken
 	}
+	hash := HashToken(token)
+	var stamp uint64
+	if s.auth != nil {
+		if u, ok := s.auth.get(hash, s.now()); ok {
+			return u, nil
+		}
+		stamp = s.auth.stamp()
+	}
 	var (
 		u         User
 		expiresAt int64
@@ -124,7 +132,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	dest := append(u.scanDest(), &expiresAt, &revoked)
 	err := s.db.QueryRow(ctx, `SELECT `+userColsU+`, t.expires_at, t.revoked
 		FROM tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.hash = ? AND t.kind = 'access'`, HashToken(token)).Scan(dest...)
+		WHERE t.hash = ? AND t.kind = 'access'`, hash).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, errBadToken
 	}
@@ -133,6 +141,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	}
 	if revoked || s.now().UnixMilli() >= expiresAt || !u.Active {
 		return User{}, errBadToken
+	}
+	if s.auth != nil {
+		s.auth.put(hash, u, expiresAt, stamp, s.now())
 	}
 	return u, nil
 }
@@ -146,9 +157,9 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 	}
 	var p TokenPair
 	var failure error
+	var userID int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var (
-			userID    int64
 			family    string
 			expiresAt int64
 			used      bool
@@ -185,6 +196,9 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 		p, err = s.issue(ctx, tx, userID, family, 0)
 		return err
 	})
+	if userID != 0 {
+		s.auth.invalidate(userID)
+	}
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -194,9 +208,25 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 // Revoke ends the session of an access token: the token and its refresh
 // token stop working.
 func (s *Service) Revoke(ctx context.Context, access string) error {
-	_, err := s.db.Exec(ctx, `UPDATE tokens SET revoked = TRUE
+	rows, err := s.db.Exec(ctx, `UPDATE tokens SET revoked = TRUE
 		WHERE family = (SELECT family FROM tokens WHERE hash = ? AND kind = 'access')`, HashToken(access))
-	return errs.Wrap(err, "revoke")
+	if err != nil {
+		return errs.Wrap(err, "revoke")
+	}
+	if n, _ := rows.RowsAffected(); n > 0 && s.auth != nil {
+		u, err := s.userOfToken(ctx, access)
+		if err != nil {
+			return err
+		}
+		s.auth.invalidate(u)
+	}
+	return nil
+}
+
+func (s *Service) userOfToken(ctx context.Context, tok string) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, "SELECT user_id FROM tokens WHERE hash = ?", HashToken(tok)).Scan(&id)
+	return id, errs.Wrap(err, "token owner")
 }
 
 // SweepTokens deletes tokens that expired more than a day ago.

@@ -193,6 +193,7 @@ func (s *Service) ResetPassword(ctx context.Context, a Account, code, password s
 		_, err := tx.Exec(ctx, "UPDATE tokens SET revoked = TRUE WHERE user_id = ?", u.ID)
 		return errs.Wrap(err, "end sessions")
 	})
+	s.auth.invalidate(u.ID)
 	if err != nil {
 		return err
 	}
@@ -274,7 +275,9 @@ func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) (User,
 		add("address", *p.Address)
 	}
 	args = append(args, id)
-	return scanUser(s.db.QueryRowWrite(ctx, "UPDATE users SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+userCols, args...))
+	u, err := scanUser(s.db.QueryRowWrite(ctx, "UPDATE users SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+userCols, args...))
+	s.auth.invalidate(id)
+	return u, err
 }
 
 // Users lists users, newest first.
@@ -302,5 +305,6 @@ func (s *Service) SetActive(ctx context.Context, id int64, active bool) (User, e
 		_, err = tx.Exec(ctx, "UPDATE tokens SET revoked = TRUE WHERE user_id = ?", id)
 		return errs.Wrap(err, "end sessions")
 	})
+	s.auth.invalidate(id)
 	return u, err
 }

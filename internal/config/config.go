@@ -47,14 +47,17 @@ type Config struct {
 	CodeMaxPerAccountDay int
 	CodeMaxPerIPDay      int
 
+	AuthCache string // "auto" or a duration
+
 	TrustProxy      bool
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
 
 	// Derived by Load.
-	Location *time.Location
-	TestOTP  map[string]string
+	Location     *time.Location
+	TestOTP      map[string]string
+	AuthCacheTTL time.Duration
 }
 
 // EnvName is the variable of a flag: "sms-webhook-url" -> PLAZA_SMS_WEBHOOK_URL.
@@ -89,6 +92,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.CodeMaxTries, "code-max-tries", d.CodeMaxTries, "wrong tries before a code is dead")
 	fs.IntVar(&c.CodeMaxPerAccountDay, "code-max-per-account-day", d.CodeMaxPerAccountDay, "codes per account per day")
 	fs.IntVar(&c.CodeMaxPerIPDay, "code-max-per-ip-day", d.CodeMaxPerIPDay, "codes per client address per day")
+	fs.StringVar(&c.AuthCache, "auth-cache-ttl", "auto", "keep token checks in memory this long; auto: 60s on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "json", "json or text")
@@ -195,6 +199,19 @@ func (c *Config) Check() error {
 			fail("%s: must be 1 or more", n.name)
 		}
 	}
+	switch c.AuthCache {
+	case "auto", "":
+		c.AuthCacheTTL = 0
+		if c.DatabaseURL == "" {
+			c.AuthCacheTTL = time.Minute
+		}
+	default:
+		d, err := time.ParseDuration(c.AuthCache)
+		if err != nil || d < 0 {
+			fail("auth-cache-ttl %q: want auto or a duration like 30s (0: off)", c.AuthCache)
+		}
+		c.AuthCacheTTL = d
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -251,5 +268,6 @@ func (c *Config) Accounts() account.Config {
 	a.CodeMaxPerAccountDay, a.CodeMaxPerIPDay = c.CodeMaxPerAccountDay, c.CodeMaxPerIPDay
 	a.TestOTP = c.TestOTP
 	a.AppName = c.AppName
+	a.AuthCacheTTL = c.AuthCacheTTL
 	return a
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -143,6 +144,19 @@ func Edge(h http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 	})
 }
 
+// idPrefix makes request ids unique across processes; a counter makes
+// them unique within one, without a random read per request.
+var (
+	idPrefix  = newIDPrefix()
+	idCounter atomic.Uint64
+)
+
+func newIDPrefix() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:]) + "-"
+}
+
 func requestID(given string) string {
 	if n := len(given); n > 0 && n <= 64 {
 		ok := true
@@ -156,7 +170,5 @@ func requestID(given string) string {
 			return given
 		}
 	}
-	var b [12]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return idPrefix + strconv.FormatUint(idCounter.Add(1), 36)
 }

@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -53,6 +54,49 @@ type DB struct {
 	read   *sql.DB
 	write  *sql.DB
 	binds  sync.Map // query text -> rebound text (PostgreSQL)
+
+	// SQLite prepares a statement anew for every unprepared query, and
+	// parsing was a third of the CPU of a point read; so on SQLite
+	// statements are prepared once and kept (pgx caches them itself).
+	readStmts  stmtCache
+	writeStmts stmtCache
+}
+
+// maxCachedStmts bounds each statement cache; queries beyond it (say, IN
+// lists of many lengths) run unprepared.
+const maxCachedStmts = 512
+
+type stmtCache struct {
+	m sync.Map // query text -> *sql.Stmt
+	n atomic.Int32
+}
+
+// get returns the prepared statement of q on pool, or nil when the cache is
+// full.
+func (c *stmtCache) get(ctx context.Context, pool *sql.DB, q string) (*sql.Stmt, error) {
+	if s, ok := c.m.Load(q); ok {
+		return s.(*sql.Stmt), nil
+	}
+	if c.n.Load() >= maxCachedStmts {
+		return nil, nil
+	}
+	s, err := pool.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := c.m.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	c.n.Add(1)
+	return s, nil
+}
+
+func (c *stmtCache) close() {
+	c.m.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 }
 
 // Options say which database to open.
@@ -153,6 +197,8 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.readStmts.close()
+	db.writeStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -229,18 +275,44 @@ func (db *DB) rebind(q string) string {
 	return s
 }
 
+// prepared returns the cached statement of q on the read or write side
+// (SQLite only), or nil to run q unprepared.
+func (db *DB) prepared(ctx context.Context, write bool, q string) *sql.Stmt {
+	if db.engine != SQLite {
+		return nil
+	}
+	c, pool := &db.readStmts, db.read
+	if write {
+		c, pool = &db.writeStmts, db.write
+	}
+	s, err := c.get(ctx, pool, q)
+	if err != nil {
+		return nil // the unprepared query reports the error
+	}
+	return s
+}
+
 // Query runs a read on the read pool.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s := db.prepared(ctx, false, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
 	return db.read.QueryContext(ctx, db.rebind(q), args...)
 }
 
 // QueryRow runs a one-row read on the read pool.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := db.prepared(ctx, false, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return db.read.QueryRowContext(ctx, db.rebind(q), args...)
 }
 
 // Exec runs one write statement on its own (it is its own transaction).
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s := db.prepared(ctx, true, q); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
 	return db.write.ExecContext(ctx, db.rebind(q), args...)
 }
 
@@ -250,15 +322,37 @@ type Tx struct {
 	tx *sql.Tx
 }
 
+// stmt returns the transaction's handle on the cached statement of q, or
+// nil. It never prepares: on SQLite the transaction holds the only write
+// connection, which preparing on the pool would wait for forever.
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.db.engine != SQLite {
+		return nil
+	}
+	if s, ok := t.db.writeStmts.m.Load(q); ok {
+		return t.tx.StmtContext(ctx, s.(*sql.Stmt))
+	}
+	return nil
+}
+
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s := t.stmt(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.db.rebind(q), args...)
 }
 
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := t.stmt(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.db.rebind(q), args...)
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s := t.stmt(ctx, q); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.db.rebind(q), args...)
 }
 
@@ -359,5 +453,8 @@ func Placeholders(n int) string {
 // QueryRowWrite runs a one-row statement that writes (INSERT ... RETURNING)
 // on the write connection, as its own transaction.
 func (db *DB) QueryRowWrite(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := db.prepared(ctx, true, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return db.write.QueryRowContext(ctx, db.rebind(q), args...)
 }

@@ -118,7 +118,11 @@ func decode(r *http.Request) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var in map[string]any
-	if err := dec.Decode(&in); err != nil || in == nil || dec.More() {
+	if err := dec.Decode(&in); err != nil || in == nil {
+		return nil, errs.E(errs.Invalid, "the body must be a JSON object")
+	}
+	// Only white space may follow the object (dec.More lets "]" and "}" by).
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errs.E(errs.Invalid, "the body must be a JSON object")
 	}
 	return in, nil

@@ -131,6 +131,9 @@ func TestRegisterLoginAndProfile(t *testing.T) {
 			up["address"] != "上海" || up["updated_at"] != "2026-03-01 19:00:00" {
 			t.Fatalf("updated info = %v", up)
 		}
+		if got := want(t, e, "GET", "/api/personal/info", nil, access, 0); got["nickname"] != "小明" || got["address"] != "上海" {
+			t.Fatalf("info after update = %v", got)
+		}
 		// Partial update keeps the other fields; a numeric string is an int.
 		up = want(t, e, "PUT", "/api/personal/info", map[string]any{"gender": "0"}, access, 0)
 		if up["nickname"] != "小明" || up["gender"].(json.Number).String() != "0" {

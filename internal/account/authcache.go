@@ -1,0 +1,88 @@
+package account
+
+import (
+	"sync"
+	"time"
+)
+
+// authCache keeps recent answers of Authenticate in memory, so the hot path
+// of every signed-in request does not query the store. It is exact on one
+// node: every change that can end a session or alter the user (revoke,
+// refresh, ban, password reset, profile update) goes through this package
+// and invalidates the user's entries before it returns. Several nodes
+// sharing one PostgreSQL would not see each other's changes, which is why
+// the server only turns it on for the embedded SQLite store by default.
+type authCache struct {
+	ttl time.Duration
+	max int
+
+	mu      sync.Mutex
+	gen     uint64            // bumped by every invalidation
+	userGen map[int64]uint64  // gen at the user's last invalidation
+	entries map[string]cached // access-token hash -> answer
+}
+
+type cached struct {
+	user      User
+	expiresAt int64     // the token's expiry, ms
+	until     time.Time // the entry's own expiry
+	gen       uint64    // gen when the store was read
+}
+
+func newAuthCache(ttl time.Duration, max int) *authCache {
+	if ttl <= 0 {
+		return nil
+	}
+	return &authCache{ttl: ttl, max: max, userGen: map[int64]uint64{}, entries: map[string]cached{}}
+}
+
+// stamp is read before the store is: an entry filled from a read that an
+// invalidation may have overtaken carries an older stamp and is refused.
+func (c *authCache) stamp() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *authCache) get(hash string, now time.Time) (User, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[hash]
+	if !ok {
+		return User{}, false
+	}
+	if now.After(e.until) || now.UnixMilli() >= e.expiresAt || e.gen < c.userGen[e.user.ID] {
+		delete(c.entries, hash)
+		return User{}, false
+	}
+	return e.user, true
+}
+
+func (c *authCache) put(hash string, u User, expiresAt int64, stamp uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if stamp < c.userGen[u.ID] {
+		return
+	}
+	if len(c.entries) >= c.max {
+		clear(c.entries)
+	}
+	c.entries[hash] = cached{user: u, expiresAt: expiresAt, until: now.Add(c.ttl), gen: stamp}
+}
+
+// invalidate drops every entry of the user, including fills under way.
+func (c *authCache) invalidate(userID int64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.userGen[userID] = c.gen
+	if len(c.userGen) > c.max {
+		// Forget the history, and with it every entry it guarded.
+		clear(c.userGen)
+		clear(c.entries)
+		c.userGen[userID] = c.gen
+	}
+}
