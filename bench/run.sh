@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Load figures of the member face (issue 2). Needs wrk (apt-get install wrk).
+# Load figures of the member face (issue 2). Needs wrk (apt-get install wrk);
+# builds vegeta from the Go module proxy when it is not on PATH.
 # Starts plaza on a fresh SQLite store and the bare yardstick, then runs wrk
-# with 64 connections against each, one after the other, in the same run.
+# with 64 connections against each, one after the other, in the same run;
+# then signs in at fixed rates with vegeta (an open loop: the latency a
+# client sees at that rate) and flat out with wrk (the most the box does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-15s}
@@ -30,6 +33,22 @@ wrk -t"$THREADS" -c"$CONNS" -d"$DUR" --latency http://127.0.0.1:18090/ | grep -E
 echo "== plaza GET /api/personal/info"
 wrk -t"$THREADS" -c"$CONNS" -d"$DUR" --latency -H "Authorization: Token $token" \
   http://127.0.0.1:18080/api/personal/info | grep -E 'Requests/sec|Latency|99%|Non-2xx'
-echo "== plaza POST /api/auth/access_token (argon2id login)"
+echo "== plaza POST /api/auth/access_token (argon2id login), flat out, $CONNS connections"
 wrk -t"$THREADS" -c"$CONNS" -d"$DUR" --latency -s bench/login.lua \
   http://127.0.0.1:18080/api/auth/access_token | grep -E 'Requests/sec|Latency|99%|Non-2xx'
+
+VEGETA=$(command -v vegeta || true)
+if [ -z "$VEGETA" ]; then
+  (cd "$work" && mkdir vt && cd vt && go mod init vt >/dev/null 2>&1 &&
+   go get -tool github.com/tsenart/vegeta/v12@v12.12.0 >/dev/null 2>&1 &&
+   go build -o "$work/vegeta" github.com/tsenart/vegeta/v12)
+  VEGETA="$work/vegeta"
+fi
+printf '{"area":"86","account":"13800138000","password":"bench-password"}' >"$work/login.json"
+for rate in 100 200; do
+  echo "== plaza POST /api/auth/access_token at a fixed $rate/s (vegeta, up to $CONNS connections)"
+  echo "POST http://127.0.0.1:18080/api/auth/access_token" |
+    "$VEGETA" attack -rate="$rate/s" -duration="$DUR" -connections="$CONNS" -max-connections="$CONNS" \
+      -header 'Content-Type: application/json' -body "$work/login.json" |
+    "$VEGETA" report | grep -E 'Requests|Latencies|Success|Status'
+done

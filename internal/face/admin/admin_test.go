@@ -264,6 +264,7 @@ func TestLogin(t *testing.T) {
 			{"JSON null", `null`, 400, "invalid"},
 			{"JSON array", `[{"email": "ops@example.com", "password": "ops-password"}]`, 400, "invalid"},
 			{"two objects", `{"email": "ops@example.com", "password": "ops-password"} {}`, 400, "invalid"},
+			{"trailing bracket", `{"email": "ops@example.com", "password": "ops-password"}]`, 400, "invalid"},
 			{"missing password", map[string]any{"email": adminEmail}, 400, "invalid"},
 			{"missing email", map[string]any{"password": adminPassword}, 400, "invalid"},
 			{"empty password", map[string]any{"email": adminEmail, "password": ""}, 400, "invalid"},
@@ -584,7 +585,8 @@ func testCollection(t *testing.T, e *plazatest.Env, a api, c collection) {
 		{"PATCH other too long", "PATCH", map[string]any{c.required: "new", c.other: overOther}, c.other},
 	}
 	notObjects := []string{``, `{`, `{"` + c.required + `": "x"`, `null`, `[]`, `[{"` + c.required + `": "x"}]`, `"x"`, `5`, `true`,
-		`{"` + c.required + `": "a"} {"` + c.required + `": "b"}`, `{"` + c.required + `": "a"}]`}
+		`{"` + c.required + `": "a"} {"` + c.required + `": "b"}`, `{"` + c.required + `": "a"}]`, `{"` + c.required + `": "a"}}`,
+		`{"` + c.required + `": "a"} x`}
 	totalBefore := total(t, a, base)
 	for _, b := range bad {
 		t.Run(b.name, func(t *testing.T) {
