@@ -24,6 +24,7 @@ type Config struct {
 	Data        string
 	DatabaseURL string
 	RedisURL    string
+	RedisPrefix string
 
 	SMS           string // outbox | webhook
 	SMSWebhookURL string
@@ -74,6 +75,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Data, "data", "./data", "directory for the SQLite file, media and outboxes")
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty: embedded SQLite under -data")
 	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL (redis://...) for rate-limit counters; empty: the database")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", "plaza:", "prefix of plaza's keys in Redis")
 	fs.StringVar(&c.SMS, "sms", "outbox", "SMS provider: outbox ($PLAZA_DATA/outbox/sms.jsonl) or webhook")
 	fs.StringVar(&c.SMSWebhookURL, "sms-webhook-url", "", "URL the webhook SMS provider POSTs each message to")
 	fs.StringVar(&c.SMSTestOTP, "sms-test-otp", "", `test numbers with fixed codes: "8613800138000=123456,..."`)

@@ -97,7 +97,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		if err := a.redis.Ping(pctx).Err(); err != nil {
 			return fmt.Errorf("redis: %w", err)
 		}
-		a.limiter = ratelimit.NewRedis(a.redis, "plaza:rl:")
+		a.limiter = ratelimit.NewRedis(a.redis, cfg.RedisPrefix+"rl:")
 	} else {
 		a.limiter = ratelimit.NewDB(a.DB, a.clock)
 	}

@@ -2,14 +2,18 @@ package member_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"plaza/internal/plazatest"
 	"plaza/internal/store"
+	"plaza/internal/store/storetest"
 )
 
 func codeRows(t *testing.T, e *plazatest.Env) int {
@@ -62,4 +66,29 @@ func TestFailingMail(t *testing.T) {
 			t.Fatalf("%d code rows left behind", n)
 		}
 	})
+}
+
+// With PLAZA_REDIS_URL the code limits are kept in Redis.
+func TestCodeLimitsInRedis(t *testing.T) {
+	url := os.Getenv("PLAZA_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("PLAZA_TEST_REDIS_URL is not set")
+	}
+	for _, eng := range storetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			testCodeLimitsInRedis(t, plazatest.New(t, eng, map[string]string{
+				"PLAZA_REDIS_URL":    url,
+				"PLAZA_REDIS_PREFIX": fmt.Sprintf("plaza-test-%d:", time.Now().UnixNano()),
+			}))
+		})
+	}
+}
+
+func testCodeLimitsInRedis(t *testing.T, e *plazatest.Env) {
+	want(t, e, "POST", "/api/auth/send_code", map[string]any{"account": phone}, "", 0)
+	want(t, e, "POST", "/api/auth/send_code", map[string]any{"account": phone}, "", 10010)
+	n, err := store.Count(context.Background(), e.App.DB, "SELECT COUNT(*) FROM rate_counters")
+	if err != nil || n != 0 {
+		t.Fatalf("%d counters in the database (%v), want none", n, err)
+	}
 }
