@@ -27,11 +27,16 @@ type Service struct {
 	clock    clock.Clock
 	hasher   *account.Hasher
 	tokenTTL time.Duration
+	decoy    string // a hash to check when the e-mail is unknown
 }
 
 // New returns the service.
 func New(db *store.DB, c clock.Clock, h *account.Hasher, tokenTTL time.Duration) *Service {
-	return &Service{db: db, clock: c, hasher: h, tokenTTL: tokenTTL}
+	decoy, err := h.Hash(account.RandomString(20))
+	if err != nil {
+		panic(err) // crypto/rand does not fail
+	}
+	return &Service{db: db, clock: c, hasher: h, tokenTTL: tokenTTL, decoy: decoy}
 }
 
 // Create adds an admin.
@@ -79,6 +84,9 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, er
 	var hash string
 	err := s.db.QueryRow(ctx, "SELECT id, password_hash FROM admins WHERE email = ?", email).Scan(&id, &hash)
 	if store.NoRows(err) {
+		// Spend the time a wrong password takes, so the answer's timing
+		// does not tell which e-mails are admins.
+		s.hasher.Verify(s.decoy, password)
 		return "", errLogin
 	}
 	if err != nil {
@@ -114,6 +122,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Admin, error)
 		return Admin{}, errs.Wrap(err, "admin token")
 	}
 	return a, nil
+}
+
+// Sweep deletes expired admin tokens.
+func (s *Service) Sweep(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, "DELETE FROM admin_tokens WHERE expires_at <= ?", s.clock.Now().UnixMilli())
+	return errs.Wrap(err, "sweep admin tokens")
 }
 
 // Logout revokes an admin token.

@@ -80,20 +80,32 @@ func Parse(w http.ResponseWriter, r *http.Request) (*Params, error) {
 			}
 			return p, nil
 		}
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil {
-			return nil, errs.E(errs.Invalid, "malformed JSON body")
-		}
-		if dec.More() {
-			return nil, errs.E(errs.Invalid, "malformed JSON body")
+		obj, err := DecodeObject(body)
+		if err != nil {
+			return nil, err
 		}
 		for k, v := range obj {
 			p.v[k] = v
 		}
 	}
 	return p, nil
+}
+
+// DecodeObject reads a JSON object, with numbers as json.Number. Anything
+// but white space after the object is refused.
+func DecodeObject(body []byte) (map[string]any, error) {
+	bad := errs.E(errs.Invalid, "the body must be a JSON object")
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, bad
+	}
+	// dec.More would let a trailing "]" or "}" by.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, bad
+	}
+	return obj, nil
 }
 
 func bodyError(err error) error {

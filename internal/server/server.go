@@ -177,7 +177,7 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Sweep deletes expired codes, tokens and rate counters.
 func (a *App) Sweep(ctx context.Context) error {
-	errsOut := []error{a.Accounts.SweepCodes(ctx), a.Accounts.SweepTokens(ctx)}
+	errsOut := []error{a.Accounts.SweepCodes(ctx), a.Accounts.SweepTokens(ctx), a.Admins.Sweep(ctx)}
 	if l, ok := a.limiter.(*ratelimit.DB); ok {
 		errsOut = append(errsOut, l.Sweep(ctx))
 	}

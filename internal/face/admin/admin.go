@@ -3,8 +3,6 @@
 package admin
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -115,17 +113,7 @@ func decode(r *http.Request) (map[string]any, error) {
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "the request body is too large or unreadable")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var in map[string]any
-	if err := dec.Decode(&in); err != nil || in == nil {
-		return nil, errs.E(errs.Invalid, "the body must be a JSON object")
-	}
-	// Only white space may follow the object (dec.More lets "]" and "}" by).
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errs.E(errs.Invalid, "the body must be a JSON object")
-	}
-	return in, nil
+	return httpx.DecodeObject(body)
 }
 
 func idOf(r *http.Request) (int64, error) {

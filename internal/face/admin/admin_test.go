@@ -847,6 +847,7 @@ func TestPushes(t *testing.T) {
 			body  any
 			field string
 		}{
+			{"empty user list", map[string]any{"title": "t", "user_ids": []any{}}, "user_ids"},
 			{"unknown user", map[string]any{"title": "t", "user_ids": []any{aliceID, 99999}}, "user_ids"},
 			{"unknown user only", map[string]any{"title": "t", "user_ids": []any{99999}}, "user_ids"},
 			{"user id zero", map[string]any{"title": "t", "user_ids": []any{0}}, "user_ids"},
@@ -941,8 +942,8 @@ func TestFeedback(t *testing.T) {
 
 		// Replies.
 		path := "/admin/v1/feedback/" + idStr(t, first)
-		if got := a.ok("GET", path, nil, 200); got["replies"] != nil && len(got["replies"].([]any)) != 0 {
-			t.Fatalf("replies before any: %v", got["replies"])
+		if got, ok := a.ok("GET", path, nil, 200)["replies"].([]any); !ok || len(got) != 0 {
+			t.Fatalf("replies before any: %v", got)
 		}
 		e.Clock.Advance(time.Minute)
 		r1 := a.ok("POST", path+"/replies", map[string]any{"content": "回复内容"}, 201)

@@ -25,7 +25,7 @@ type feedbackBody struct {
 	Status       int         `json:"status"`
 	ContactPhone string      `json:"contact_phone"`
 	CreatedAt    string      `json:"created_at"`
-	Replies      []replyBody `json:"replies,omitempty"`
+	Replies      *[]replyBody `json:"replies,omitempty"` // in one feedback (always, maybe []), not in lists
 }
 
 func wireReply(p support.Reply) replyBody {
@@ -63,9 +63,11 @@ func (f *face) feedback(r *http.Request, _ admins.Admin) (int, any, error) {
 		return 0, nil, err
 	}
 	body := wireFeedback(b)
-	for _, p := range replies {
-		body.Replies = append(body.Replies, wireReply(p))
+	list := make([]replyBody, len(replies))
+	for i, p := range replies {
+		list[i] = wireReply(p)
 	}
+	body.Replies = &list
 	return http.StatusOK, body, nil
 }
 

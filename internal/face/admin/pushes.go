@@ -37,7 +37,8 @@ func (f *face) pushes(r *http.Request, _ admins.Admin) (int, any, error) {
 	return http.StatusOK, listOf(ps, total, no, size, wirePush), nil
 }
 
-// sendPush takes {"title", "body", "user_ids": [..]}; no user_ids: everyone.
+// sendPush takes {"title", "body", "user_ids": [..]}; no user_ids (or
+// null): everyone; an empty list is refused.
 func (f *face) sendPush(r *http.Request, a admins.Admin) (int, any, error) {
 	in, err := decode(r)
 	if err != nil {
@@ -60,6 +61,10 @@ func (f *face) sendPush(r *http.Request, a admins.Admin) (int, any, error) {
 			list, ok := v.([]any)
 			if !ok && v != nil {
 				return 0, nil, errs.InvalidField(k, "user_ids must be a list of user ids")
+			}
+			if ok && len(list) == 0 {
+				// An empty selection must not become "everyone".
+				return 0, nil, errs.InvalidField(k, "user_ids is empty; leave it out (or null) to send to everyone")
 			}
 			for _, it := range list {
 				n, ok := it.(json.Number)
