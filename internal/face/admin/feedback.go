@@ -18,13 +18,13 @@ type replyBody struct {
 }
 
 type feedbackBody struct {
-	ID           int64       `json:"id"`
-	UserID       int64       `json:"user_id"`
-	CategoryID   int64       `json:"category_id"`
-	Content      string      `json:"content"`
-	Status       int         `json:"status"`
-	ContactPhone string      `json:"contact_phone"`
-	CreatedAt    string      `json:"created_at"`
+	ID           int64        `json:"id"`
+	UserID       int64        `json:"user_id"`
+	CategoryID   int64        `json:"category_id"`
+	Content      string       `json:"content"`
+	Status       int          `json:"status"`
+	ContactPhone string       `json:"contact_phone"`
+	CreatedAt    string       `json:"created_at"`
 	Replies      *[]replyBody `json:"replies,omitempty"` // in one feedback (always, maybe []), not in lists
 }
 
