@@ -137,7 +137,7 @@ func Edge(h http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 				slog.String("route", route),
 				slog.Int("status", status),
 				slog.String("code", info.Code),
-				slog.Duration("duration", d),
+				slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 			)
 		}()
 		h.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))

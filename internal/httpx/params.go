@@ -58,6 +58,16 @@ func Parse(w http.ResponseWriter, r *http.Request) (*Params, error) {
 		if err != nil {
 			return nil, bodyError(err)
 		}
+		// A JSON object sent under the form type (curl -d, some HTTP
+		// libraries' defaults) is read as JSON.
+		if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
+			if obj, err := DecodeObject(trimmed); err == nil {
+				for k, v := range obj {
+					p.v[k] = v
+				}
+				return p, nil
+			}
+		}
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
 			return nil, errs.E(errs.Invalid, "malformed form body")

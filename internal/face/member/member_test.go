@@ -589,3 +589,13 @@ func sendPush(t *testing.T, e *plazatest.Env, admin string, body map[string]any)
 		t.Fatalf("push: %d %s", res.Status, res.Body)
 	}
 }
+
+// A JSON body sent with the form content type (curl -d) is read as JSON.
+func TestJSONUnderFormType(t *testing.T) {
+	plazatest.Each(t, nil, func(t *testing.T, e *plazatest.Env) {
+		res := e.Do("POST", "/api/auth/send_code", []byte(`{"account":"`+phone+`"}`), "Content-Type", "application/x-www-form-urlencoded")
+		if c := res.JSON()["code"].(json.Number).String(); c != "0" {
+			t.Fatalf("send_code: %s", res.Body)
+		}
+	})
+}
