@@ -2,6 +2,8 @@ package account
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"database/sql"
 	"errors"
 	"strings"
@@ -19,11 +21,15 @@ type User struct {
 	Phone     string
 	Email     string
 	OpenID    string // device/open id; random when the client gives none
+	UID       string // 32 lowercase hex: the public id of the yuanyi face
 	Nickname  string
 	Avatar    string
 	Gender    int // 0 female, 1 male, 2 secret
 	Birthday  string
 	Address   string
+	Province  string
+	City      string
+	Intro     string // opaque text (the yuanyi app keeps a JSON list in it)
 	Role      int
 	Active    bool
 	CreatedAt time.Time
@@ -42,13 +48,13 @@ func (u User) Username() string {
 }
 
 const (
-	userCols  = "id, area, phone, email, openid, nickname, avatar, gender, birthday, address, role, is_active, created_at, updated_at"
-	userColsU = "u.id, u.area, u.phone, u.email, u.openid, u.nickname, u.avatar, u.gender, u.birthday, u.address, u.role, u.is_active, u.created_at, u.updated_at"
+	userCols  = "id, area, phone, email, openid, uid, nickname, avatar, gender, birthday, address, province, city, intro, role, is_active, created_at, updated_at"
+	userColsU = "u.id, u.area, u.phone, u.email, u.openid, u.uid, u.nickname, u.avatar, u.gender, u.birthday, u.address, u.province, u.city, u.intro, u.role, u.is_active, u.created_at, u.updated_at"
 )
 
 func (u *User) scanDest() []any {
-	return []any{&u.ID, &u.Area, &u.Phone, &u.Email, &u.OpenID, &u.Nickname, &u.Avatar, &u.Gender,
-		&u.Birthday, &u.Address, &u.Role, &u.Active, (*store.Millis)(&u.CreatedAt), (*store.Millis)(&u.UpdatedAt)}
+	return []any{&u.ID, &u.Area, &u.Phone, &u.Email, &u.OpenID, &u.UID, &u.Nickname, &u.Avatar, &u.Gender,
+		&u.Birthday, &u.Address, &u.Province, &u.City, &u.Intro, &u.Role, &u.Active, (*store.Millis)(&u.CreatedAt), (*store.Millis)(&u.UpdatedAt)}
 }
 
 func scanUser(row store.Scanner) (User, error) {
@@ -61,6 +67,41 @@ func scanUser(row store.Scanner) (User, error) {
 		return User{}, errs.Wrap(err, "read user")
 	}
 	return u, nil
+}
+
+// NewUID makes a public user id: 32 lowercase hex digits.
+func NewUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// UserByUID returns the user with a public id.
+func (s *Service) UserByUID(ctx context.Context, uid string) (User, error) {
+	return scanUser(s.db.QueryRow(ctx, "SELECT "+userCols+" FROM users WHERE uid = ?", uid))
+}
+
+// UsersByID returns the users with the given ids, by id (unknown ids are
+// left out): one query for a whole page of authors.
+func (s *Service) UsersByID(ctx context.Context, ids []int64) (map[int64]User, error) {
+	out := make(map[int64]User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	users, err := store.Collect(ctx, s.db, "SELECT "+userCols+" FROM users WHERE id IN ("+store.Placeholders(len(ids))+")", args, scanUser)
+	if err != nil {
+		return nil, errs.Wrap(err, "read users")
+	}
+	for _, u := range users {
+		out[u.ID] = u
+	}
+	return out, nil
 }
 
 // User returns the user with id.
@@ -115,7 +156,15 @@ func CheckPassword(p string) error {
 // Register creates an account after checking (and using up) its code, and
 // signs the new user in.
 func (s *Service) Register(ctx context.Context, a Account, code, password string) (User, TokenPair, error) {
+	return s.RegisterWith(ctx, a, code, password, "")
+}
+
+// RegisterWith is Register with the new user's nickname.
+func (s *Service) RegisterWith(ctx context.Context, a Account, code, password, nickname string) (User, TokenPair, error) {
 	if err := CheckPassword(password); err != nil {
+		return User{}, TokenPair{}, err
+	}
+	if err := valid.Text("nickname", nickname, MaxNickname); err != nil {
 		return User{}, TokenPair{}, err
 	}
 	if _, err := s.userByAccount(ctx, a); err == nil {
@@ -137,7 +186,7 @@ func (s *Service) Register(ctx context.Context, a Account, code, password string
 		if err != nil || failure != nil {
 			return err
 		}
-		u, err = s.insertUser(ctx, tx, a, hash, "")
+		u, err = s.insertUser(ctx, tx, a, hash, "", nickname)
 		if err != nil {
 			return err
 		}
@@ -154,13 +203,13 @@ func (s *Service) Register(ctx context.Context, a Account, code, password string
 }
 
 // insertUser adds a user; openID is made when empty.
-func (s *Service) insertUser(ctx context.Context, tx *store.Tx, a Account, passwordHash, openID string) (User, error) {
+func (s *Service) insertUser(ctx context.Context, tx *store.Tx, a Account, passwordHash, openID, nickname string) (User, error) {
 	if openID == "" {
 		openID = RandomString(40)
 	}
 	now := s.now().UnixMilli()
-	u, err := scanUser(tx.QueryRow(ctx, `INSERT INTO users (area, phone, email, openid, password_hash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+userCols, a.Area, a.Phone, a.Email, openID, passwordHash, now, now))
+	u, err := scanUser(tx.QueryRow(ctx, `INSERT INTO users (area, phone, email, openid, uid, password_hash, nickname, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+userCols, a.Area, a.Phone, a.Email, openID, NewUID(), passwordHash, nickname, now, now))
 	if store.IsUniqueViolation(err) {
 		return User{}, errs.R(errs.Conflict, errs.ReasonAccountExists, "account is already registered")
 	}
@@ -207,6 +256,10 @@ type Profile struct {
 	Gender   *int
 	Birthday *string
 	Address  *string
+	Province *string
+	City     *string
+	Intro    *string
+	Email    *string // "" clears it
 }
 
 // Field caps of the profile.
@@ -214,6 +267,8 @@ const (
 	MaxNickname = 64
 	MaxAvatar   = 1024
 	MaxAddress  = 256
+	MaxPlace    = 64
+	MaxIntro    = 4000
 )
 
 func (p Profile) check(now time.Time) error {
@@ -230,6 +285,22 @@ func (p Profile) check(now time.Time) error {
 	if p.Address != nil {
 		if err := valid.Text("address", *p.Address, MaxAddress); err != nil {
 			return err
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+		max  int
+	}{{"province", p.Province, MaxPlace}, {"city", p.City, MaxPlace}, {"intro", p.Intro, MaxIntro}} {
+		if f.v != nil {
+			if err := valid.Text(f.name, *f.v, f.max); err != nil {
+				return err
+			}
+		}
+	}
+	if p.Email != nil && *p.Email != "" {
+		if _, err := ParseEmail(*p.Email); err != nil {
+			return errs.InvalidField("email", "invalid e-mail address")
 		}
 	}
 	if p.Gender != nil && (*p.Gender < 0 || *p.Gender > 2) {
@@ -274,9 +345,25 @@ func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) (User,
 	if p.Address != nil {
 		add("address", *p.Address)
 	}
+	if p.Province != nil {
+		add("province", *p.Province)
+	}
+	if p.City != nil {
+		add("city", *p.City)
+	}
+	if p.Intro != nil {
+		add("intro", *p.Intro)
+	}
+	if p.Email != nil {
+		e := strings.ToLower(strings.TrimSpace(*p.Email))
+		add("email", e)
+	}
 	args = append(args, id)
 	u, err := scanUser(s.db.QueryRowWrite(ctx, "UPDATE users SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+userCols, args...))
 	s.auth.invalidate(id)
+	if store.IsUniqueViolation(err) {
+		return User{}, errs.R(errs.Conflict, errs.ReasonAccountExists, "this e-mail address belongs to another account")
+	}
 	return u, err
 }
 

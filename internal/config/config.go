@@ -50,6 +50,12 @@ type Config struct {
 
 	AuthCache string // "auto" or a duration
 
+	YuanyiPath       string
+	YuanyiApp        string
+	YuanyiSecret     string
+	YuanyiCheckSig   bool
+	YuanyiCodeLength int
+
 	TrustProxy      bool
 	LogLevel        string
 	LogFormat       string
@@ -95,6 +101,11 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.CodeMaxPerAccountDay, "code-max-per-account-day", d.CodeMaxPerAccountDay, "codes per account per day")
 	fs.IntVar(&c.CodeMaxPerIPDay, "code-max-per-ip-day", d.CodeMaxPerIPDay, "codes per client address per day")
 	fs.StringVar(&c.AuthCache, "auth-cache-ttl", "auto", "keep token checks in memory this long; auto: 60s on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
+	fs.StringVar(&c.YuanyiPath, "yuanyi-path", "/yuanyiapi/", "URL of the yuanyi face (seed 003)")
+	fs.StringVar(&c.YuanyiApp, "yuanyi-app", "yuanyi-app", "app name the yuanyi client signs with")
+	fs.StringVar(&c.YuanyiSecret, "yuanyi-secret", "3b57ff81-27ea-45d9-a2e3-6e24920b17ac", "signing secret of the yuanyi client (its own default)")
+	fs.BoolVar(&c.YuanyiCheckSig, "yuanyi-check-sig", true, "check the signature of yuanyi calls")
+	fs.IntVar(&c.YuanyiCodeLength, "yuanyi-code-length", 4, "digits of the SMS codes the yuanyi face sends (4-8)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "json", "json or text")
@@ -200,6 +211,15 @@ func (c *Config) Check() error {
 		if n.v < 1 {
 			fail("%s: must be 1 or more", n.name)
 		}
+	}
+	if !strings.HasPrefix(c.YuanyiPath, "/") || !strings.HasSuffix(c.YuanyiPath, "/") || strings.ContainsAny(c.YuanyiPath, "{} ") {
+		fail("yuanyi-path %q: want a path like /yuanyiapi/", c.YuanyiPath)
+	}
+	if c.YuanyiCodeLength < 4 || c.YuanyiCodeLength > 8 {
+		fail("yuanyi-code-length: 4 to 8")
+	}
+	if c.YuanyiCheckSig && c.YuanyiSecret == "" {
+		fail("yuanyi-secret: empty (set yuanyi-check-sig=false to take unsigned calls)")
 	}
 	switch c.AuthCache {
 	case "auto", "":

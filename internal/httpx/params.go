@@ -261,3 +261,6 @@ func (p *Params) IntList(name string, max int) (list []int64, ok bool, err error
 	}
 	return list, true, nil
 }
+
+// All returns every parameter (for signature checks); do not modify it.
+func (p *Params) All() map[string]any { return p.v }

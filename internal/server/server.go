@@ -22,12 +22,14 @@ import (
 	"plaza/internal/config"
 	"plaza/internal/face/admin"
 	"plaza/internal/face/member"
+	"plaza/internal/face/yuanyi"
 	"plaza/internal/httpx"
 	"plaza/internal/notify"
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/push"
 	"plaza/internal/provider/sms"
 	"plaza/internal/ratelimit"
+	"plaza/internal/social"
 	"plaza/internal/store"
 	"plaza/internal/support"
 )
@@ -41,6 +43,7 @@ type App struct {
 	Catalog  *catalog.Service
 	Support  *support.Service
 	Notify   *notify.Service
+	Social   *social.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -130,6 +133,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Catalog = catalog.New(a.DB, a.clock)
 	a.Support = support.New(a.DB, a.clock)
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
+	a.Social = social.New(a.DB, a.clock)
 
 	if cfg.AdminEmail != "" {
 		created, err := a.Admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)
@@ -164,6 +168,13 @@ func (a *App) build(ctx context.Context, o Options) error {
 	member.Routes(rt, member.Deps{
 		Accounts: a.Accounts, Support: a.Support, Notify: a.Notify, Log: a.log,
 		Location: cfg.Location, AppID: cfg.AppID, TrustProxy: cfg.TrustProxy,
+	})
+	yuanyi.Routes(rt, yuanyi.Deps{
+		Accounts: a.Accounts, Social: a.Social, Log: a.log, Now: a.clock.Now,
+		Config: yuanyi.Config{
+			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
+			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location,
+		},
 	})
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Log: a.log,

@@ -1,0 +1,107 @@
+package yuanyi
+
+import (
+	"plaza/internal/errs"
+)
+
+// Lists: limit 1-100 (default 20), offset from 0.
+const (
+	defaultLimit = 20
+	maxLimit     = 100
+	maxOffset    = 10_000_000
+)
+
+// page reads limit and offset.
+func (c *call) page() (offset, limit int, err error) {
+	limit = defaultLimit
+	if n, ok, err := c.p.Int("limit"); err != nil {
+		return 0, 0, err
+	} else if ok {
+		if n < 1 || n > maxLimit {
+			return 0, 0, errs.InvalidField("limit", "limit must be 1 to 100")
+		}
+		limit = int(n)
+	}
+	if n, ok, err := c.p.Int("offset"); err != nil {
+		return 0, 0, err
+	} else if ok {
+		if n < 0 || n > maxOffset {
+			return 0, 0, errs.InvalidField("offset", "offset must be 0 or more")
+		}
+		offset = int(n)
+	}
+	return offset, limit, nil
+}
+
+// str reads an optional text parameter.
+func (c *call) str(name string) (string, error) { return c.p.Str(name) }
+
+// need reads a required text parameter.
+func (c *call) need(name string) (string, error) {
+	v, err := c.p.Str(name)
+	if err != nil {
+		return "", err
+	}
+	if v == "" {
+		return "", errs.InvalidField(name, name+" is required")
+	}
+	return v, nil
+}
+
+// id reads a required positive integer id.
+func (c *call) id(name string) (int64, error) {
+	n, ok, err := c.p.Int(name)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, errs.InvalidField(name, name+" is required")
+	}
+	if n < 1 {
+		return 0, errs.InvalidField(name, name+" must be a positive id")
+	}
+	return n, nil
+}
+
+// ids reads a list of positive integer ids (a JSON list or "1,2,3"), at
+// most max of them, at least one.
+func (c *call) ids(name string, max int) ([]int64, error) {
+	list, ok, err := c.p.IntList(name, max)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || len(list) == 0 {
+		return nil, errs.InvalidField(name, name+" is required")
+	}
+	for _, n := range list {
+		if n < 1 {
+			return nil, errs.InvalidField(name, name+" must hold positive ids")
+		}
+	}
+	return list, nil
+}
+
+// hexID reads a required 32-hex id (uid, master_id, merchant_id).
+func (c *call) hexID(name string) (string, error) {
+	v, err := c.need(name)
+	if err != nil {
+		return "", err
+	}
+	if !isHexID(v) {
+		return "", errs.InvalidField(name, name+" must be 32 hexadecimal digits")
+	}
+	return v, nil
+}
+
+func isHexID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

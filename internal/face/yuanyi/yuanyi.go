@@ -1,0 +1,230 @@
+// Package yuanyi is the yuanyi face (seed 003): one URL taking signed JSON
+// calls {"method", "ver", "ts", "app", "token", "sig", ...params} and
+// answering HTTP 200 with {"code": 0, ...} or {"code": N, "err_msg": "..."}.
+package yuanyi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"plaza/internal/account"
+	"plaza/internal/errs"
+	"plaza/internal/httpx"
+	"plaza/internal/social"
+)
+
+// Config are the face's settings.
+type Config struct {
+	Path       string // default "/yuanyiapi/"
+	App        string // the app name the client signs with
+	Secret     string // the shared signing secret
+	CheckSig   bool
+	CodeLength int // digits of SMS codes (4-8)
+	TrustProxy bool
+	Location   *time.Location // for birthdays (dates) shown as milliseconds
+}
+
+// ArticleCounter counts a user's articles (the content core).
+type ArticleCounter interface {
+	ArticleCount(ctx context.Context, userID int64) (int, error)
+}
+
+// Deps are the core services the face uses.
+type Deps struct {
+	Accounts *account.Service
+	Social   *social.Service
+	Articles ArticleCounter // nil: counts show 0
+	Log      *slog.Logger
+	Config   Config
+	Now      func() time.Time
+}
+
+type face struct {
+	Deps
+	methods map[string]method
+}
+
+// access says who may call a method.
+type access int
+
+const (
+	public   access = iota // no token needed; a valid one is used when given
+	required               // a signed-in user only
+)
+
+// call is one request to a method.
+type call struct {
+	r    *http.Request
+	p    *httpx.Params
+	user account.User // ID 0 when nobody is signed in
+	tok  string
+}
+
+// result is the answer of a method: its keys go next to "code": 0.
+type result map[string]any
+
+type method struct {
+	access access
+	fn     func(c *call) (result, error)
+}
+
+// Routes registers the face on rt.
+func Routes(rt *httpx.Router, d Deps) {
+	if d.Config.Path == "" {
+		d.Config.Path = "/yuanyiapi/"
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	f := &face{Deps: d}
+	f.methods = f.table()
+	rt.Handle("POST "+d.Config.Path+"{$}", http.HandlerFunc(f.serve))
+	f.routeUploads(rt)
+}
+
+// table is every method of the face, by the document's names and the
+// client's own.
+func (f *face) table() map[string]method {
+	all := map[string]method{}
+	for _, part := range []map[string]method{
+		f.accountMethods(), f.socialMethods(), f.mediaMethods(), f.contentMethods(), f.catalogMethods(), f.messageMethods(),
+	} {
+		for name, m := range part {
+			if _, dup := all[name]; dup {
+				panic("yuanyi: method " + name + " defined twice")
+			}
+			all[name] = m
+		}
+	}
+	for alias, name := range aliases {
+		if m, ok := all[name]; ok {
+			all[alias] = m
+		}
+	}
+	return all
+}
+
+// aliases are the client's names for the document's functions.
+var aliases = map[string]string{
+	"article_comment": "article_comment_publish",
+	"send_message":    "send_message_to_user",
+	"my_following":    "my_following_users",
+	"sns_follow":      "user_follow",
+	"sns_unfollow":    "user_unfollow",
+}
+
+func (f *face) serve(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			f.Log.Error("panic in yuanyi face", "request_id", httpx.InfoFrom(r.Context()).ID, "panic", v)
+			f.fail(w, r, errs.E(errs.Internal, "internal error"))
+		}
+	}()
+	p, err := httpx.Parse(w, r)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	name, _ := p.Str("method")
+	m, ok := f.methods[name]
+	if !ok {
+		f.answer(w, r, codeNoMethod, "unknown method "+strconv.Quote(name), nil)
+		return
+	}
+	if f.Config.CheckSig && !f.signed(p) {
+		f.answer(w, r, codeBadSig, "bad signature", nil)
+		return
+	}
+	c := &call{r: r, p: p}
+	c.tok, _ = p.Str("token")
+	if c.tok == "" {
+		c.tok = httpx.BearerToken(r)
+	}
+	if c.tok != "" {
+		u, err := f.Accounts.Authenticate(r.Context(), c.tok)
+		if err != nil && m.access == required {
+			f.fail(w, r, err)
+			return
+		}
+		if err == nil {
+			c.user = u
+		}
+	}
+	if m.access == required && c.user.ID == 0 {
+		f.answer(w, r, codeNotSignedIn, "", nil)
+		return
+	}
+	res, err := m.fn(c)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	f.answer(w, r, codeOK, "", res)
+}
+
+// signed checks the app name and the signature of a call.
+func (f *face) signed(p *httpx.Params) bool {
+	app, _ := p.Str("app")
+	sig, _ := p.Str("sig")
+	if app != f.Config.App || sig == "" {
+		return false
+	}
+	return signatureOK(p.All(), f.Config.Secret, sig)
+}
+
+func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := codeOf(err)
+	detail := ""
+	if errs.KindOf(err) == errs.Internal {
+		f.Log.Error("yuanyi face", "request_id", httpx.InfoFrom(r.Context()).ID, "err", err)
+	} else {
+		detail = errs.Message(err)
+	}
+	f.answer(w, r, code, detail, nil)
+}
+
+// answer writes {"code": code, ...res} or, for errors,
+// {"code": code, "err_msg": text}.
+func (f *face) answer(w http.ResponseWriter, r *http.Request, code int, detail string, res result) {
+	httpx.SetCode(r, strconv.Itoa(code))
+	out := make(map[string]any, len(res)+1)
+	for k, v := range res {
+		out[k] = v
+	}
+	out["code"] = code
+	if code != codeOK {
+		msg := texts[code]
+		if detail != "" && detail != msg {
+			msg = strings.TrimSpace(msg + ": " + detail)
+		}
+		if msg == "" {
+			msg = fmt.Sprintf("error %d", code)
+		}
+		out["err_msg"] = msg
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+// ms is a time as the face shows it: integer milliseconds.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// orNull shows an empty text as null, as the document's examples do.
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

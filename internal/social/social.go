@@ -1,0 +1,169 @@
+// Package social is the social graph: users following users, and users
+// blocking users. A blocked user cannot follow, message or comment on the
+// user who blocked them; other domains ask CanReach.
+package social
+
+import (
+	"context"
+	"time"
+
+	"plaza/internal/clock"
+	"plaza/internal/errs"
+	"plaza/internal/store"
+)
+
+// Service is the social graph core.
+type Service struct {
+	db    *store.DB
+	clock clock.Clock
+}
+
+// New returns the social service.
+func New(db *store.DB, c clock.Clock) *Service { return &Service{db: db, clock: c} }
+
+// Edge is one relation, with when it was made.
+type Edge struct {
+	UserID    int64 // the other user
+	CreatedAt time.Time
+}
+
+var errBlocked = errs.E(errs.Forbidden, "this user has blocked you")
+
+// blocked tells whether a has blocked b.
+func blocked(ctx context.Context, q store.Querier, a, b int64) (bool, error) {
+	n, err := store.Count(ctx, q, "SELECT COUNT(*) FROM blocks WHERE blocker_id = ? AND blocked_id = ?", a, b)
+	return n > 0, err
+}
+
+// CanReach refuses (Forbidden) when to has blocked from.
+func (s *Service) CanReach(ctx context.Context, from, to int64) error {
+	b, err := blocked(ctx, s.db, to, from)
+	if err != nil {
+		return errs.Wrap(err, "check block")
+	}
+	if b {
+		return errBlocked
+	}
+	return nil
+}
+
+// Follow makes follower follow followee; following again changes nothing.
+func (s *Service) Follow(ctx context.Context, follower, followee int64) error {
+	if follower == followee {
+		return errs.E(errs.Invalid, "you cannot follow yourself")
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		b, err := blocked(ctx, tx, followee, follower)
+		if err != nil {
+			return errs.Wrap(err, "follow")
+		}
+		if b {
+			return errBlocked
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			follower, followee, s.clock.Now().UnixMilli())
+		if store.IsForeignKeyViolation(err) {
+			return errs.R(errs.NotFound, "user", "no such user")
+		}
+		return errs.Wrap(err, "follow")
+	})
+}
+
+// Unfollow ends a follow; unfollowing a user one does not follow changes nothing.
+func (s *Service) Unfollow(ctx context.Context, follower, followee int64) error {
+	_, err := s.db.Exec(ctx, "DELETE FROM follows WHERE follower_id = ? AND followee_id = ?", follower, followee)
+	return errs.Wrap(err, "unfollow")
+}
+
+// Block makes blocker block blocked; the follows between them end.
+func (s *Service) Block(ctx context.Context, blocker, blocked int64) error {
+	if blocker == blocked {
+		return errs.E(errs.Invalid, "you cannot block yourself")
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			blocker, blocked, s.clock.Now().UnixMilli())
+		if store.IsForeignKeyViolation(err) {
+			return errs.R(errs.NotFound, "user", "no such user")
+		}
+		if err != nil {
+			return errs.Wrap(err, "block")
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM follows WHERE (follower_id = ? AND followee_id = ?) OR (follower_id = ? AND followee_id = ?)`,
+			blocker, blocked, blocked, blocker)
+		return errs.Wrap(err, "block")
+	})
+}
+
+// Unblock ends a block.
+func (s *Service) Unblock(ctx context.Context, blocker, blocked int64) error {
+	_, err := s.db.Exec(ctx, "DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?", blocker, blocked)
+	return errs.Wrap(err, "unblock")
+}
+
+func scanEdge(r store.Scanner) (Edge, error) {
+	var e Edge
+	return e, r.Scan(&e.UserID, (*store.Millis)(&e.CreatedAt))
+}
+
+func (s *Service) edges(ctx context.Context, q string, id int64, offset, limit int) ([]Edge, error) {
+	out, err := store.Collect(ctx, s.db, q, []any{id, limit, offset}, scanEdge)
+	return out, errs.Wrap(err, "list relations")
+}
+
+// Following lists whom the user follows, newest first.
+func (s *Service) Following(ctx context.Context, userID int64, offset, limit int) ([]Edge, error) {
+	return s.edges(ctx, "SELECT followee_id, created_at FROM follows WHERE follower_id = ? ORDER BY created_at DESC, followee_id DESC LIMIT ? OFFSET ?", userID, offset, limit)
+}
+
+// Followers lists who follows the user, newest first.
+func (s *Service) Followers(ctx context.Context, userID int64, offset, limit int) ([]Edge, error) {
+	return s.edges(ctx, "SELECT follower_id, created_at FROM follows WHERE followee_id = ? ORDER BY created_at DESC, follower_id DESC LIMIT ? OFFSET ?", userID, offset, limit)
+}
+
+// Blocked lists whom the user blocked, newest first.
+func (s *Service) Blocked(ctx context.Context, userID int64, offset, limit int) ([]Edge, error) {
+	return s.edges(ctx, "SELECT blocked_id, created_at FROM blocks WHERE blocker_id = ? ORDER BY created_at DESC, blocked_id DESC LIMIT ? OFFSET ?", userID, offset, limit)
+}
+
+// Counts are a user's follow counts.
+type Counts struct {
+	Following int // whom the user follows
+	Followers int // who follows the user
+}
+
+// CountsOf returns the user's counts.
+func (s *Service) CountsOf(ctx context.Context, userID int64) (Counts, error) {
+	var c Counts
+	err := s.db.QueryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM follows WHERE follower_id = ?),
+		(SELECT COUNT(*) FROM follows WHERE followee_id = ?)`, userID, userID).Scan(&c.Following, &c.Followers)
+	return c, errs.Wrap(err, "count relations")
+}
+
+// IsFollowing tells whether a follows b.
+func (s *Service) IsFollowing(ctx context.Context, a, b int64) (bool, error) {
+	n, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM follows WHERE follower_id = ? AND followee_id = ?", a, b)
+	return n > 0, errs.Wrap(err, "follow state")
+}
+
+// FollowingAmong returns which of ids the user follows: one query for a page.
+func (s *Service) FollowingAmong(ctx context.Context, userID int64, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(ids) == 0 || userID == 0 {
+		return out, nil
+	}
+	args := []any{userID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	got, err := store.Collect(ctx, s.db, "SELECT followee_id FROM follows WHERE follower_id = ? AND followee_id IN ("+store.Placeholders(len(ids))+")",
+		args, func(r store.Scanner) (int64, error) { var v int64; return v, r.Scan(&v) })
+	if err != nil {
+		return nil, errs.Wrap(err, "follow state")
+	}
+	for _, id := range got {
+		out[id] = true
+	}
+	return out, nil
+}
