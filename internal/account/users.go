@@ -3,8 +3,8 @@ package account
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
