@@ -24,6 +24,7 @@ import (
 	"plaza/internal/face/member"
 	"plaza/internal/face/yuanyi"
 	"plaza/internal/httpx"
+	"plaza/internal/message"
 	"plaza/internal/notify"
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/push"
@@ -44,6 +45,7 @@ type App struct {
 	Support  *support.Service
 	Notify   *notify.Service
 	Social   *social.Service
+	Messages *message.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -134,6 +136,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Support = support.New(a.DB, a.clock)
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
+	a.Messages = message.New(a.DB, a.clock, a.Social)
 
 	if cfg.AdminEmail != "" {
 		created, err := a.Admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)
@@ -170,7 +173,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Location: cfg.Location, AppID: cfg.AppID, TrustProxy: cfg.TrustProxy,
 	})
 	yuanyi.Routes(rt, yuanyi.Deps{
-		Accounts: a.Accounts, Social: a.Social, Log: a.log, Now: a.clock.Now,
+		Accounts: a.Accounts, Social: a.Social, Messages: a.Messages, Log: a.log, Now: a.clock.Now,
 		Config: yuanyi.Config{
 			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
 			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location,
