@@ -211,3 +211,15 @@ func (s *Service) Delete(ctx context.Context, me Party, ids []int64) error {
 		return nil
 	})
 }
+
+// ConversationCount counts my conversations.
+func (s *Service) ConversationCount(ctx context.Context, me Party) (int, error) {
+	n, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM conversations WHERE owner_kind = ? AND owner_ref = ?", me.Kind, me.Ref)
+	return n, errs.Wrap(err, "count conversations")
+}
+
+// MessageCount counts the messages between me and peer that I see.
+func (s *Service) MessageCount(ctx context.Context, me, peer Party) (int, error) {
+	n, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM messages WHERE "+between, betweenArgs(me, peer)...)
+	return n, errs.Wrap(err, "count messages")
+}

@@ -180,7 +180,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		},
 	})
 	admin.Routes(rt, admin.Deps{
-		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Log: a.log,
+		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
 	})
 	a.handler = httpx.Edge(rt, a.log, metrics)
 	return nil

@@ -15,6 +15,7 @@ import (
 	"plaza/internal/catalog"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
+	"plaza/internal/message"
 	"plaza/internal/notify"
 	"plaza/internal/support"
 )
@@ -26,6 +27,7 @@ type Deps struct {
 	Catalog  *catalog.Service
 	Support  *support.Service
 	Notify   *notify.Service
+	Messages *message.Service
 	Log      *slog.Logger
 }
 

@@ -33,6 +33,10 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("GET /admin/v1/feedback/{id}", f.serve(f.feedback))
 	rt.Handle("POST /admin/v1/feedback/{id}/replies", f.serve(f.reply))
 
+	rt.Handle("GET /admin/v1/service-conversations", f.serve(f.serviceConversations))
+	rt.Handle("GET /admin/v1/service-conversations/{id}/messages", f.serve(f.serviceMessages))
+	rt.Handle("POST /admin/v1/service-conversations/{id}/messages", f.serve(f.answerService))
+
 	rt.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, errs.E(errs.NotFound, "no such route: "+r.Method+" "+r.URL.Path))
 	})
