@@ -172,3 +172,17 @@ func requestID(given string) string {
 	}
 	return idPrefix + strconv.FormatUint(idCounter.Add(1), 36)
 }
+
+// Recover, deferred by a face's handler, turns a panic into the face's own
+// answer for an internal error (fail), after logging it with its stack.
+func Recover(log *slog.Logger, r *http.Request, fail func()) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	log.Error("panic", "request_id", InfoFrom(r.Context()).ID, "panic", v, "stack", string(debug.Stack()))
+	fail()
+}

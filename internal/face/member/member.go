@@ -46,15 +46,7 @@ type authed func(r *http.Request, p *httpx.Params, u account.User) (any, error)
 
 func (f *face) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				f.Log.Error("panic in member face", "request_id", httpx.InfoFrom(r.Context()).ID, "panic", v)
-				f.fail(w, r, errs.E(errs.Internal, "internal error"))
-			}
-		}()
+		defer httpx.Recover(f.Log, r, func() { f.fail(w, r, errs.E(errs.Internal, "internal error")) })
 		p, err := httpx.Parse(w, r)
 		if err != nil {
 			f.fail(w, r, err)

@@ -121,15 +121,7 @@ var aliases = map[string]string{
 }
 
 func (f *face) serve(w http.ResponseWriter, r *http.Request) {
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			f.Log.Error("panic in yuanyi face", "request_id", httpx.InfoFrom(r.Context()).ID, "panic", v)
-			f.fail(w, r, errs.E(errs.Internal, "internal error"))
-		}
-	}()
+	defer httpx.Recover(f.Log, r, func() { f.fail(w, r, errs.E(errs.Internal, "internal error")) })
 	p, err := httpx.Parse(w, r)
 	if err != nil {
 		f.fail(w, r, err)
