@@ -139,11 +139,11 @@ func ReasonOf(err error) string {
 	return ""
 }
 
-// Message returns the client-safe message of err. Internal errors never
-// expose their cause.
+// Message returns the client-safe message of err (possibly ""). Internal
+// errors never expose their cause.
 func Message(err error) string {
 	var e *Error
-	if errors.As(err, &e) && e.Kind != Internal && e.Msg != "" {
+	if errors.As(err, &e) && e.Kind != Internal {
 		return e.Msg
 	}
 	return "internal error"

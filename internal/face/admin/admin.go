@@ -75,6 +75,9 @@ func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var b errorBody
 	b.Error.Code = k.String()
 	b.Error.Message = errs.Message(err)
+	if b.Error.Message == "" {
+		b.Error.Message = http.StatusText(statusOf(k))
+	}
 	var e *errs.Error
 	if errors.As(err, &e) {
 		b.Error.Field = e.Field

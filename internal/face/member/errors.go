@@ -44,9 +44,6 @@ var messages = map[int]string{
 
 // codeOf maps a core error to the face's code.
 func codeOf(err error) int {
-	if err == errNoPath {
-		return codeNoPath
-	}
 	reason := errs.ReasonOf(err)
 	switch errs.KindOf(err) {
 	case errs.Invalid:
@@ -59,8 +56,11 @@ func codeOf(err error) int {
 	case errs.Forbidden:
 		return codeForbidden
 	case errs.NotFound:
-		if reason == errs.ReasonAccountNotFound {
+		switch reason {
+		case errs.ReasonAccountNotFound:
 			return codeNotRegistered
+		case reasonNoRoute:
+			return codeNoPath
 		}
 		return codeNotFound
 	case errs.Conflict:

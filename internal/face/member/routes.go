@@ -42,4 +42,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	}))
 }
 
-var errNoPath = errs.E(errs.NotFound, "")
+// reasonNoRoute marks the NotFound of a path or method the face lacks.
+const reasonNoRoute = "no_route"
+
+var errNoPath = errs.R(errs.NotFound, reasonNoRoute, "no such path or method")
