@@ -1,76 +1,10 @@
 package member_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"plaza/internal/plazatest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-// randomKeys hold values that differ on every run; golden files show them
-// as "<key>".
-var randomKeys = map[string]bool{"access_token": true, "refresh_token": true, "openid": true}
-
-func normalize(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if randomKeys[k] {
-				x[k] = "<" + k + ">"
-			} else {
-				x[k] = normalize(e)
-			}
-		}
-	case []any:
-		for i := range x {
-			x[i] = normalize(x[i])
-		}
-	}
-	return v
-}
-
-// golden compares the answers of a scripted session with
-// testdata/<name>.golden.json (go test -run Golden -update rewrites it).
-func golden(t *testing.T, name string, answers []json.RawMessage) {
-	t.Helper()
-	var all []any
-	for _, a := range answers {
-		var v any
-		d := json.NewDecoder(bytes.NewReader(a))
-		d.UseNumber()
-		if err := d.Decode(&v); err != nil {
-			t.Fatalf("answer is not JSON: %s", a)
-		}
-		all = append(all, normalize(v))
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(all); err != nil {
-		t.Fatal(err)
-	}
-	got := buf.Bytes()
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run Golden -update)", err)
-	}
-	if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
-		t.Fatalf("answers differ from %s:\n%s", path, got)
-	}
-}
 
 // The member face's envelopes, byte for byte but for random values, on
 // every engine.
@@ -78,7 +12,7 @@ func TestGoldenSession(t *testing.T) {
 	env := map[string]string{"PLAZA_SMS_TEST_OTP": "8618656660930=246810", "PLAZA_APP_ID": "",
 		"PLAZA_ADMIN_EMAIL": "ops@example.com", "PLAZA_ADMIN_PASSWORD": "ops-password"}
 	plazatest.Each(t, env, func(t *testing.T, e *plazatest.Env) {
-		var answers []json.RawMessage
+		var answers [][]byte
 		do := func(method, path string, body any, token string) map[string]any {
 			var h []string
 			if token != "" {
@@ -122,6 +56,6 @@ func TestGoldenSession(t *testing.T) {
 		do("POST", "/api/auth/destroy_token", nil, tok)
 		do("GET", "/api/personal/info", nil, tok)
 		do("GET", "/api/nowhere", nil, "")
-		golden(t, "session", answers)
+		plazatest.Golden(t, "session", answers, "access_token", "refresh_token", "openid")
 	})
 }
