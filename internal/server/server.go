@@ -29,6 +29,7 @@ import (
 	"plaza/internal/provider/push"
 	"plaza/internal/provider/sms"
 	"plaza/internal/ratelimit"
+	"plaza/internal/showcase"
 	"plaza/internal/social"
 	"plaza/internal/store"
 	"plaza/internal/support"
@@ -44,6 +45,7 @@ type App struct {
 	Support  *support.Service
 	Notify   *notify.Service
 	Social   *social.Service
+	Showcase *showcase.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -134,6 +136,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Support = support.New(a.DB, a.clock)
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
+	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social})
 
 	if cfg.AdminEmail != "" {
 		created, err := a.Admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)
@@ -170,7 +173,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Location: cfg.Location, AppID: cfg.AppID, TrustProxy: cfg.TrustProxy,
 	})
 	yuanyi.Routes(rt, yuanyi.Deps{
-		Accounts: a.Accounts, Social: a.Social, Log: a.log, Now: a.clock.Now,
+		Accounts: a.Accounts, Social: a.Social, Showcase: a.Showcase, Log: a.log, Now: a.clock.Now,
 		Config: yuanyi.Config{
 			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
 			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location,

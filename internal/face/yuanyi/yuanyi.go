@@ -15,6 +15,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
+	"plaza/internal/showcase"
 	"plaza/internal/social"
 )
 
@@ -38,6 +39,7 @@ type ArticleCounter interface {
 type Deps struct {
 	Accounts *account.Service
 	Social   *social.Service
+	Showcase *showcase.Service
 	Articles ArticleCounter // nil: counts show 0
 	Log      *slog.Logger
 	Config   Config

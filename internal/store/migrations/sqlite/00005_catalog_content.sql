@@ -17,7 +17,7 @@ CREATE TABLE masters (
 );
 CREATE UNIQUE INDEX masters_master_id ON masters (master_id);
 CREATE UNIQUE INDEX masters_user ON masters (user_id) WHERE user_id IS NOT NULL;
-CREATE INDEX masters_recommended ON masters (recommended, sort, id);
+CREATE INDEX masters_recommended ON masters (recommended, sort, id DESC);
 
 CREATE TABLE merchants (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -72,7 +72,7 @@ CREATE TABLE banners (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
-CREATE INDEX banners_placement ON banners (placement, sort, id);
+CREATE INDEX banners_placement ON banners (placement, sort, id DESC);
 
 CREATE TABLE master_follows (
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
