@@ -125,19 +125,6 @@ func NewPublicID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// IsPublicID tells whether s is 32 lowercase hex digits.
-func IsPublicID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 func (c *Collection) columns() string {
 	cols := []string{"id"}
 	for _, f := range c.Fields {

@@ -98,7 +98,7 @@ func (f Field) value(raw any) (any, error) {
 		return f.list(raw)
 	case PublicID:
 		s, ok := raw.(string)
-		if !ok || !IsPublicID(s) {
+		if !ok || !valid.IsHexID(s) {
 			return nil, bad("32 lowercase hexadecimal digits")
 		}
 		return s, nil
