@@ -1,24 +1,27 @@
 // Package catalog is what admins make and the faces show: FAQ entries,
-// feedback categories and (later) goods, products, banners, masters... Each
+// feedback categories, masters, merchants, clothes, games, banners... Each
 // collection is declared once, as a table and its fields, in a small file of
 // its own; this package lists, reads, creates, updates and deletes the
-// records of any of them with the same checks.
+// records of any of them with the same checks. The domains that show the
+// records (support, showcase) read the tables with typed queries of their
+// own.
 package catalog
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
+	"maps"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"plaza/internal/clock"
 	"plaza/internal/errs"
 	"plaza/internal/store"
-	"plaza/internal/valid"
 )
 
 // Kind is the type of a field.
@@ -28,18 +31,35 @@ const (
 	Text Kind = iota
 	Int
 	Bool
-	Enum // text, one of Options
+	Enum     // text, one of Options
+	PublicID // 32 lowercase hex digits: made on create unless given, never changed, unique
+	Ref      // the id of a row of RefTable, or null
+	List     // a list of texts, kept as a JSON array in a text column
 )
 
 // Field is one column of a collection.
 type Field struct {
 	Name     string
 	Kind     Kind
-	Max      int64 // Text, Enum: max characters (default 255); Int: max value (default none)
+	Max      int64 // Text, Enum: max characters (default 255); Int: max value (default none); List: max items (default 20)
 	Min      int64 // Int: min value
-	Required bool  // must be given on create (and non-empty for text)
+	Required bool  // must be given on create (non-empty for text, at least one item for a list, not null for a ref)
 	Options  []string
-	Default  any // value on create when not given (else "", 0, false)
+	Default  any // value on create when not given (else "", 0, false, null, [])
+
+	// Check is an extra rule for a non-empty text (or each item of a list),
+	// e.g. a date or an e-mail address; it returns an Invalid error.
+	Check func(field, v string) error
+	// ItemMax caps each item of a List in characters (default 255).
+	ItemMax int
+	// Unique refuses (Conflict) a value another record of the collection
+	// has; empty texts and null refs are not compared.
+	Unique bool
+	// RefTable is the table whose id a Ref holds ("users", "merchants");
+	// the migration declares the foreign key too. RefName names it in
+	// messages (default: the table's name).
+	RefTable string
+	RefName  string
 }
 
 // Collection is a kind of admin-made record.
@@ -47,10 +67,15 @@ type Collection struct {
 	Name   string // as in the admin API's URLs, e.g. "faqs"
 	Table  string
 	Fields []Field
+	// Check is a rule over the whole record (after defaults on create, on
+	// the record as it would become on update), e.g. "a merchant cloth
+	// names its merchant". It returns an Invalid error.
+	Check func(Record) error
 }
 
 // Record is one row: its fields by name, plus "id" (int64), "created_at"
-// and "updated_at" (time.Time).
+// and "updated_at" (time.Time). Field values: Text, Enum, PublicID string;
+// Int int64; Bool bool; Ref int64 or nil; List []string.
 type Record map[string]any
 
 // ID returns the record's id.
@@ -62,6 +87,11 @@ var registry = map[string]*Collection{}
 func register(c *Collection) *Collection {
 	if _, dup := registry[c.Name]; dup {
 		panic("catalog: duplicate collection " + c.Name)
+	}
+	for _, f := range c.Fields {
+		if f.Kind == Ref && f.RefTable == "" {
+			panic("catalog: ref field " + c.Name + "." + f.Name + " without RefTable")
+		}
 	}
 	registry[c.Name] = c
 	return c
@@ -86,6 +116,15 @@ type Service struct {
 // New returns the catalog service.
 func New(db *store.DB, c clock.Clock) *Service { return &Service{db: db, clock: c} }
 
+// NewPublicID makes a public id: 32 lowercase hex digits.
+func NewPublicID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b[:])
+}
+
 func (c *Collection) columns() string {
 	cols := []string{"id"}
 	for _, f := range c.Fields {
@@ -105,6 +144,8 @@ func (c *Collection) scan(r store.Scanner) (Record, error) {
 			vals = append(vals, new(int64))
 		case Bool:
 			vals = append(vals, new(bool))
+		case Ref:
+			vals = append(vals, new(sql.NullInt64))
 		default:
 			vals = append(vals, new(string))
 		}
@@ -120,11 +161,49 @@ func (c *Collection) scan(r store.Scanner) (Record, error) {
 			rec[f.Name] = *p
 		case *bool:
 			rec[f.Name] = *p
+		case *sql.NullInt64:
+			if p.Valid {
+				rec[f.Name] = p.Int64
+			} else {
+				rec[f.Name] = nil
+			}
 		case *string:
-			rec[f.Name] = *p
+			if f.Kind != List {
+				rec[f.Name] = *p
+				continue
+			}
+			list, err := DecodeList(*p)
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s of record %d: %w", c.Name, f.Name, id, err)
+			}
+			rec[f.Name] = list
 		}
 	}
 	return rec, nil
+}
+
+// DecodeList reads a List column ("" reads as no items).
+func DecodeList(s string) ([]string, error) {
+	list := []string{}
+	if s == "" {
+		return list, nil
+	}
+	if err := json.Unmarshal([]byte(s), &list); err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = []string{}
+	}
+	return list, nil
+}
+
+// arg is a field's value as a statement argument.
+func (f Field) arg(v any) any {
+	if f.Kind == List {
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return v
 }
 
 // List returns a page of records, newest first, and the total.
@@ -140,11 +219,11 @@ func (s *Service) List(ctx context.Context, c *Collection, offset, limit int) ([
 
 // Get returns one record.
 func (s *Service) Get(ctx context.Context, c *Collection, id int64) (Record, error) {
-	return s.get(ctx, s.db, c, id)
+	return s.get(ctx, s.db, c, id, "")
 }
 
-func (s *Service) get(ctx context.Context, q store.Querier, c *Collection, id int64) (Record, error) {
-	rec, err := c.scan(q.QueryRow(ctx, "SELECT "+c.columns()+" FROM "+c.Table+" WHERE id = ?", id))
+func (s *Service) get(ctx context.Context, q store.Querier, c *Collection, id int64, suffix string) (Record, error) {
+	rec, err := c.scan(q.QueryRow(ctx, "SELECT "+c.columns()+" FROM "+c.Table+" WHERE id = ?"+suffix, id))
 	if store.NoRows(err) {
 		return nil, errs.Ef(errs.NotFound, "no such %s record", c.Name)
 	}
@@ -157,18 +236,38 @@ func (s *Service) Create(ctx context.Context, c *Collection, in map[string]any) 
 	if err != nil {
 		return nil, err
 	}
+	for _, f := range c.Fields {
+		if f.Kind == PublicID && vals[f.Name] == "" {
+			vals[f.Name] = NewPublicID()
+		}
+	}
+	if c.Check != nil {
+		if err := c.Check(Record(vals)); err != nil {
+			return nil, err
+		}
+	}
 	cols := []string{}
 	args := []any{}
 	for _, f := range c.Fields {
 		cols = append(cols, f.Name)
-		args = append(args, vals[f.Name])
+		args = append(args, f.arg(vals[f.Name]))
 	}
 	now := s.clock.Now().UnixMilli()
 	cols = append(cols, "created_at", "updated_at")
 	args = append(args, now, now)
-	rec, err := c.scan(s.db.QueryRowWrite(ctx, "INSERT INTO "+c.Table+" ("+strings.Join(cols, ", ")+") VALUES ("+
-		store.Placeholders(len(cols))+") RETURNING "+c.columns(), args...))
-	return rec, errs.Wrap(err, "create "+c.Name)
+	var rec Record
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.constraints(ctx, tx, c, vals, 0); err != nil {
+			return err
+		}
+		rec, err = c.scan(tx.QueryRow(ctx, "INSERT INTO "+c.Table+" ("+strings.Join(cols, ", ")+") VALUES ("+
+			store.Placeholders(len(cols))+") RETURNING "+c.columns(), args...))
+		return writeError(err, c, "create")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // Update changes the fields given in input.
@@ -177,25 +276,60 @@ func (s *Service) Update(ctx context.Context, c *Collection, id int64, in map[st
 	if err != nil {
 		return nil, err
 	}
-	sets := []string{"updated_at = ?"}
-	args := []any{s.clock.Now().UnixMilli()}
-	for _, f := range c.Fields {
-		if v, ok := vals[f.Name]; ok {
-			sets = append(sets, f.Name+" = ?")
-			args = append(args, v)
+	var rec Record
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := s.get(ctx, tx, c, id, tx.ForUpdate())
+		if err != nil {
+			return err
 		}
+		next := maps.Clone(cur)
+		for _, f := range c.Fields {
+			v, ok := vals[f.Name]
+			if !ok {
+				continue
+			}
+			if f.Kind == PublicID {
+				if v != cur[f.Name] {
+					return errs.InvalidField(f.Name, f.Name+" cannot be changed")
+				}
+				delete(vals, f.Name)
+				continue
+			}
+			next[f.Name] = v
+		}
+		if c.Check != nil {
+			if err := c.Check(next); err != nil {
+				return err
+			}
+		}
+		if err := s.constraints(ctx, tx, c, vals, id); err != nil {
+			return err
+		}
+		sets := []string{"updated_at = ?"}
+		args := []any{s.clock.Now().UnixMilli()}
+		for _, f := range c.Fields {
+			if v, ok := vals[f.Name]; ok {
+				sets = append(sets, f.Name+" = ?")
+				args = append(args, f.arg(v))
+			}
+		}
+		rec, err = c.scan(tx.QueryRow(ctx, "UPDATE "+c.Table+" SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+c.columns(),
+			append(args, id)...))
+		return writeError(err, c, "update")
+	})
+	if err != nil {
+		return nil, err
 	}
-	rec, err := c.scan(s.db.QueryRowWrite(ctx, "UPDATE "+c.Table+" SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+c.columns(),
-		append(args, id)...))
-	if store.NoRows(err) {
-		return nil, errs.Ef(errs.NotFound, "no such %s record", c.Name)
-	}
-	return rec, errs.Wrap(err, "update "+c.Name)
+	return rec, nil
 }
 
-// Delete removes a record.
+// Delete removes a record. A record other records refer to (a merchant
+// with clothes) is refused with Conflict.
 func (s *Service) Delete(ctx context.Context, c *Collection, id int64) error {
 	res, err := s.db.Exec(ctx, "DELETE FROM "+c.Table+" WHERE id = ?", id)
+	if store.IsForeignKeyViolation(err) {
+		return errs.Ef(errs.Conflict, "%s record %d is still referred to by other records; change or delete those first", c.Name, id)
+	}
 	if err != nil {
 		return errs.Wrap(err, "delete "+c.Name)
 	}
@@ -205,109 +339,54 @@ func (s *Service) Delete(ctx context.Context, c *Collection, id int64) error {
 	return nil
 }
 
-// check validates input against the fields. On create, absent fields get
-// their defaults and required ones must be there.
-func (c *Collection) check(in map[string]any, create bool) (map[string]any, error) {
-	known := map[string]Field{}
+// constraints checks, inside the writing transaction, that the refs given
+// in vals name existing rows and that unique values are free. id is the
+// record being updated (0 on create).
+func (s *Service) constraints(ctx context.Context, tx *store.Tx, c *Collection, vals map[string]any, id int64) error {
 	for _, f := range c.Fields {
-		known[f.Name] = f
-	}
-	for name := range in {
-		if _, ok := known[name]; !ok && name != "id" && name != "created_at" && name != "updated_at" {
-			return nil, errs.InvalidField(name, "unknown field "+name)
-		}
-	}
-	out := map[string]any{}
-	for _, f := range c.Fields {
-		raw, given := in[f.Name]
-		if !given {
-			if create {
-				if f.Required {
-					return nil, errs.InvalidField(f.Name, f.Name+" is required")
-				}
-				out[f.Name] = f.zero()
-			}
+		v, ok := vals[f.Name]
+		if !ok || v == nil || v == "" {
 			continue
 		}
-		v, err := f.value(raw)
-		if err != nil {
-			return nil, err
-		}
-		out[f.Name] = v
-	}
-	return out, nil
-}
-
-func (f Field) zero() any {
-	if f.Default != nil {
-		return f.Default
-	}
-	switch f.Kind {
-	case Int:
-		return int64(0)
-	case Bool:
-		return false
-	}
-	return ""
-}
-
-func (f Field) value(raw any) (any, error) {
-	bad := func(want string) error { return errs.InvalidField(f.Name, f.Name+" must be "+want) }
-	switch f.Kind {
-	case Int:
-		var n int64
-		switch v := raw.(type) {
-		case json.Number:
-			i, err := strconv.ParseInt(v.String(), 10, 64)
+		if f.Kind == Ref {
+			n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM "+f.RefTable+" WHERE id = ?", v)
 			if err != nil {
-				return nil, bad("an integer")
+				return errs.Wrap(err, "check "+c.Name+"."+f.Name)
 			}
-			n = i
-		case float64:
-			if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
-				return nil, bad("an integer")
-			}
-			n = int64(v)
-		case int64:
-			n = v
-		case int:
-			n = int64(v)
-		default:
-			return nil, bad("an integer")
-		}
-		if n < f.Min || (f.Max != 0 && n > f.Max) {
-			return nil, errs.InvalidField(f.Name, fmt.Sprintf("%s must be %d to %d", f.Name, f.Min, f.Max))
-		}
-		return n, nil
-	case Bool:
-		b, ok := raw.(bool)
-		if !ok {
-			return nil, bad("true or false")
-		}
-		return b, nil
-	}
-	s, ok := raw.(string)
-	if !ok {
-		return nil, bad("a string")
-	}
-	max := f.Max
-	if max == 0 {
-		max = 255
-	}
-	if f.Required {
-		if err := valid.Required(f.Name, s, int(max)); err != nil {
-			return nil, err
-		}
-	} else if err := valid.Text(f.Name, s, int(max)); err != nil {
-		return nil, err
-	}
-	if f.Kind == Enum {
-		for _, o := range f.Options {
-			if s == o {
-				return s, nil
+			if n == 0 {
+				return errs.InvalidField(f.Name, fmt.Sprintf("no such %s: %d", f.refName(), v))
 			}
 		}
-		return nil, bad("one of " + strings.Join(f.Options, ", "))
+		if f.Unique || f.Kind == PublicID {
+			n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM "+c.Table+" WHERE "+f.Name+" = ? AND id <> ?", v, id)
+			if err != nil {
+				return errs.Wrap(err, "check "+c.Name+"."+f.Name)
+			}
+			if n > 0 {
+				return &errs.Error{Kind: errs.Conflict, Field: f.Name, Msg: fmt.Sprintf("another %s record has this %s", c.Name, f.Name)}
+			}
+		}
 	}
-	return s, nil
+	return nil
+}
+
+func (f Field) refName() string {
+	if f.RefName != "" {
+		return f.RefName
+	}
+	return f.RefTable
+}
+
+// writeError maps the constraint failures that slip past the checks (two
+// writers at once on PostgreSQL) to client errors.
+func writeError(err error, c *Collection, op string) error {
+	switch {
+	case err == nil:
+		return nil
+	case store.IsUniqueViolation(err):
+		return errs.Ef(errs.Conflict, "another %s record has the same unique value", c.Name)
+	case store.IsForeignKeyViolation(err):
+		return errs.Ef(errs.Invalid, "a %s record refers to a record that does not exist", c.Name)
+	}
+	return errs.Wrap(err, op+" "+c.Name)
 }

@@ -30,6 +30,7 @@ import (
 	"plaza/internal/provider/push"
 	"plaza/internal/provider/sms"
 	"plaza/internal/ratelimit"
+	"plaza/internal/showcase"
 	"plaza/internal/social"
 	"plaza/internal/store"
 	"plaza/internal/support"
@@ -46,6 +47,7 @@ type App struct {
 	Notify   *notify.Service
 	Social   *social.Service
 	Messages *message.Service
+	Showcase *showcase.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -137,6 +139,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
 	a.Messages = message.New(a.DB, a.clock, a.Social)
+	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social})
 
 	if cfg.AdminEmail != "" {
 		created, err := a.Admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)
@@ -173,7 +176,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Location: cfg.Location, AppID: cfg.AppID, TrustProxy: cfg.TrustProxy,
 	})
 	yuanyi.Routes(rt, yuanyi.Deps{
-		Accounts: a.Accounts, Social: a.Social, Messages: a.Messages, Log: a.log, Now: a.clock.Now,
+		Accounts: a.Accounts, Social: a.Social, Messages: a.Messages, Showcase: a.Showcase, Log: a.log, Now: a.clock.Now,
 		Config: yuanyi.Config{
 			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
 			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location,

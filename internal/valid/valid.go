@@ -39,3 +39,17 @@ func Date(field, v string) error {
 	}
 	return nil
 }
+
+// IsHexID tells whether s is a public id: 32 lowercase hex digits (a user's
+// uid, a master's or merchant's id).
+func IsHexID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

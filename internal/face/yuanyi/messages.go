@@ -6,6 +6,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/errs"
 	"plaza/internal/message"
+	"plaza/internal/valid"
 )
 
 // serviceID is the public id of the customer service in messages.
@@ -137,7 +138,7 @@ func (f *face) myMessage(c *call) (result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !isHexID(to) {
+	if !valid.IsHexID(to) {
 		return nil, errs.InvalidField("to_id", "to_id must be 32 hexadecimal digits")
 	}
 	peer, err := f.peerOf(c, to)

@@ -2,6 +2,7 @@ package yuanyi
 
 import (
 	"plaza/internal/errs"
+	"plaza/internal/valid"
 )
 
 // Lists: limit 1-100 (default 20), offset from 0.
@@ -87,21 +88,8 @@ func (c *call) hexID(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !isHexID(v) {
+	if !valid.IsHexID(v) {
 		return "", errs.InvalidField(name, name+" must be 32 hexadecimal digits")
 	}
 	return v, nil
-}
-
-func isHexID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

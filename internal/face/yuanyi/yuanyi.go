@@ -16,6 +16,7 @@ import (
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
 	"plaza/internal/message"
+	"plaza/internal/showcase"
 	"plaza/internal/social"
 )
 
@@ -40,6 +41,7 @@ type Deps struct {
 	Accounts *account.Service
 	Social   *social.Service
 	Messages *message.Service
+	Showcase *showcase.Service
 	Articles ArticleCounter // nil: counts show 0
 	Log      *slog.Logger
 	Config   Config

@@ -1,0 +1,37 @@
+package catalog
+
+import "plaza/internal/errs"
+
+// Cloth kinds.
+const (
+	ClothDesignCircle = "design_circle"
+	ClothMerchant     = "merchant"
+)
+
+// Clothes are the design-circle and merchant clothes users collect. A
+// merchant cloth names its merchant; a design-circle cloth has none.
+var Clothes = register(&Collection{
+	Name:  "clothes",
+	Table: "clothes",
+	Fields: []Field{
+		{Name: "kind", Kind: Enum, Options: []string{ClothDesignCircle, ClothMerchant}, Required: true},
+		{Name: "name", Kind: Text, Max: 100, Required: true},
+		{Name: "image", Kind: Text, Check: isMedia},
+		{Name: "images", Kind: List, Max: 20, Check: isMedia},
+		{Name: "intro", Kind: Text, Max: 20000},
+		{Name: "designer_intro", Kind: Text, Max: 20000},
+		{Name: "price", Kind: Int, Max: 100_000_000_000}, // cents
+		{Name: "dynasty", Kind: Int, Max: 1000},
+		{Name: "merchant", Kind: Ref, RefTable: "merchants", RefName: "merchant"}, // the id of a merchants record
+		{Name: "recommended", Kind: Bool},
+	},
+	Check: func(r Record) error {
+		switch {
+		case r["kind"] == ClothMerchant && r["merchant"] == nil:
+			return errs.InvalidField("merchant", "a merchant cloth needs merchant (the id of a merchants record)")
+		case r["kind"] == ClothDesignCircle && r["merchant"] != nil:
+			return errs.InvalidField("merchant", "a design_circle cloth has no merchant (set it to null)")
+		}
+		return nil
+	},
+})

@@ -1,0 +1,192 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"plaza/internal/errs"
+	"plaza/internal/valid"
+)
+
+// check validates input against the fields. On create, absent fields get
+// their defaults and required ones must be there.
+func (c *Collection) check(in map[string]any, create bool) (map[string]any, error) {
+	known := map[string]Field{}
+	for _, f := range c.Fields {
+		known[f.Name] = f
+	}
+	for name := range in {
+		if _, ok := known[name]; !ok && name != "id" && name != "created_at" && name != "updated_at" {
+			return nil, errs.InvalidField(name, "unknown field "+name)
+		}
+	}
+	out := map[string]any{}
+	for _, f := range c.Fields {
+		raw, given := in[f.Name]
+		if !given {
+			if create {
+				if f.Required && f.Kind != PublicID {
+					return nil, errs.InvalidField(f.Name, f.Name+" is required")
+				}
+				out[f.Name] = f.zero()
+			}
+			continue
+		}
+		v, err := f.value(raw)
+		if err != nil {
+			return nil, err
+		}
+		out[f.Name] = v
+	}
+	return out, nil
+}
+
+func (f Field) zero() any {
+	if f.Default != nil {
+		return f.Default
+	}
+	switch f.Kind {
+	case Int:
+		return int64(0)
+	case Bool:
+		return false
+	case Ref:
+		return nil
+	case List:
+		return []string{}
+	}
+	return ""
+}
+
+func (f Field) value(raw any) (any, error) {
+	bad := func(want string) error { return errs.InvalidField(f.Name, f.Name+" must be "+want) }
+	switch f.Kind {
+	case Int:
+		n, ok := integer(raw)
+		if !ok {
+			return nil, bad("an integer")
+		}
+		if n < f.Min || (f.Max != 0 && n > f.Max) {
+			if f.Max == 0 {
+				return nil, errs.InvalidField(f.Name, fmt.Sprintf("%s must be %d or more", f.Name, f.Min))
+			}
+			return nil, errs.InvalidField(f.Name, fmt.Sprintf("%s must be %d to %d", f.Name, f.Min, f.Max))
+		}
+		return n, nil
+	case Bool:
+		b, ok := raw.(bool)
+		if !ok {
+			return nil, bad("true or false")
+		}
+		return b, nil
+	case Ref:
+		if raw == nil {
+			if f.Required {
+				return nil, errs.InvalidField(f.Name, f.Name+" is required")
+			}
+			return nil, nil
+		}
+		n, ok := integer(raw)
+		if !ok || n < 1 {
+			return nil, bad("the id of a " + f.refName() + " (a positive integer) or null")
+		}
+		return n, nil
+	case List:
+		return f.list(raw)
+	case PublicID:
+		s, ok := raw.(string)
+		if !ok || !valid.IsHexID(s) {
+			return nil, bad("32 lowercase hexadecimal digits")
+		}
+		return s, nil
+	}
+	s, ok := raw.(string)
+	if !ok {
+		return nil, bad("a string")
+	}
+	return s, f.text(f.Name, s, f.Max, f.Required)
+}
+
+// text checks one text value: UTF-8, length, required, options, Check.
+func (f Field) text(name, s string, max int64, required bool) error {
+	if max == 0 {
+		max = 255
+	}
+	if required {
+		if err := valid.Required(name, s, int(max)); err != nil {
+			return err
+		}
+	} else if err := valid.Text(name, s, int(max)); err != nil {
+		return err
+	}
+	if f.Kind == Enum {
+		for _, o := range f.Options {
+			if s == o {
+				return nil
+			}
+		}
+		return errs.InvalidField(f.Name, f.Name+" must be one of "+strings.Join(f.Options, ", "))
+	}
+	if s != "" && f.Check != nil {
+		return f.Check(name, s)
+	}
+	return nil
+}
+
+// list reads a JSON list of texts.
+func (f Field) list(raw any) ([]string, error) {
+	items, ok := raw.([]any)
+	if !ok {
+		return nil, errs.InvalidField(f.Name, f.Name+" must be a list of strings")
+	}
+	max := f.Max
+	if max == 0 {
+		max = 20
+	}
+	if int64(len(items)) > max {
+		return nil, errs.InvalidField(f.Name, fmt.Sprintf("%s holds at most %d items", f.Name, max))
+	}
+	if f.Required && len(items) == 0 {
+		return nil, errs.InvalidField(f.Name, f.Name+" needs at least one item")
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return nil, errs.InvalidField(f.Name, f.Name+" must be a list of strings")
+		}
+		if err := f.text(f.Name, s, int64(f.ItemMax), true); err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// integer reads a JSON number (or a Go integer) that is a whole number.
+func integer(raw any) (int64, bool) {
+	switch v := raw.(type) {
+	case json.Number:
+		if i, err := strconv.ParseInt(v.String(), 10, 64); err == nil {
+			return i, true
+		}
+		f, err := v.Float64()
+		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+			return 0, false
+		}
+		return int64(f), true
+	case float64:
+		if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
+			return 0, false
+		}
+		return int64(v), true
+	case int64:
+		return v, true
+	case int:
+		return int64(v), true
+	}
+	return 0, false
+}

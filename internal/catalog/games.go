@@ -1,0 +1,13 @@
+package catalog
+
+// Games are the yuanyi app's games; users like and collect them.
+var Games = register(&Collection{
+	Name:  "games",
+	Table: "games",
+	Fields: []Field{
+		{Name: "name", Kind: Text, Max: 100, Required: true},
+		{Name: "image", Kind: Text, Check: isMedia},
+		{Name: "intro", Kind: Text, Max: 20000},
+		{Name: "recommended", Kind: Bool},
+	},
+})
