@@ -217,12 +217,18 @@ func (s *Service) read(body io.Reader) ([]byte, error) {
 		return nil, fail(errs.Invalid, "file", "the file could not be read")
 	}
 	if int64(len(data)) > s.cfg.MaxSize {
-		return nil, fail(errs.Invalid, "file", "the file is larger than "+sizeText(s.cfg.MaxSize))
+		return nil, s.TooLarge()
 	}
 	if len(data) == 0 {
 		return nil, fail(errs.Invalid, "file", "the file is empty")
 	}
 	return data, nil
+}
+
+// TooLarge is the refusal of a file over MaxSize, for callers that find
+// it out themselves (say, from a capped request body).
+func (s *Service) TooLarge() error {
+	return fail(errs.Invalid, "file", "the file is larger than "+sizeText(s.cfg.MaxSize))
 }
 
 // sizeText shows a byte count the way the settings take it.

@@ -15,6 +15,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
+	"plaza/internal/media"
 	"plaza/internal/social"
 )
 
@@ -39,6 +40,7 @@ type Deps struct {
 	Accounts *account.Service
 	Social   *social.Service
 	Articles ArticleCounter // nil: counts show 0
+	Media    *media.Service // nil: get_media_id and uploads answer 110
 	Log      *slog.Logger
 	Config   Config
 	Now      func() time.Time
