@@ -39,6 +39,7 @@ type Config struct {
 	MediaMaxSize     ByteSize
 	MediaIssueTTL    time.Duration
 	MediaPublicURL   string
+	MediaCheckType   bool
 	MediaS3Endpoint  string
 	MediaS3Bucket    string
 	MediaS3AccessKey string
@@ -106,6 +107,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.Var(&c.MediaMaxSize, "media-max-size", "largest uploaded file (bytes, or with KiB, MiB)")
 	fs.DurationVar(&c.MediaIssueTTL, "media-issue-ttl", time.Hour, "how long an issued media id waits for its upload")
 	fs.StringVar(&c.MediaPublicURL, "media-public-url", "/media/", "base URL of the media links plaza hands out (a CDN or the bucket's public URL); the media id follows it")
+	fs.BoolVar(&c.MediaCheckType, "media-check-type", true, "refuse an upload whose declared Content-Type is not the type of its bytes (false: the bytes alone decide)")
 	fs.StringVar(&c.MediaS3Endpoint, "media-s3-endpoint", "", "S3-compatible endpoint, host[:port] without scheme (media=s3)")
 	fs.StringVar(&c.MediaS3Bucket, "media-s3-bucket", "", "bucket of the media (media=s3); it must exist")
 	fs.StringVar(&c.MediaS3AccessKey, "media-s3-access-key", "", "S3 access key id")
@@ -340,6 +342,7 @@ func (c *Config) MediaPolicy() media.Config {
 	m.MaxSize = int64(c.MediaMaxSize)
 	m.IssueTTL = c.MediaIssueTTL
 	m.PublicURL = c.MediaPublicURL
+	m.IgnoreDeclaredType = !c.MediaCheckType
 	return m
 }
 

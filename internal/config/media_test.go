@@ -18,8 +18,11 @@ func TestMediaSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := c.MediaPolicy()
-	if c.Media != "local" || p.MaxSize != 10<<20 || p.IssueTTL.Hours() != 1 || p.PublicURL != "/media/" || c.MediaDir() != "data/media" {
+	if c.Media != "local" || p.IgnoreDeclaredType || p.MaxSize != 10<<20 || p.IssueTTL.Hours() != 1 || p.PublicURL != "/media/" || c.MediaDir() != "data/media" {
 		t.Fatalf("defaults: %+v %+v %s", c.Media, p, c.MediaDir())
+	}
+	if c, _ := load(map[string]string{"PLAZA_MEDIA_CHECK_TYPE": "false"}); !c.MediaPolicy().IgnoreDeclaredType {
+		t.Fatalf("media-check-type=false not applied")
 	}
 	for in, want := range map[string]int64{"2048": 2048, "512KiB": 512 << 10, "10MiB": 10 << 20, "3 mb": 3 << 20, "64k": 64 << 10, "4096B": 4096} {
 		c, err := load(map[string]string{"PLAZA_MEDIA_MAX_SIZE": in})

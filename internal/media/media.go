@@ -43,6 +43,11 @@ type Config struct {
 	MaxSize    int64         // bytes of one file
 	MaxPending int           // issued ids per user waiting for their upload
 	PublicURL  string        // base of the URLs handed out, ending in "/"
+
+	// IgnoreDeclaredType accepts a file whatever content type the client
+	// declared for it (the bytes alone decide), for clients whose HTTP
+	// library guesses the type from a file name that lies.
+	IgnoreDeclaredType bool
 }
 
 // DefaultConfig is one hour, 10 MiB, 100 pending ids, URLs under /media/.
@@ -250,7 +255,7 @@ func (s *Service) store(ctx context.Context, uuid string, data []byte, contentTy
 		return Media{}, err
 	}
 	ct := formats[ext]
-	if d := declared(contentType); d != "" && d != ct {
+	if d := declared(contentType); d != "" && d != ct && !s.cfg.IgnoreDeclaredType {
 		return Media{}, fail(errs.Invalid, "file", fmt.Sprintf("the file is a %s image, not %s", strings.ToUpper(ext), short(d)))
 	}
 	now := s.clock.Now()

@@ -249,6 +249,21 @@ func TestUploadRefusals(t *testing.T) {
 	})
 }
 
+func TestIgnoreDeclaredType(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, media.Config{IgnoreDeclaredType: true})
+		ctx := context.Background()
+		id, _ := e.svc.Issue(ctx, e.user)
+		m, err := e.svc.Upload(ctx, id, bytes.NewReader(mediatest.PNG(1, 1)), "image/jpeg")
+		if err != nil || m.ContentType != "image/png" {
+			t.Fatalf("PNG declared as JPEG, types ignored: %+v %v", m, err)
+		}
+		id, _ = e.svc.Issue(ctx, e.user)
+		_, err = e.svc.Upload(ctx, id, strings.NewReader("still not an image"), "image/jpeg")
+		refused(t, err, errs.Invalid, "garbage with types ignored")
+	})
+}
+
 func TestStorageFailureReleasesTheID(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := setup(t, db, media.Config{})
