@@ -11,11 +11,14 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // zones work on machines without tzdata
 
 	"plaza/internal/account"
+	"plaza/internal/media"
+	storage "plaza/internal/provider/media"
 )
 
 // Config is every setting of the server.
@@ -31,6 +34,18 @@ type Config struct {
 	SMSTestOTP    string // "8613800138000=123456,..."
 	SMTPURL       string
 	Push          string // outbox
+
+	Media            string // local | s3
+	MediaMaxSize     ByteSize
+	MediaIssueTTL    time.Duration
+	MediaPublicURL   string
+	MediaCheckType   bool
+	MediaS3Endpoint  string
+	MediaS3Bucket    string
+	MediaS3AccessKey string
+	MediaS3SecretKey string
+	MediaS3UseSSL    bool
+	MediaS3Region    string
 
 	AdminEmail    string
 	AdminPassword string
@@ -87,6 +102,18 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.SMSTestOTP, "sms-test-otp", "", `test numbers with fixed codes: "8613800138000=123456,..."`)
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP server for mail (smtp://user:pass@host:587?from=a@b.c); empty: $PLAZA_DATA/outbox/mail.jsonl")
 	fs.StringVar(&c.Push, "push", "outbox", "push provider: outbox ($PLAZA_DATA/outbox/push.jsonl)")
+	c.MediaMaxSize = 10 << 20
+	fs.StringVar(&c.Media, "media", "local", "media storage: local ($PLAZA_DATA/media) or s3 (an S3-compatible bucket)")
+	fs.Var(&c.MediaMaxSize, "media-max-size", "largest uploaded file (bytes, or with KiB, MiB)")
+	fs.DurationVar(&c.MediaIssueTTL, "media-issue-ttl", time.Hour, "how long an issued media id waits for its upload")
+	fs.StringVar(&c.MediaPublicURL, "media-public-url", "/media/", "base URL of the media links plaza hands out (a CDN or the bucket's public URL); the media id follows it")
+	fs.BoolVar(&c.MediaCheckType, "media-check-type", true, "refuse an upload whose declared Content-Type is not the type of its bytes (false: the bytes alone decide)")
+	fs.StringVar(&c.MediaS3Endpoint, "media-s3-endpoint", "", "S3-compatible endpoint, host[:port] without scheme (media=s3)")
+	fs.StringVar(&c.MediaS3Bucket, "media-s3-bucket", "", "bucket of the media (media=s3); it must exist")
+	fs.StringVar(&c.MediaS3AccessKey, "media-s3-access-key", "", "S3 access key id")
+	fs.StringVar(&c.MediaS3SecretKey, "media-s3-secret-key", "", "S3 secret access key")
+	fs.BoolVar(&c.MediaS3UseSSL, "media-s3-use-ssl", true, "reach the S3 endpoint over TLS")
+	fs.StringVar(&c.MediaS3Region, "media-s3-region", "", "S3 region; empty: asked of the service")
 	fs.StringVar(&c.AdminEmail, "admin-email", "", "e-mail of the first admin, created at start if absent")
 	fs.StringVar(&c.AdminPassword, "admin-password", "", "password of the first admin")
 	fs.DurationVar(&c.AdminTokenTTL, "admin-token-ttl", 12*time.Hour, "lifetime of an admin token")
@@ -172,6 +199,30 @@ func (c *Config) Check() error {
 	if c.Push != "outbox" {
 		fail("push %q: want outbox", c.Push)
 	}
+	switch c.Media {
+	case "local":
+		if c.MediaS3Endpoint != "" || c.MediaS3Bucket != "" {
+			fail("media-s3-endpoint and media-s3-bucket are set but media is local: set media=s3 (or clear them)")
+		}
+	case "s3":
+		if c.MediaS3Endpoint == "" || strings.Contains(c.MediaS3Endpoint, "/") {
+			fail("media-s3-endpoint %q: media=s3 needs host[:port], without scheme", c.MediaS3Endpoint)
+		}
+		if c.MediaS3Bucket == "" {
+			fail("media-s3-bucket: media=s3 needs a bucket")
+		}
+	default:
+		fail("media %q: want local or s3", c.Media)
+	}
+	if c.MediaMaxSize < 1<<10 || c.MediaMaxSize > 100<<20 {
+		fail("media-max-size %s: 1KiB to 100MiB", c.MediaMaxSize)
+	}
+	if c.MediaPublicURL == "" {
+		fail("media-public-url: empty (default /media/)")
+	} else if u, err := url.Parse(c.MediaPublicURL); err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") ||
+		(u.Scheme == "" && !strings.HasPrefix(c.MediaPublicURL, "/")) || u.RawQuery != "" || u.Fragment != "" {
+		fail("media-public-url %q: want /path/ or http(s)://host/path/", c.MediaPublicURL)
+	}
 	otp, err := ParseTestOTP(c.SMSTestOTP)
 	if err != nil {
 		fail("sms-test-otp: %v", err)
@@ -192,7 +243,7 @@ func (c *Config) Check() error {
 		name string
 		d    time.Duration
 	}{{"access-ttl", c.AccessTTL}, {"refresh-ttl", c.RefreshTTL}, {"code-ttl", c.CodeTTL},
-		{"admin-token-ttl", c.AdminTokenTTL}, {"shutdown-timeout", c.ShutdownTimeout}}
+		{"admin-token-ttl", c.AdminTokenTTL}, {"shutdown-timeout", c.ShutdownTimeout}, {"media-issue-ttl", c.MediaIssueTTL}}
 	for _, p := range positive {
 		if p.d <= 0 {
 			fail("%s: must be positive", p.name)
@@ -281,6 +332,64 @@ func (c *Config) SQLitePath() string { return filepath.Join(c.Data, "plaza.db") 
 
 // Outbox is the path of an outbox file under Data.
 func (c *Config) Outbox(name string) string { return filepath.Join(c.Data, "outbox", name+".jsonl") }
+
+// MediaDir is the directory of local media under Data.
+func (c *Config) MediaDir() string { return filepath.Join(c.Data, "media") }
+
+// MediaPolicy is the media policy of these settings.
+func (c *Config) MediaPolicy() media.Config {
+	m := media.DefaultConfig()
+	m.MaxSize = int64(c.MediaMaxSize)
+	m.IssueTTL = c.MediaIssueTTL
+	m.PublicURL = c.MediaPublicURL
+	m.IgnoreDeclaredType = !c.MediaCheckType
+	return m
+}
+
+// MediaS3 is the bucket of these settings (media=s3).
+func (c *Config) MediaS3() storage.S3Config {
+	return storage.S3Config{
+		Endpoint: c.MediaS3Endpoint, Bucket: c.MediaS3Bucket, AccessKey: c.MediaS3AccessKey,
+		SecretKey: c.MediaS3SecretKey, UseSSL: c.MediaS3UseSSL, Region: c.MediaS3Region,
+	}
+}
+
+// ByteSize is a size setting: bytes, or a number with KiB, MiB or GiB (K,
+// M, G, KB, MB and GB are read as the same binary units).
+type ByteSize int64
+
+func (b ByteSize) String() string {
+	n := int64(b)
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + "GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + "MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + "KiB"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func (b *ByteSize) Set(s string) error {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	shift := 0
+	for _, u := range []struct {
+		suffix string
+		shift  int
+	}{{"KIB", 10}, {"MIB", 20}, {"GIB", 30}, {"KB", 10}, {"MB", 20}, {"GB", 30}, {"K", 10}, {"M", 20}, {"G", 30}, {"B", 0}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, shift = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<40)>>shift {
+		return fmt.Errorf("want a size like 10485760, 512KiB or 10MiB")
+	}
+	*b = ByteSize(n << shift)
+	return nil
+}
 
 // Accounts is the account policy of these settings.
 func (c *Config) Accounts() account.Config {

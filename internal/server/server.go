@@ -21,12 +21,15 @@ import (
 	"plaza/internal/clock"
 	"plaza/internal/config"
 	"plaza/internal/face/admin"
+	"plaza/internal/face/files"
 	"plaza/internal/face/member"
 	"plaza/internal/face/yuanyi"
 	"plaza/internal/httpx"
+	"plaza/internal/media"
 	"plaza/internal/message"
 	"plaza/internal/notify"
 	"plaza/internal/provider/mail"
+	storage "plaza/internal/provider/media"
 	"plaza/internal/provider/push"
 	"plaza/internal/provider/sms"
 	"plaza/internal/ratelimit"
@@ -48,6 +51,7 @@ type App struct {
 	Social   *social.Service
 	Messages *message.Service
 	Showcase *showcase.Service
+	Media    *media.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -129,6 +133,19 @@ func (a *App) build(ctx context.Context, o Options) error {
 		mailSender = s
 	}
 	pushSender := push.NewOutbox(cfg.Outbox("push"))
+	var mediaStore storage.Storage = storage.NewLocal(cfg.MediaDir())
+	if cfg.Media == "s3" {
+		s3, err := storage.NewS3(cfg.MediaS3())
+		if err != nil {
+			return fmt.Errorf("media-s3: %w", err)
+		}
+		mediaStore = s3
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := mediaStore.Ping(pctx); err != nil {
+		return fmt.Errorf("media storage (%s): %w", cfg.Media, err)
+	}
 
 	a.Accounts = account.New(account.Deps{
 		DB: a.DB, Clock: a.clock, Limiter: a.limiter, SMS: smsSender, Mail: mailSender, Hasher: o.Hasher, Log: a.log,
@@ -140,6 +157,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Social = social.New(a.DB, a.clock)
 	a.Messages = message.New(a.DB, a.clock, a.Social)
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social})
+	a.Media = media.New(a.DB, a.clock, mediaStore, cfg.MediaPolicy())
 
 	if cfg.AdminEmail != "" {
 		created, err := a.Admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)
@@ -176,12 +194,14 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Location: cfg.Location, AppID: cfg.AppID, TrustProxy: cfg.TrustProxy,
 	})
 	yuanyi.Routes(rt, yuanyi.Deps{
-		Accounts: a.Accounts, Social: a.Social, Messages: a.Messages, Showcase: a.Showcase, Log: a.log, Now: a.clock.Now,
+		Accounts: a.Accounts, Social: a.Social, Messages: a.Messages, Showcase: a.Showcase, Media: a.Media,
+		Log: a.log, Now: a.clock.Now,
 		Config: yuanyi.Config{
 			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
 			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location,
 		},
 	})
+	files.Routes(rt, a.Media, a.log)
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
 	})
@@ -192,9 +212,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 // Handler is the whole HTTP surface.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Sweep deletes expired codes, tokens and rate counters.
+// Sweep deletes expired codes, tokens, rate counters and media ids.
 func (a *App) Sweep(ctx context.Context) error {
-	errsOut := []error{a.Accounts.SweepCodes(ctx), a.Accounts.SweepTokens(ctx), a.Admins.Sweep(ctx)}
+	errsOut := []error{a.Accounts.SweepCodes(ctx), a.Accounts.SweepTokens(ctx), a.Admins.Sweep(ctx), a.Media.Sweep(ctx)}
 	if l, ok := a.limiter.(*ratelimit.DB); ok {
 		errsOut = append(errsOut, l.Sweep(ctx))
 	}

@@ -1,6 +1,9 @@
 package yuanyi
 
-import "plaza/internal/errs"
+import (
+	"plaza/internal/errs"
+	"plaza/internal/media"
+)
 
 // The client's codes (COMPAT.md, seed 003).
 const (
@@ -58,6 +61,14 @@ var texts = map[int]string{
 // codeOf maps a core error to the client's code.
 func codeOf(err error) int {
 	reason := errs.ReasonOf(err)
+	if reason == media.Reason {
+		// An unknown, expired or used media id, or a file that is no
+		// acceptable image: a bad parameter.
+		switch errs.KindOf(err) {
+		case errs.Invalid, errs.NotFound, errs.Conflict, errs.Expired:
+			return codeBadParam
+		}
+	}
 	switch errs.KindOf(err) {
 	case errs.Invalid:
 		if reason == errs.ReasonBadPhone {

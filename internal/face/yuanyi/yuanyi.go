@@ -15,6 +15,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
+	"plaza/internal/media"
 	"plaza/internal/message"
 	"plaza/internal/showcase"
 	"plaza/internal/social"
@@ -43,6 +44,7 @@ type Deps struct {
 	Messages *message.Service
 	Showcase *showcase.Service
 	Articles ArticleCounter // nil: counts show 0
+	Media    *media.Service // nil: get_media_id and uploads answer 110
 	Log      *slog.Logger
 	Config   Config
 	Now      func() time.Time
