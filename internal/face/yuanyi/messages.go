@@ -6,6 +6,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/errs"
 	"plaza/internal/message"
+	"plaza/internal/showcase"
 	"plaza/internal/valid"
 )
 
@@ -16,6 +17,8 @@ func (f *face) messageMethods() map[string]method {
 	return map[string]method{
 		"send_message_to_user":             {required, f.sendMessageToUser},
 		"send_message_to_customer_service": {required, f.sendMessageToService},
+		"send_message_to_master":           {required, f.sendMessageToMaster},
+		"send_message_to_merchant":         {required, f.sendMessageToMerchant},
 		"my_message":                       {required, f.myMessage},
 		"my_message_with_customer_service": {required, f.myMessageWithService},
 		"my_message_center":                {required, f.myMessageCenter},
@@ -25,26 +28,80 @@ func (f *face) messageMethods() map[string]method {
 
 func me(c *call) message.Party { return message.Party{Kind: message.KindUser, Ref: c.user.ID} }
 
+// self is the party the caller speaks as: themselves, or, with
+// "as_master": true (plaza's addition), the master their account is linked
+// to, so that a master's messages are read and answered by its user.
+func (f *face) self(c *call) (message.Party, error) {
+	asMaster, _, err := c.p.Bool("as_master")
+	if err != nil {
+		return message.Party{}, err
+	}
+	if !asMaster {
+		return me(c), nil
+	}
+	m, err := f.Showcase.MasterOfUser(c.r.Context(), c.user.ID)
+	if errs.Is(err, errs.NotFound) {
+		return message.Party{}, errs.E(errs.Forbidden, "your account is not linked to a master")
+	}
+	if err != nil {
+		return message.Party{}, err
+	}
+	return message.Party{Kind: message.KindMaster, Ref: m.ID}, nil
+}
+
+// send writes content (the "content" parameter) from the caller to peer.
+func (f *face) send(c *call, to message.Party) (result, error) {
+	content, err := c.need("content")
+	if err != nil {
+		return nil, err
+	}
+	from, err := f.self(c)
+	if err != nil {
+		return nil, err
+	}
+	if from.Kind == message.KindMaster && to.Kind == message.KindUser {
+		// Speaking as a master does not get past the addressee's block.
+		if err := f.Social.CanReach(c.r.Context(), c.user.ID, to.Ref); err != nil {
+			return nil, err
+		}
+	}
+	_, err = f.Messages.Send(c.r.Context(), from, to, content)
+	return nil, err
+}
+
 func (f *face) sendMessageToUser(c *call) (result, error) {
 	u, err := f.toUser(c)
 	if err != nil {
 		return nil, err
 	}
-	content, err := c.need("content")
-	if err != nil {
-		return nil, err
-	}
-	_, err = f.Messages.Send(c.r.Context(), me(c), message.Party{Kind: message.KindUser, Ref: u.ID}, content)
-	return nil, err
+	return f.send(c, message.Party{Kind: message.KindUser, Ref: u.ID})
 }
 
 func (f *face) sendMessageToService(c *call) (result, error) {
-	content, err := c.need("content")
+	return f.send(c, message.ServiceParty)
+}
+
+func (f *face) sendMessageToMaster(c *call) (result, error) {
+	m, err := f.master(c)
 	if err != nil {
 		return nil, err
 	}
-	_, err = f.Messages.Send(c.r.Context(), me(c), message.ServiceParty, content)
-	return nil, err
+	if m.UserID != 0 {
+		// A master linked to a user is reached as that user is: not by
+		// those the user blocked.
+		if err := f.Social.CanReach(c.r.Context(), c.user.ID, m.UserID); err != nil {
+			return nil, err
+		}
+	}
+	return f.send(c, message.Party{Kind: message.KindMaster, Ref: m.ID})
+}
+
+func (f *face) sendMessageToMerchant(c *call) (result, error) {
+	m, err := f.merchant(c)
+	if err != nil {
+		return nil, err
+	}
+	return f.send(c, message.Party{Kind: message.KindMerchant, Ref: m.ID})
 }
 
 // peerOf resolves the public id of the other side of a conversation.
@@ -52,27 +109,46 @@ func (f *face) peerOf(c *call, id string) (message.Party, error) {
 	if id == serviceID {
 		return message.ServiceParty, nil
 	}
-	u, err := f.userByUID(c, id)
-	if err != nil {
+	ctx := c.r.Context()
+	if u, err := f.Accounts.UserByUID(ctx, id); err == nil {
+		return message.Party{Kind: message.KindUser, Ref: u.ID}, nil
+	} else if !errs.Is(err, errs.NotFound) {
 		return message.Party{}, err
 	}
-	return message.Party{Kind: message.KindUser, Ref: u.ID}, nil
+	if m, err := f.Showcase.Master(ctx, id); err == nil {
+		return message.Party{Kind: message.KindMaster, Ref: m.ID}, nil
+	} else if !errs.Is(err, errs.NotFound) {
+		return message.Party{}, err
+	}
+	if m, err := f.Showcase.Merchant(ctx, id); err == nil {
+		return message.Party{Kind: message.KindMerchant, Ref: m.ID}, nil
+	} else if !errs.Is(err, errs.NotFound) {
+		return message.Party{}, err
+	}
+	return message.Party{}, errs.R(errs.NotFound, ReasonUser, "no user, master or merchant has this id")
 }
 
 // parties shows message parties by their public ids and profiles.
 type parties struct {
-	users map[int64]account.User
+	users     map[int64]account.User
+	masters   map[int64]showcase.Master
+	merchants map[int64]showcase.Merchant
 }
 
-func (f *face) partiesOf(ctx context.Context, ps []message.Party) (parties, error) {
-	var ids []int64
+// partiesOf reads the profiles of ps: one query per kind.
+func (f *face) partiesOf(ctx context.Context, ps []message.Party) (pp parties, err error) {
+	ids := map[string][]int64{}
 	for _, p := range ps {
-		if p.Kind == message.KindUser {
-			ids = append(ids, p.Ref)
-		}
+		ids[p.Kind] = append(ids[p.Kind], p.Ref)
 	}
-	users, err := f.Accounts.UsersByID(ctx, ids)
-	return parties{users: users}, err
+	if pp.users, err = f.Accounts.UsersByID(ctx, ids[message.KindUser]); err != nil {
+		return pp, err
+	}
+	if pp.masters, err = f.Showcase.MastersByID(ctx, ids[message.KindMaster]); err != nil {
+		return pp, err
+	}
+	pp.merchants, err = f.Showcase.MerchantsByID(ctx, ids[message.KindMerchant])
+	return pp, err
 }
 
 func (pp parties) id(p message.Party) any {
@@ -80,6 +156,14 @@ func (pp parties) id(p message.Party) any {
 	case message.KindUser:
 		if u, ok := pp.users[p.Ref]; ok {
 			return u.UID
+		}
+	case message.KindMaster:
+		if m, ok := pp.masters[p.Ref]; ok {
+			return m.MasterID
+		}
+	case message.KindMerchant:
+		if m, ok := pp.merchants[p.Ref]; ok {
+			return m.MerchantID
 		}
 	case message.KindService:
 		return serviceID
@@ -94,6 +178,17 @@ func (f *face) profile(pp parties, p message.Party) (kind string, key string, bo
 	case message.KindUser:
 		if u, ok := pp.users[p.Ref]; ok {
 			return "user", "user", f.briefUser(u)
+		}
+	case message.KindMaster:
+		if m, ok := pp.masters[p.Ref]; ok {
+			return "master", "master", masterBrief(m)
+		}
+	case message.KindMerchant:
+		if m, ok := pp.merchants[p.Ref]; ok {
+			return "merchant", "merchant", map[string]any{
+				"merchant_id": m.MerchantID, "name": m.Name, "logo": orNull(m.Logo), "intro": orNull(m.Intro),
+				"address": orNull(m.Address), "phone": orNull(m.Phone), "email": orNull(m.Email), "created_at": ms(m.CreatedAt),
+			}
 		}
 	}
 	return p.Kind, p.Kind, nil
@@ -113,11 +208,15 @@ func (f *face) conversation(c *call, peer message.Party, keys ...string) (result
 		return nil, err
 	}
 	ctx := c.r.Context()
-	msgs, err := f.Messages.Conversation(ctx, me(c), peer, offset, limit)
+	self, err := f.self(c)
 	if err != nil {
 		return nil, err
 	}
-	pp, err := f.partiesOf(ctx, []message.Party{me(c), peer})
+	msgs, err := f.Messages.Conversation(ctx, self, peer, offset, limit)
+	if err != nil {
+		return nil, err
+	}
+	pp, err := f.partiesOf(ctx, []message.Party{self, peer})
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +257,15 @@ func (f *face) myMessageCenter(c *call) (result, error) {
 		return nil, err
 	}
 	ctx := c.r.Context()
-	convs, err := f.Messages.Conversations(ctx, me(c), offset, limit)
+	self, err := f.self(c)
 	if err != nil {
 		return nil, err
 	}
-	all := []message.Party{me(c)}
+	convs, err := f.Messages.Conversations(ctx, self, offset, limit)
+	if err != nil {
+		return nil, err
+	}
+	all := []message.Party{self}
 	for _, cv := range convs {
 		all = append(all, cv.Peer)
 	}
@@ -188,5 +291,9 @@ func (f *face) messageDel(c *call) (result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, f.Messages.Delete(c.r.Context(), me(c), ids)
+	self, err := f.self(c)
+	if err != nil {
+		return nil, err
+	}
+	return nil, f.Messages.Delete(c.r.Context(), self, ids)
 }
