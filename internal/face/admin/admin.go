@@ -3,6 +3,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -163,6 +164,22 @@ func listOf[T, W any](items []T, total, no, size int, wire func(T) W) listBody {
 		out[i] = wire(it)
 	}
 	return listBody{Items: out, Total: total, Page: no, PageSize: size}
+}
+
+// paged serves a page of a list: query gets the offset and limit and
+// answers the items and their total.
+func paged[T, W any](query func(ctx context.Context, offset, limit int) ([]T, int, error), wire func(T) W) handler {
+	return func(r *http.Request, _ admins.Admin) (int, any, error) {
+		no, size, err := page(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		items, total, err := query(r.Context(), (no-1)*size, size)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, listOf(items, total, no, size, wire), nil
+	}
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -37,18 +37,6 @@ func wireFeedback(b support.Feedback) feedbackBody {
 		ContactPhone: b.ContactPhone, CreatedAt: ts(b.CreatedAt)}
 }
 
-func (f *face) feedbackList(r *http.Request, _ admins.Admin) (int, any, error) {
-	no, size, err := page(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	items, total, err := f.Support.AllFeedback(r.Context(), (no-1)*size, size)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, listOf(items, total, no, size, wireFeedback), nil
-}
-
 func (f *face) feedback(r *http.Request, _ admins.Admin) (int, any, error) {
 	id, err := idOf(r)
 	if err != nil {

@@ -25,18 +25,6 @@ func wirePush(p notify.Push) pushBody {
 		UserIDs: p.UserIDs, CreatedAt: ts(p.CreatedAt)}
 }
 
-func (f *face) pushes(r *http.Request, _ admins.Admin) (int, any, error) {
-	no, size, err := page(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	ps, total, err := f.Notify.Pushes(r.Context(), (no-1)*size, size)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, listOf(ps, total, no, size, wirePush), nil
-}
-
 // sendPush takes {"title", "body", "user_ids": [..]}; no user_ids (or
 // null): everyone; an empty list is refused.
 func (f *face) sendPush(r *http.Request, a admins.Admin) (int, any, error) {

@@ -18,18 +18,18 @@ func Routes(rt *httpx.Router, d Deps) {
 		f.collection(rt, c)
 	}
 
-	rt.Handle("GET /admin/v1/users", f.serve(f.users))
+	rt.Handle("GET /admin/v1/users", f.serve(paged(f.Accounts.Users, wireUser)))
 	rt.Handle("GET /admin/v1/users/{id}", f.serve(f.user))
 	rt.Handle("PATCH /admin/v1/users/{id}", f.serve(f.patchUser))
 	rt.Handle("POST /admin/v1/users/{id}/ban", f.serve(f.setActive(false)))
 	rt.Handle("POST /admin/v1/users/{id}/unban", f.serve(f.setActive(true)))
 
-	rt.Handle("GET /admin/v1/pushes", f.serve(f.pushes))
+	rt.Handle("GET /admin/v1/pushes", f.serve(paged(f.Notify.Pushes, wirePush)))
 	rt.Handle("POST /admin/v1/pushes", f.serve(f.sendPush))
 	rt.Handle("GET /admin/v1/pushes/{id}", f.serve(f.push))
 	rt.Handle("DELETE /admin/v1/pushes/{id}", f.serve(f.deletePush))
 
-	rt.Handle("GET /admin/v1/feedback", f.serve(f.feedbackList))
+	rt.Handle("GET /admin/v1/feedback", f.serve(paged(f.Support.AllFeedback, wireFeedback)))
 	rt.Handle("GET /admin/v1/feedback/{id}", f.serve(f.feedback))
 	rt.Handle("POST /admin/v1/feedback/{id}/replies", f.serve(f.reply))
 

@@ -31,18 +31,6 @@ func wireUser(u account.User) userBody {
 		CreatedAt: ts(u.CreatedAt), UpdatedAt: ts(u.UpdatedAt)}
 }
 
-func (f *face) users(r *http.Request, _ admins.Admin) (int, any, error) {
-	no, size, err := page(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	us, total, err := f.Accounts.Users(r.Context(), (no-1)*size, size)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, listOf(us, total, no, size, wireUser), nil
-}
-
 func (f *face) user(r *http.Request, _ admins.Admin) (int, any, error) {
 	id, err := idOf(r)
 	if err != nil {
