@@ -442,6 +442,13 @@ func IsForeignKeyViolation(err error) bool {
 	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }
 
+// LimitOffset is the paging clause of a query whose last two arguments are
+// the limit and the offset. SQLite (3.53) plans with the value bound to a
+// bare "LIMIT ?" and so re-prepares the statement at every run, which costs
+// as much as not preparing it at all; "? + 0" is an expression it does not
+// look into, and the kept statement is reused. PostgreSQL takes both forms.
+const LimitOffset = " LIMIT (? + 0) OFFSET (? + 0)"
+
 // Placeholders returns "?, ?, ?" with n marks, for IN lists.
 func Placeholders(n int) string {
 	if n <= 0 {
