@@ -90,11 +90,8 @@ func (s *Service) UsersByID(ctx context.Context, ids []int64) (map[int64]User, e
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	users, err := store.Collect(ctx, s.db, "SELECT "+userCols+" FROM users WHERE id IN ("+store.Placeholders(len(ids))+")", args, scanUser)
+	in, args := store.InIDs(ids)
+	users, err := store.Collect(ctx, s.db, "SELECT "+userCols+" FROM users WHERE id IN ("+in+")", args, scanUser)
 	if err != nil {
 		return nil, errs.Wrap(err, "read users")
 	}
@@ -136,11 +133,8 @@ func (s *Service) Authors(ctx context.Context, ids []int64) (map[int64]Author, e
 	if len(missing) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(missing))
-	for i, id := range missing {
-		args[i] = id
-	}
-	got, err := store.Collect(ctx, s.db, "SELECT id, uid, nickname, avatar FROM users WHERE id IN ("+store.Placeholders(len(missing))+")", args,
+	in, args := store.InIDs(missing)
+	got, err := store.Collect(ctx, s.db, "SELECT id, uid, nickname, avatar FROM users WHERE id IN ("+in+")", args,
 		func(r store.Scanner) (Author, error) {
 			var a Author
 			return a, r.Scan(&a.ID, &a.UID, &a.Nickname, &a.Avatar)

@@ -222,8 +222,8 @@ func (s *Service) viewsOf(ctx context.Context, viewer int64, ids []int64) ([]Art
 	out := make([]ArticleView, len(ids))
 	if missing := s.cache.fill(ids, out); len(missing) > 0 {
 		stamp := s.cache.stamp()
-		rows, err := store.Collect(ctx, s.db, "SELECT "+articleCols+" FROM articles WHERE id IN ("+store.Placeholders(len(missing))+")",
-			anys(missing), scanArticle)
+		in, args := store.InIDs(missing)
+		rows, err := store.Collect(ctx, s.db, "SELECT "+articleCols+" FROM articles WHERE id IN ("+in+")", args, scanArticle)
 		if err != nil {
 			return nil, errs.Wrap(err, "read articles")
 		}
@@ -281,12 +281,12 @@ func (s *Service) readMarks(ctx context.Context, viewer int64, ids []int64) (map
 			UNION ALL SELECT article_id, 2 FROM article_collects WHERE user_id = ? AND article_id BETWEEN ? AND ?`
 		args = []any{viewer, lo, hi, viewer, lo, hi}
 	} else {
-		ph := store.Placeholders(len(ids))
-		q = "SELECT article_id, 1 FROM article_likes WHERE user_id = ? AND article_id IN (" + ph +
-			") UNION ALL SELECT article_id, 2 FROM article_collects WHERE user_id = ? AND article_id IN (" + ph + ")"
-		args = make([]any, 0, 2*len(ids)+2)
-		args = append(append(args, viewer), anys(ids)...)
-		args = append(append(args, viewer), anys(ids)...)
+		in, list := store.InIDs(ids)
+		q = "SELECT article_id, 1 FROM article_likes WHERE user_id = ? AND article_id IN (" + in +
+			") UNION ALL SELECT article_id, 2 FROM article_collects WHERE user_id = ? AND article_id IN (" + in + ")"
+		args = make([]any, 0, 2*len(list)+2)
+		args = append(append(args, viewer), list...)
+		args = append(append(args, viewer), list...)
 	}
 	out := make(map[int64]uint8, len(ids))
 	rows, err := s.db.Query(ctx, q, args...)

@@ -126,18 +126,19 @@ func (s *Service) Comments(ctx context.Context, viewer, articleID int64, offset,
 	if viewer == 0 || len(list) == 0 {
 		return out, nil
 	}
-	args := make([]any, 0, len(list)+1)
-	args = append(args, viewer)
+	ids := make([]int64, len(list))
 	index := make(map[int64]int, len(list))
 	for i, c := range list {
-		args = append(args, c.ID)
+		ids[i] = c.ID
 		index[c.ID] = i
 	}
+	in, inArgs := store.InIDs(ids)
+	args := append([]any{viewer}, inArgs...)
 	type vote struct {
 		id int64
 		v  Vote
 	}
-	votes, err := store.Collect(ctx, s.db, "SELECT comment_id, vote FROM comment_votes WHERE user_id = ? AND comment_id IN ("+store.Placeholders(len(list))+")",
+	votes, err := store.Collect(ctx, s.db, "SELECT comment_id, vote FROM comment_votes WHERE user_id = ? AND comment_id IN ("+in+")",
 		args, func(r store.Scanner) (vote, error) { var v vote; return v, r.Scan(&v.id, &v.v) })
 	if err != nil {
 		return nil, errs.Wrap(err, "read votes")

@@ -457,6 +457,23 @@ func Placeholders(n int) string {
 	return strings.Repeat("?, ", n-1) + "?"
 }
 
+// InIDs returns the placeholders and arguments of an IN list of ids,
+// padded (the last id repeated) to 1, 2, 4, 8, ... items: a query then has
+// a handful of texts instead of one per list length, and the prepared
+// statements kept per text (at most 512 on SQLite) are not used up by IN
+// lists.
+func InIDs(ids []int64) (string, []any) {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return Placeholders(n), args
+}
+
 // QueryRowWrite runs a one-row statement that writes (INSERT ... RETURNING)
 // on the write connection, as its own transaction.
 func (db *DB) QueryRowWrite(ctx context.Context, q string, args ...any) *sql.Row {
