@@ -20,6 +20,7 @@ import (
 	"plaza/internal/catalog"
 	"plaza/internal/clock"
 	"plaza/internal/config"
+	"plaza/internal/content"
 	"plaza/internal/face/admin"
 	"plaza/internal/face/member"
 	"plaza/internal/face/yuanyi"
@@ -44,6 +45,7 @@ type App struct {
 	Support  *support.Service
 	Notify   *notify.Service
 	Social   *social.Service
+	Content  *content.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -134,6 +136,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Support = support.New(a.DB, a.clock)
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
+	// Media ids are checked for their form until the media core resolves
+	// them (content.MediaResolver).
+	a.Content = content.New(a.DB, a.clock, nil, a.Social).WithCache(cfg.ContentCacheRows)
 
 	if cfg.AdminEmail != "" {
 		created, err := a.Admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)
@@ -170,7 +175,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Location: cfg.Location, AppID: cfg.AppID, TrustProxy: cfg.TrustProxy,
 	})
 	yuanyi.Routes(rt, yuanyi.Deps{
-		Accounts: a.Accounts, Social: a.Social, Log: a.log, Now: a.clock.Now,
+		Accounts: a.Accounts, Social: a.Social, Articles: a.Content, Content: a.Content, Log: a.log, Now: a.clock.Now,
 		Config: yuanyi.Config{
 			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
 			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location,
