@@ -20,6 +20,13 @@ type authCache struct {
 	gen     uint64            // bumped by every invalidation
 	userGen map[int64]uint64  // gen at the user's last invalidation
 	entries map[string]cached // access-token hash -> answer
+	authors map[int64]cachedAuthor
+}
+
+type cachedAuthor struct {
+	author Author
+	until  time.Time
+	gen    uint64
 }
 
 type cached struct {
@@ -33,7 +40,7 @@ func newAuthCache(ttl time.Duration, max int) *authCache {
 	if ttl <= 0 {
 		return nil
 	}
-	return &authCache{ttl: ttl, max: max, userGen: map[int64]uint64{}, entries: map[string]cached{}}
+	return &authCache{ttl: ttl, max: max, userGen: map[int64]uint64{}, entries: map[string]cached{}, authors: map[int64]cachedAuthor{}}
 }
 
 // stamp is read before the store is: an entry filled from a read that an
@@ -70,6 +77,30 @@ func (c *authCache) put(hash string, u User, expiresAt int64, stamp uint64, now 
 	c.entries[hash] = cached{user: u, expiresAt: expiresAt, until: now.Add(c.ttl), gen: stamp}
 }
 
+// getAuthor returns the cached author of a user.
+func (c *authCache) getAuthor(id int64, now time.Time) (Author, bool) {
+	e, ok := c.authors[id]
+	if !ok {
+		return Author{}, false
+	}
+	if now.After(e.until) || e.gen < c.userGen[id] {
+		delete(c.authors, id)
+		return Author{}, false
+	}
+	return e.author, true
+}
+
+// putAuthor keeps an author read from the store after stamp.
+func (c *authCache) putAuthor(a Author, stamp uint64, now time.Time) {
+	if stamp < c.userGen[a.ID] {
+		return
+	}
+	if len(c.authors) >= c.max {
+		clear(c.authors)
+	}
+	c.authors[a.ID] = cachedAuthor{author: a, until: now.Add(c.ttl), gen: stamp}
+}
+
 // invalidate drops every entry of the user, including fills under way.
 func (c *authCache) invalidate(userID int64) {
 	if c == nil {
@@ -79,10 +110,12 @@ func (c *authCache) invalidate(userID int64) {
 	defer c.mu.Unlock()
 	c.gen++
 	c.userGen[userID] = c.gen
+	delete(c.authors, userID)
 	if len(c.userGen) > c.max {
 		// Forget the history, and with it every entry it guarded.
 		clear(c.userGen)
 		clear(c.entries)
+		clear(c.authors)
 		c.userGen[userID] = c.gen
 	}
 }

@@ -63,7 +63,8 @@ type Config struct {
 	CodeMaxPerAccountDay int
 	CodeMaxPerIPDay      int
 
-	AuthCache string // "auto" or a duration
+	AuthCache    string // "auto" or a duration
+	ContentCache string // "auto" or a number of article rows
 
 	YuanyiPath       string
 	YuanyiApp        string
@@ -77,9 +78,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 
 	// Derived by Load.
-	Location     *time.Location
-	TestOTP      map[string]string
-	AuthCacheTTL time.Duration
+	Location         *time.Location
+	TestOTP          map[string]string
+	AuthCacheTTL     time.Duration
+	ContentCacheRows int
 }
 
 // EnvName is the variable of a flag: "sms-webhook-url" -> PLAZA_SMS_WEBHOOK_URL.
@@ -128,6 +130,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.CodeMaxPerAccountDay, "code-max-per-account-day", d.CodeMaxPerAccountDay, "codes per account per day")
 	fs.IntVar(&c.CodeMaxPerIPDay, "code-max-per-ip-day", d.CodeMaxPerIPDay, "codes per client address per day")
 	fs.StringVar(&c.AuthCache, "auth-cache-ttl", "auto", "keep token checks in memory this long; auto: 60s on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
+	fs.StringVar(&c.ContentCache, "content-cache", "auto", "keep this many article rows in memory; auto: 100000 on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
 	fs.StringVar(&c.YuanyiPath, "yuanyi-path", "/yuanyiapi/", "URL of the yuanyi face (seed 003)")
 	fs.StringVar(&c.YuanyiApp, "yuanyi-app", "yuanyi-app", "app name the yuanyi client signs with")
 	fs.StringVar(&c.YuanyiSecret, "yuanyi-secret", "3b57ff81-27ea-45d9-a2e3-6e24920b17ac", "signing secret of the yuanyi client (its own default)")
@@ -284,6 +287,19 @@ func (c *Config) Check() error {
 			fail("auth-cache-ttl %q: want auto or a duration like 30s (0: off)", c.AuthCache)
 		}
 		c.AuthCacheTTL = d
+	}
+	switch c.ContentCache {
+	case "auto", "":
+		c.ContentCacheRows = 0
+		if c.DatabaseURL == "" {
+			c.ContentCacheRows = 100_000
+		}
+	default:
+		n, err := strconv.Atoi(c.ContentCache)
+		if err != nil || n < 0 {
+			fail("content-cache %q: want auto or a number of rows (0: off)", c.ContentCache)
+		}
+		c.ContentCacheRows = n
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -20,6 +20,7 @@ import (
 	"plaza/internal/catalog"
 	"plaza/internal/clock"
 	"plaza/internal/config"
+	"plaza/internal/content"
 	"plaza/internal/face/admin"
 	"plaza/internal/face/files"
 	"plaza/internal/face/member"
@@ -52,6 +53,7 @@ type App struct {
 	Messages *message.Service
 	Showcase *showcase.Service
 	Media    *media.Service
+	Content  *content.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -156,8 +158,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
 	a.Messages = message.New(a.DB, a.clock, a.Social)
-	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social})
 	a.Media = media.New(a.DB, a.clock, mediaStore, cfg.MediaPolicy())
+	a.Content = content.New(a.DB, a.clock, a.Media, a.Social).WithCache(cfg.ContentCacheRows)
+	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
 
 	if cfg.AdminEmail != "" {
 		created, err := a.Admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)
@@ -195,7 +198,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	})
 	yuanyi.Routes(rt, yuanyi.Deps{
 		Accounts: a.Accounts, Social: a.Social, Messages: a.Messages, Showcase: a.Showcase, Media: a.Media,
-		Log: a.log, Now: a.clock.Now,
+		Articles: a.Content, Content: a.Content, Log: a.log, Now: a.clock.Now,
 		Config: yuanyi.Config{
 			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
 			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location,

@@ -442,12 +442,36 @@ func IsForeignKeyViolation(err error) bool {
 	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }
 
+// LimitOffset is the paging clause of a query whose last two arguments are
+// the limit and the offset. SQLite (3.53) plans with the value bound to a
+// bare "LIMIT ?" and so re-prepares the statement at every run, which costs
+// as much as not preparing it at all; "? + 0" is an expression it does not
+// look into, and the kept statement is reused. PostgreSQL takes both forms.
+const LimitOffset = " LIMIT (? + 0) OFFSET (? + 0)"
+
 // Placeholders returns "?, ?, ?" with n marks, for IN lists.
 func Placeholders(n int) string {
 	if n <= 0 {
 		return ""
 	}
 	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// InIDs returns the placeholders and arguments of an IN list of ids,
+// padded (the last id repeated) to 1, 2, 4, 8, ... items: a query then has
+// a handful of texts instead of one per list length, and the prepared
+// statements kept per text (at most 512 on SQLite) are not used up by IN
+// lists.
+func InIDs(ids []int64) (string, []any) {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return Placeholders(n), args
 }
 
 // QueryRowWrite runs a one-row statement that writes (INSERT ... RETURNING)

@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"plaza/internal/account"
+	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
 	"plaza/internal/media"
@@ -43,8 +45,9 @@ type Deps struct {
 	Social   *social.Service
 	Messages *message.Service
 	Showcase *showcase.Service
-	Articles ArticleCounter // nil: counts show 0
-	Media    *media.Service // nil: get_media_id and uploads answer 110
+	Articles ArticleCounter   // nil: counts show 0
+	Content  *content.Service // nil: the article functions are not served
+	Media    *media.Service   // nil: get_media_id and uploads answer 110
 	Log      *slog.Logger
 	Config   Config
 	Now      func() time.Time
@@ -53,6 +56,7 @@ type Deps struct {
 type face struct {
 	Deps
 	methods map[string]method
+	memo    *itemMemo // JSON of article list items
 }
 
 // access says who may call a method.
@@ -87,7 +91,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	f := &face{Deps: d}
+	f := &face{Deps: d, memo: newItemMemo()}
 	f.methods = f.table()
 	rt.Handle("POST "+d.Config.Path+"{$}", http.HandlerFunc(f.serve))
 	f.routeUploads(rt)
@@ -193,6 +197,14 @@ func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
 // {"code": code, "err_msg": text}.
 func (f *face) answer(w http.ResponseWriter, r *http.Request, code int, detail string, res result) {
 	httpx.SetCode(r, strconv.Itoa(code))
+	if code == codeOK && len(res) == 1 {
+		for _, v := range res {
+			if raw, ok := v.(rawJSON); ok {
+				f.answerRaw(w, raw)
+				return
+			}
+		}
+	}
 	out := make(map[string]any, len(res)+1)
 	for k, v := range res {
 		out[k] = v
@@ -209,6 +221,30 @@ func (f *face) answer(w http.ResponseWriter, r *http.Request, code int, detail s
 		out["err_msg"] = msg
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+// rawJSON is an answer encoded by its method up to the code,
+// `{"key":value`, in a pooled buffer: a method answers
+// result{key: raw} and the face adds `,"code":0}` and writes it without
+// going through encoding/json again.
+type rawJSON struct{ buf *[]byte }
+
+var rawBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// newRaw starts the answer {"key":...
+func newRaw(key string) rawJSON {
+	b := rawBuffers.Get().(*[]byte)
+	*b = append(strconv.AppendQuote(append((*b)[:0], '{'), key), ':')
+	return rawJSON{b}
+}
+
+func (f *face) answerRaw(w http.ResponseWriter, raw rawJSON) {
+	b := append(*raw.buf, `,"code":0}`+"\n"...)
+	httpx.WriteRawJSON(w, http.StatusOK, b)
+	if cap(b) <= 1<<20 {
+		*raw.buf = b[:0]
+		rawBuffers.Put(raw.buf)
+	}
 }
 
 // ms is a time as the face shows it: integer milliseconds.
