@@ -8,6 +8,7 @@ import (
 
 	"plaza/internal/errs"
 	"plaza/internal/store"
+	"plaza/internal/votes"
 )
 
 const commentCols = "id, article_id, user_id, content, reply_id, reply_user_id, first_reply_id, first_reply_user_id, up_count, down_count, created_at"
@@ -159,44 +160,12 @@ func (s *Service) VoteComment(ctx context.Context, userID, commentID int64, v Vo
 		return errs.InvalidField("vote", "a vote is up or down")
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		// Lock the comment: votes on one comment queue here.
-		var articleID int64
-		err := tx.QueryRow(ctx, "SELECT article_id FROM article_comments WHERE id = ?"+tx.ForUpdate(), commentID).Scan(&articleID)
-		if store.NoRows(err) {
-			return errNoComment
-		}
-		if err != nil {
-			return errs.Wrap(err, "vote")
-		}
-		var old Vote
-		err = tx.QueryRow(ctx, "SELECT vote FROM comment_votes WHERE user_id = ? AND comment_id = ?", userID, commentID).Scan(&old)
-		switch {
-		case store.NoRows(err):
-			_, err = tx.Exec(ctx, "INSERT INTO comment_votes (user_id, comment_id, vote, created_at) VALUES (?, ?, ?, ?)", userID, commentID, int(v), s.now())
-		case err != nil:
-		case old == v:
-			return nil
-		default:
-			_, err = tx.Exec(ctx, "UPDATE comment_votes SET vote = ?, created_at = ? WHERE user_id = ? AND comment_id = ?", int(v), s.now(), userID, commentID)
-		}
-		if err != nil {
-			return errs.Wrap(err, "vote")
-		}
-		up, down := 0, 0
-		if v == Up {
-			up = 1
-		} else {
-			down = 1
-		}
-		if old == Up {
-			up--
-		} else if old == Down {
-			down--
-		}
-		_, err = tx.Exec(ctx, "UPDATE article_comments SET up_count = up_count + ?, down_count = down_count + ? WHERE id = ?", up, down, commentID)
-		return errs.Wrap(err, "vote")
+		return votes.Cast(ctx, tx, commentVotes, userID, commentID, votes.Vote(v), s.now(), errNoComment)
 	})
 }
+
+// commentVotes is where votes on article comments live.
+var commentVotes = votes.Tables{Items: "article_comments", Votes: "comment_votes", ItemCol: "comment_id"}
 
 // DeleteComments deletes the user's comments with the given ids (at most
 // MaxDelete). If any id is another user's comment, nothing is deleted and

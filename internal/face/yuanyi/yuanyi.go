@@ -102,7 +102,7 @@ func Routes(rt *httpx.Router, d Deps) {
 func (f *face) table() map[string]method {
 	all := map[string]method{}
 	for _, part := range []map[string]method{
-		f.accountMethods(), f.socialMethods(), f.mediaMethods(), f.contentMethods(), f.catalogMethods(), f.messageMethods(),
+		f.accountMethods(), f.socialMethods(), f.mediaMethods(), f.contentMethods(), f.catalogMethods(), f.gameCommentMethods(), f.messageMethods(),
 	} {
 		for name, m := range part {
 			if _, dup := all[name]; dup {

@@ -1,0 +1,127 @@
+package showcase
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"plaza/internal/errs"
+	"plaza/internal/store"
+	"plaza/internal/valid"
+	"plaza/internal/votes"
+)
+
+// GameComment is a user's comment on a game, or a reply to one.
+type GameComment struct {
+	ID        int64
+	GameID    int64
+	UserID    int64
+	Content   string
+	ReplyID   int64 // the comment answered, 0 for none
+	UpCount   int
+	DownCount int
+	CreatedAt time.Time
+}
+
+// Caps of game comments.
+const (
+	MaxGameComment  = 1000
+	MaxCommentBatch = 100
+)
+
+// ReasonGameComment marks the NotFound of a game comment.
+const ReasonGameComment = "game_comment"
+
+var (
+	errNoGameComment = errs.R(errs.NotFound, ReasonGameComment, "no such game comment")
+	gameCommentVotes = votes.Tables{Items: "game_comments", Votes: "game_comment_votes", ItemCol: "comment_id"}
+)
+
+const gameCommentCols = "id, game_id, user_id, content, reply_id, up_count, down_count, created_at"
+
+func scanGameComment(r store.Scanner) (GameComment, error) {
+	var c GameComment
+	var reply sql.NullInt64
+	err := r.Scan(&c.ID, &c.GameID, &c.UserID, &c.Content, &reply, &c.UpCount, &c.DownCount, millis(&c.CreatedAt))
+	c.ReplyID = reply.Int64
+	return c, err
+}
+
+// CommentGame adds the user's comment on a game, or, with replyID, a reply
+// to one of its comments (refused when that comment's author blocked the
+// user).
+func (s *Service) CommentGame(ctx context.Context, userID int64, g Game, replyID int64, content string) (GameComment, error) {
+	if strings.TrimSpace(content) == "" {
+		return GameComment{}, errs.InvalidField("content", "content is required")
+	}
+	if err := valid.Text("content", content, MaxGameComment); err != nil {
+		return GameComment{}, err
+	}
+	var reply any
+	if replyID != 0 {
+		parent, err := one(ctx, s, ReasonGameComment, "SELECT "+gameCommentCols+" FROM game_comments WHERE id = ?", replyID, scanGameComment)
+		if err != nil {
+			return GameComment{}, err
+		}
+		if parent.GameID != g.ID {
+			return GameComment{}, errNoGameComment
+		}
+		if s.Social != nil && parent.UserID != userID {
+			if err := s.Social.CanReach(ctx, userID, parent.UserID); err != nil {
+				return GameComment{}, err
+			}
+		}
+		reply = replyID
+	}
+	c, err := scanGameComment(s.DB.QueryRowWrite(ctx, `INSERT INTO game_comments (game_id, user_id, content, reply_id, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING `+gameCommentCols, g.ID, userID, content, reply, s.Clock.Now().UnixMilli()))
+	if store.IsForeignKeyViolation(err) {
+		return GameComment{}, errs.R(errs.NotFound, ReasonGame, "no such game")
+	}
+	return c, errs.Wrap(err, "comment game")
+}
+
+// GameComments lists a game's comments, newest first.
+func (s *Service) GameComments(ctx context.Context, g Game, p Page) ([]GameComment, error) {
+	return list(ctx, s, p, "game comments", "SELECT "+gameCommentCols+" FROM game_comments WHERE game_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+		[]any{g.ID}, scanGameComment)
+}
+
+// VoteGameComment records the user's up or down vote on a game comment.
+func (s *Service) VoteGameComment(ctx context.Context, userID, commentID int64, v votes.Vote) error {
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		return votes.Cast(ctx, tx, gameCommentVotes, userID, commentID, v, s.Clock.Now().UnixMilli(), errNoGameComment)
+	})
+}
+
+// GameCommentVotes returns the user's votes among comments: one query.
+func (s *Service) GameCommentVotes(ctx context.Context, userID int64, ids []int64) (map[int64]votes.Vote, error) {
+	return votes.Of(ctx, s.DB, gameCommentVotes, userID, ids)
+}
+
+// DeleteGameComments deletes the user's own game comments. Any id of
+// another user's comment refuses the whole call (Forbidden); ids of no
+// comment are passed over.
+func (s *Service) DeleteGameComments(ctx context.Context, userID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return errs.InvalidField("comment_id", "no comment ids")
+	}
+	if len(ids) > MaxCommentBatch {
+		return errs.InvalidField("comment_id", "at most 100 comment ids")
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		owners, err := store.Collect(ctx, tx, "SELECT id, user_id FROM game_comments WHERE id IN ("+store.Placeholders(len(ids))+")"+tx.ForUpdate(),
+			anys(ids), func(r store.Scanner) ([2]int64, error) { var o [2]int64; return o, r.Scan(&o[0], &o[1]) })
+		if err != nil {
+			return errs.Wrap(err, "delete game comments")
+		}
+		for _, o := range owners {
+			if o[1] != userID {
+				return errs.Ef(errs.Forbidden, "comment %d is not yours", o[0])
+			}
+		}
+		_, err = tx.Exec(ctx, "DELETE FROM game_comments WHERE id IN ("+store.Placeholders(len(ids))+") AND user_id = ?", append(anys(ids), userID)...)
+		return errs.Wrap(err, "delete game comments")
+	})
+}
