@@ -44,7 +44,7 @@ func TestCacheRefusesStaleFills(t *testing.T) {
 		t.Fatal("newest refused though nothing was published")
 	}
 	stamp = c.stamp()
-	c.changed(true) // a publish
+	c.changed(true)                         // a publish
 	c.putNewest([]int64{8, 7}, true, stamp) // read before the publish
 	if _, ok := c.newestPage(0, 2); ok {
 		t.Fatal("newest ids survived a publish")
