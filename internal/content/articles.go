@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 
 	"plaza/internal/errs"
@@ -172,22 +173,54 @@ func (s *Service) ByAuthor(ctx context.Context, viewer, author int64, offset, li
 	return s.list(ctx, viewer, "FROM articles a WHERE a.user_id = ? ORDER BY a.id DESC"+store.LimitOffset, author, limit, offset)
 }
 
-// followingTail finds a page of the articles of the users someone follows.
+// The following list is found in one of two ways, each with a bound on
+// what it reads that does not depend on the size of the table:
 //
-// It never reads more than the newest offset+limit ids of each followee:
-// the inner query finds, through the index (user_id, id), the
-// (offset+limit)-th newest id of a followee, and only that followee's ids
-// from there up are merged. So a page costs at most one short index walk
-// per followee, whatever the size of the table and however much the
-// followees wrote (a plain join would sort every article they ever wrote).
+//  1. followingRecent walks the newest W articles (primary key, newest
+//     first; W is 2,000, 8,000 or 32,000, at least four times
+//     offset+limit) and keeps those whose author the viewer follows (a
+//     primary-key probe of follows each). When that holds a whole page, it
+//     is the page: any article of a followee outside the window is older
+//     than all of them. This is the common case: a user who follows many
+//     active users.
+//  2. Otherwise followingMerged never reads more than the newest
+//     offset+limit ids of each followee: the inner query finds, through
+//     the index (user_id, id), the (offset+limit)-th newest id of a
+//     followee, and only that followee's ids from there up are merged. A
+//     page costs at most one short index walk per followee, however much
+//     the followees wrote (a plain join would sort every article they ever
+//     wrote, or walk the whole table when they write little).
+//
 // The rows of the page are then read by primary key.
-const followingTail = `FROM articles a WHERE a.id IN (
+const (
+	followingRecent = `FROM articles a WHERE a.id IN (
+	SELECT w.id FROM (SELECT id, user_id FROM articles ORDER BY id DESC LIMIT %d) w
+	WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ? AND f.followee_id = w.user_id)
+	ORDER BY w.id DESC` + store.LimitOffset + `)
+ORDER BY a.id DESC`
+	followingMerged = `FROM articles a WHERE a.id IN (
 	SELECT p.id FROM follows f
 	JOIN articles p ON p.user_id = f.followee_id AND p.id >= COALESCE(
 		(SELECT x.id FROM articles x WHERE x.user_id = f.followee_id ORDER BY x.id DESC LIMIT 1 OFFSET (? + 0)), 0)
 	WHERE f.follower_id = ?
 	ORDER BY p.id DESC` + store.LimitOffset + `)
 ORDER BY a.id DESC`
+)
+
+// followingWindows are the windows of followingRecent, with their
+// queries (a literal LIMIT keeps one plan per window).
+var followingWindows = func() (out []struct {
+	size int
+	tail string
+}) {
+	for _, w := range []int{2000, 8000, 32000} {
+		out = append(out, struct {
+			size int
+			tail string
+		}{w, fmt.Sprintf(followingRecent, w)})
+	}
+	return out
+}()
 
 // Following lists the articles of the users viewer follows, newest first.
 func (s *Service) Following(ctx context.Context, viewer int64, offset, limit int) ([]ArticleView, error) {
@@ -197,7 +230,16 @@ func (s *Service) Following(ctx context.Context, viewer int64, offset, limit int
 	if viewer == 0 {
 		return []ArticleView{}, nil
 	}
-	return s.list(ctx, viewer, followingTail, offset+limit-1, viewer, limit, offset)
+	for _, w := range followingWindows {
+		if 4*(offset+limit) <= w.size {
+			page, err := s.list(ctx, viewer, w.tail, viewer, limit, offset)
+			if err != nil || len(page) == limit {
+				return page, err
+			}
+			break
+		}
+	}
+	return s.list(ctx, viewer, followingMerged, offset+limit-1, viewer, limit, offset)
 }
 
 // list reads the page of tail: with the cache, its ids (one query) and

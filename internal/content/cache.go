@@ -12,6 +12,7 @@ import "sync"
 type cache struct {
 	mu     sync.Mutex
 	max    int                 // rows kept at most
+	size   int                 // bytes the rows hold, roughly
 	gen    uint64              // bumped by every change
 	rows   map[int64]cachedRow // article id -> row
 	rowGen map[int64]uint64    // gen at the article's last change
@@ -32,12 +33,34 @@ const (
 	markCollect = 2
 )
 
-// marksKept bounds the articles whose marks are kept for one viewer.
-const marksKept = 2000
+// Bounds besides the rows: the bytes of the rows (articles can be long),
+// the articles whose marks are kept for one viewer, and the viewers.
+const (
+	maxRowBytes = 64 << 20
+	marksKept   = 256
+	maxViewers  = 5000
+)
 
 type cachedRow struct {
-	a   Article
-	gen uint64
+	a    Article
+	gen  uint64
+	size int
+}
+
+func rowSize(a Article) int {
+	n := 160 + len(a.Content)
+	for _, im := range a.Images {
+		n += 16 + len(im)
+	}
+	return n
+}
+
+// drop removes a row.
+func (c *cache) drop(id int64) {
+	if r, ok := c.rows[id]; ok {
+		c.size -= r.size
+		delete(c.rows, id)
+	}
 }
 
 // newestKept is how many of the newest ids the cache keeps: the first
@@ -85,13 +108,16 @@ func (c *cache) put(rows []Article, stamp uint64) {
 		if stamp < c.floor || stamp < c.rowGen[a.ID] {
 			continue
 		}
-		if len(c.rows) >= c.max {
-			for id := range c.rows { // drop one at random
-				delete(c.rows, id)
+		c.drop(a.ID)
+		r := cachedRow{a: a, gen: stamp, size: rowSize(a)}
+		for id := range c.rows { // drop rows at random to make room
+			if len(c.rows) < c.max && c.size+r.size <= maxRowBytes {
 				break
 			}
+			c.drop(id)
 		}
-		c.rows[a.ID] = cachedRow{a: a, gen: stamp}
+		c.rows[a.ID] = r
+		c.size += r.size
 	}
 }
 
@@ -131,7 +157,7 @@ func (c *cache) putMarks(viewer int64, ids []int64, marks map[int64]uint8, stamp
 	}
 	known := c.viewers[viewer]
 	if known == nil || len(known)+len(ids) > marksKept {
-		if len(c.viewers) >= c.max/10 {
+		if len(c.viewers) >= maxViewers {
 			clear(c.viewers)
 		}
 		known = make(map[int64]uint8, len(ids))
@@ -191,7 +217,7 @@ func (c *cache) changed(listed bool, ids ...int64) {
 	defer c.mu.Unlock()
 	c.gen++
 	for _, id := range ids {
-		delete(c.rows, id)
+		c.drop(id)
 		c.rowGen[id] = c.gen
 	}
 	if listed {
@@ -203,6 +229,7 @@ func (c *cache) changed(listed bool, ids ...int64) {
 		// under way may predate a forgotten change.
 		clear(c.rowGen)
 		clear(c.rows)
+		c.size = 0
 		clear(c.viewerGen)
 		clear(c.viewers)
 		c.floor = c.gen

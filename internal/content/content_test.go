@@ -54,26 +54,38 @@ func TestFollowingIsThePlainJoin(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, benchdata.Spec{Users: 60, Articles: 900, Likes: 500, Collects: 100, Follows: 25, Tokens: 1, Seed: 7}, nil)
 		ctx := context.Background()
-		// Some followees write a lot more: one of them 200 more articles.
-		for i := range 200 {
+		// One followee of user 1 writes 2,100 more: the newest window is
+		// all theirs. User 45 follows two users who wrote only before it,
+		// so their pages come from the per-followee merge.
+		for i := range 2100 {
 			if _, err := e.plain.Publish(ctx, 3, fmt.Sprintf("prolific %d", i), nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		for _, page := range [][2]int{{0, 20}, {20, 20}, {0, 100}, {95, 7}, {300, 100}, {5000, 10}} {
-			want, err := store.Collect(ctx, db, `SELECT a.id FROM articles a JOIN follows f ON f.followee_id = a.user_id
-				WHERE f.follower_id = 1 ORDER BY a.id DESC`+store.LimitOffset, []any{page[1], page[0]},
-				func(r store.Scanner) (int64, error) { var id int64; return id, r.Scan(&id) })
-			if err != nil {
+		for _, u := range []int64{46, 47} {
+			if err := e.social.Follow(ctx, 45, u); err != nil {
 				t.Fatal(err)
 			}
-			for _, svc := range []*content.Service{e.plain, e.cached} {
-				got, err := svc.Following(ctx, 1, page[0], page[1])
+		}
+		for _, viewer := range []int64{1, 45} {
+			for _, page := range [][2]int{{0, 20}, {20, 20}, {0, 100}, {95, 7}, {300, 100}, {1990, 30}, {5000, 10}} {
+				want, err := store.Collect(ctx, db, `SELECT a.id FROM articles a JOIN follows f ON f.followee_id = a.user_id
+					WHERE f.follower_id = ? ORDER BY a.id DESC`+store.LimitOffset, []any{viewer, page[1], page[0]},
+					func(r store.Scanner) (int64, error) { var id int64; return id, r.Scan(&id) })
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !slices.Equal(ids(got), want) {
-					t.Fatalf("page %v:\n got %v\nwant %v", page, ids(got), want)
+				if page[0] == 0 && len(want) < 20 {
+					t.Fatalf("test data: viewer %d follows only %d articles", viewer, len(want))
+				}
+				for _, svc := range []*content.Service{e.plain, e.cached} {
+					got, err := svc.Following(ctx, viewer, page[0], page[1])
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(ids(got), want) {
+						t.Fatalf("viewer %d, page %v:\n got %v\nwant %v", viewer, page, ids(got), want)
+					}
 				}
 			}
 		}

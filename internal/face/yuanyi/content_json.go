@@ -15,8 +15,9 @@ import (
 // the article and author it was made of are equal to the ones at hand,
 // so it can never show stale data and needs no invalidation.
 type itemMemo struct {
-	mu sync.Mutex
-	m  map[int64]memoItem
+	mu   sync.Mutex
+	m    map[int64]memoItem
+	size int // bytes of JSON kept
 }
 
 type memoItem struct {
@@ -25,7 +26,11 @@ type memoItem struct {
 	json   []byte // {"article_id":...,"author":{...}, (open, ends with a comma)
 }
 
-const memoMax = 20_000
+// The memo is emptied when it holds this many items or bytes of JSON.
+const (
+	memoMax      = 20_000
+	memoMaxBytes = 32 << 20
+)
 
 func newItemMemo() *itemMemo { return &itemMemo{m: map[int64]memoItem{}} }
 
@@ -64,10 +69,15 @@ func (m *itemMemo) head(a content.Article, au account.Author) []byte {
 	}
 	b[len(b)-1] = ',' // reopen the object for the viewer's marks
 	m.mu.Lock()
-	if len(m.m) >= memoMax {
+	if old, ok := m.m[a.ID]; ok {
+		m.size -= len(old.json)
+	}
+	if len(m.m) >= memoMax || m.size+len(b) > memoMaxBytes {
 		clear(m.m)
+		m.size = 0
 	}
 	m.m[a.ID] = memoItem{a: a, author: au, json: b}
+	m.size += len(b)
 	m.mu.Unlock()
 	return b
 }
