@@ -53,6 +53,9 @@ func (s *Service) Follow(ctx context.Context, follower, followee int64) error {
 		return errs.E(errs.Invalid, "you cannot follow yourself")
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := lockPair(ctx, tx, follower, followee); err != nil {
+			return err
+		}
 		b, err := blocked(ctx, tx, followee, follower)
 		if err != nil {
 			return errs.Wrap(err, "follow")
@@ -81,6 +84,9 @@ func (s *Service) Block(ctx context.Context, blocker, blocked int64) error {
 		return errs.E(errs.Invalid, "you cannot block yourself")
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := lockPair(ctx, tx, blocker, blocked); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			blocker, blocked, s.clock.Now().UnixMilli())
 		if store.IsForeignKeyViolation(err) {
@@ -91,8 +97,29 @@ func (s *Service) Block(ctx context.Context, blocker, blocked int64) error {
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM follows WHERE (follower_id = ? AND followee_id = ?) OR (follower_id = ? AND followee_id = ?)`,
 			blocker, blocked, blocked, blocker)
+		if err != nil {
+			return errs.Wrap(err, "block")
+		}
+		// A master linked to a user is followed as that user is: the block
+		// ends the follows of each one's master by the other too.
+		_, err = tx.Exec(ctx, `DELETE FROM master_follows
+			WHERE (user_id = ? AND master IN (SELECT id FROM masters WHERE user_id = ?))
+			   OR (user_id = ? AND master IN (SELECT id FROM masters WHERE user_id = ?))`,
+			blocked, blocker, blocker, blocked)
 		return errs.Wrap(err, "block")
 	})
+}
+
+// lockPair locks both users' rows, smaller id first, so that a follow and a
+// block between the same two users never interleave (on PostgreSQL; SQLite
+// serializes writers anyway).
+func lockPair(ctx context.Context, tx *store.Tx, a, b int64) error {
+	if tx.ForUpdate() == "" {
+		return nil
+	}
+	_, err := store.Collect(ctx, tx, "SELECT id FROM users WHERE id IN (?, ?) ORDER BY id"+tx.ForUpdate(), []any{min(a, b), max(a, b)},
+		func(r store.Scanner) (int64, error) { var id int64; return id, r.Scan(&id) })
+	return errs.Wrap(err, "lock users")
 }
 
 // Unblock ends a block.

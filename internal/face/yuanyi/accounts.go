@@ -18,7 +18,7 @@ func (f *face) accountMethods() map[string]method {
 		"user_logout":          {required, f.userLogout},
 		"my_user_info":         {required, f.myUserInfo},
 		"my_user_info_update":  {required, f.myUserInfoUpdate},
-		"user_info":            {public, f.userInfo},
+		"user_info":            {required, f.userInfo}, // signed in: no phone-number lookups by strangers
 		"current_time":         {public, f.currentTime},
 	}
 }
@@ -243,6 +243,17 @@ func (f *face) myUserInfoUpdate(c *call) (result, error) {
 	} else if ok {
 		gi := int(g)
 		prof.Gender = &gi
+	}
+	if prof.Avatar != nil && *prof.Avatar != "" {
+		// An avatar is a media id the user uploaded (any of the app's forms).
+		if f.Media == nil {
+			return nil, errs.E(errs.Unavailable, "media is not served")
+		}
+		id, err := f.Media.Resolve(c.r.Context(), *prof.Avatar)
+		if err != nil {
+			return nil, errs.InvalidField("avatar", "avatar must be an uploaded media id")
+		}
+		prof.Avatar = &id
 	}
 	if c.p.Has("birthday") {
 		b, err := f.birthdayParam(c)

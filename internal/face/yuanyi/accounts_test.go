@@ -30,10 +30,12 @@ func TestSignupLoginAndProfile(t *testing.T) {
 		ok(t, e, "user_login", map[string]any{"country": "86", "phone": "18682222222", "code": "1234"}, "")
 
 		birthday := time.Date(1991, 3, 8, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)).UnixMilli()
-		ok(t, e, "my_user_info_update", map[string]any{"nickname": "test", "avatar": "image_id", "gender": 1, "province": "广东省",
+		avatar, _ := twoImages(t, e, tok)
+		fails(t, e, "my_user_info_update", map[string]any{"avatar": "javascript:alert(1)"}, tok, 400)
+		ok(t, e, "my_user_info_update", map[string]any{"nickname": "test", "avatar": avatar + ".jpg", "gender": 1, "province": "广东省",
 			"city": "深圳市", "birthday": birthday + 5*3600*1000, "email": "xxx@163.com", "intro": `["段落"]`}, tok)
 		info = ok(t, e, "my_user_info", nil, tok)["my_user_info"].(map[string]any)
-		if info["nickname"] != "test" || info["gender"].(json.Number).String() != "1" || info["city"] != "深圳市" ||
+		if info["nickname"] != "test" || info["avatar"] != avatar || info["gender"].(json.Number).String() != "1" || info["city"] != "深圳市" ||
 			info["birthday"].(json.Number).String() != itoa(birthday) || info["email"] != "xxx@163.com" || info["intro"] != `["段落"]` {
 			t.Fatalf("after update: %v", info)
 		}
@@ -47,7 +49,8 @@ func TestSignupLoginAndProfile(t *testing.T) {
 			t.Fatalf("member view: %s", res.Body)
 		}
 
-		other := ok(t, e, "user_info", map[string]any{"to_uid": uid}, "")["user_info"].(map[string]any)
+		fails(t, e, "user_info", map[string]any{"phone": "18682222222"}, "", 403)
+		other := ok(t, e, "user_info", map[string]any{"to_uid": uid}, tok)["user_info"].(map[string]any)
 		if other["uid"] != uid || other["is_follow"] != false || other["phone"] != nil {
 			t.Fatalf("user_info = %v", other)
 		}

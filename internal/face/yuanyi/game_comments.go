@@ -1,6 +1,7 @@
 package yuanyi
 
 import (
+	"plaza/internal/errs"
 	"plaza/internal/votes"
 )
 
@@ -24,11 +25,13 @@ func (f *face) gameCommentPublish(c *call) (result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var reply int64
-	if c.p.Has("reply_id") {
-		if reply, err = c.id("reply_id"); err != nil {
-			return nil, err
-		}
+	// reply_id null or 0 (the shape of the document's items) is a comment.
+	reply, _, err := c.p.Int("reply_id")
+	if err != nil {
+		return nil, err
+	}
+	if reply < 0 {
+		return nil, errs.InvalidField("reply_id", "reply_id must be a positive id")
 	}
 	_, err = f.Showcase.CommentGame(c.r.Context(), c.user.ID, g, reply, content)
 	return nil, err

@@ -20,6 +20,15 @@ func TestGameComments(t *testing.T) {
 			t.Fatalf("list = %v", first)
 		}
 		cid := first[0]["comment_id"]
+		// The shape of the document's items: reply_id null or 0 is a comment.
+		ok(t, e, "game_comment_publish", map[string]any{"game_id": game, "content": "null reply", "reply_id": nil}, b)
+		ok(t, e, "game_comment_publish", map[string]any{"game_id": game, "content": "zero reply", "reply_id": 0}, b)
+		for _, it := range list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, ""), "game_comment_list")[:2] {
+			if it["reply_id"] != nil {
+				t.Fatalf("a comment with reply_id null/0 became a reply: %v", it)
+			}
+			ok(t, e, "game_comment_del", map[string]any{"comment_id": it["comment_id"]}, b)
+		}
 		ok(t, e, "game_comment_publish", map[string]any{"game_id": game, "content": "回复", "reply_id": cid}, b)
 
 		ok(t, e, "game_comment_up", map[string]any{"comment_id": cid}, b)

@@ -29,7 +29,8 @@ func TestGoldenSession(t *testing.T) {
 		b := call("user_signup", map[string]any{"country": "86", "phone": "18683333333", "nickname": "nick-18683333333", "password": "123456", "code": "1234"}, "")
 		bTok, bUID := b["token"].(string), b["uid"].(string)
 		call("user_login", map[string]any{"country": "86", "phone": "18682222222", "password": "123456"}, "")
-		call("my_user_info_update", map[string]any{"nickname": "test", "avatar": "image_id", "gender": 1, "province": "广东省",
+		avatar, _ := twoImages(t, e, a)
+		call("my_user_info_update", map[string]any{"nickname": "test", "avatar": avatar, "gender": 1, "province": "广东省",
 			"city": "深圳市", "birthday": 1701074685929, "email": "xxx@163.com", "intro": "test_intro"}, a)
 		call("my_user_info", nil, a)
 		call("sns_follow", map[string]any{"to_uid": bUID}, a)
@@ -44,6 +45,6 @@ func TestGoldenSession(t *testing.T) {
 		call("no_such_method", nil, "")
 		call("my_user_info", nil, "")
 		call("user_login", map[string]any{"country": "86", "phone": "18682222222", "password": "wrong1"}, "")
-		plazatest.Golden(t, "session", answers, "token", "uid")
+		plazatest.Golden(t, "session", answers, "token", "uid", "avatar")
 	})
 }

@@ -66,3 +66,26 @@ func TestMessagesToMastersAndMerchants(t *testing.T) {
 		fails(t, e, "send_message_to_master", map[string]any{"master_id": masterID, "content": "again"}, fan, 111)
 	})
 }
+
+// A block ends the blocked user's follow of the blocker's master.
+func TestBlockEndsMasterFollow(t *testing.T) {
+	plazatest.Each(t, contentEnv(), func(t *testing.T, e *plazatest.Env) {
+		fan, fanUID := signup(t, e, "18682222222")
+		star, _ := signup(t, e, "18683333333")
+		a := adminLogin(t, e)
+		var starUserID any
+		for _, u := range a.do("GET", "users", nil, 200)["items"].([]any) {
+			if u.(map[string]any)["phone"] == "18683333333" {
+				starUserID = u.(map[string]any)["id"]
+			}
+		}
+		masterID := a.create("masters", map[string]any{"name": "达人0", "user_id": starUserID})["master_id"].(string)
+		ok(t, e, "master_follow", map[string]any{"master_id": masterID}, fan)
+		ok(t, e, "sns_block", map[string]any{"to_uid": fanUID}, star)
+		d := ok(t, e, "master_detail", map[string]any{"master_id": masterID}, fan)["master_detail"].(map[string]any)
+		if d["is_follow"] != false || count(t, d, "follower_count") != "0" {
+			t.Fatalf("after the block: %v", d)
+		}
+		fails(t, e, "master_follow", map[string]any{"master_id": masterID}, fan, 111)
+	})
+}

@@ -9,7 +9,7 @@ import (
 const (
 	defaultLimit = 20
 	maxLimit     = 100
-	maxOffset    = 10_000_000
+	maxOffset    = 10_000 // deeper pages would walk the index that far on every call
 )
 
 // page reads limit and offset.
@@ -27,7 +27,7 @@ func (c *call) page() (offset, limit int, err error) {
 		return 0, 0, err
 	} else if ok {
 		if n < 0 || n > maxOffset {
-			return 0, 0, errs.InvalidField("offset", "offset must be 0 or more")
+			return 0, 0, errs.InvalidField("offset", "offset must be 0 to 10000")
 		}
 		offset = int(n)
 	}

@@ -83,6 +83,8 @@ func TestFollowBlock(t *testing.T) {
 		fails(t, e, "sns_follow", map[string]any{"to_uid": bUID}, "", 403)
 		fails(t, e, "my_follower", map[string]any{"limit": 101}, a, 400)
 		fails(t, e, "my_follower", map[string]any{"offset": -1}, a, 400)
+		fails(t, e, "my_follower", map[string]any{"offset": 10001}, a, 400)
+		ok(t, e, "my_follower", map[string]any{"offset": 10000}, a)
 		_, _ = c, d
 	})
 }
