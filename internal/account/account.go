@@ -31,6 +31,9 @@ type Config struct {
 	CodeMaxPerAccountDay int           // default 10
 	CodeMaxPerIPDay      int           // default 50
 
+	LoginMaxFailures   int           // wrong passwords per account before sign-in pauses; default 10
+	LoginFailureWindow time.Duration // how long they count; default 15 minutes
+
 	// TestOTP maps test numbers (area and number, digits only, e.g.
 	// "8613800138000") to their fixed code. Nothing is sent to them, the
 	// code is never used up and no limit applies.
@@ -54,6 +57,8 @@ func DefaultConfig() Config {
 		CodeCooldown:         60 * time.Second,
 		CodeMaxPerAccountDay: 10,
 		CodeMaxPerIPDay:      50,
+		LoginMaxFailures:     10,
+		LoginFailureWindow:   15 * time.Minute,
 		AppName:              "plaza",
 	}
 }

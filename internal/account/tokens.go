@@ -62,6 +62,14 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 	if password == "" {
 		return TokenPair{}, errs.InvalidField("password", "password is required")
 	}
+	// Wrong passwords are counted per account: past the limit, sign-in by
+	// password pauses for the rest of the window, right password or not.
+	failKey := "login:fail:" + a.target()
+	if n, err := s.limiter.Count(ctx, failKey); err != nil {
+		return TokenPair{}, err
+	} else if n >= s.cfg.LoginMaxFailures {
+		return TokenPair{}, errs.E(errs.RateLimited, "too many wrong passwords; try again later or sign in with a code")
+	}
 	if hash == "" {
 		return TokenPair{}, errs.R(errs.Unauthenticated, errs.ReasonWrongPassword, "no password is set for this account; sign in with a code")
 	}
@@ -70,6 +78,9 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		return TokenPair{}, errs.Wrap(err, "verify password")
 	}
 	if !ok {
+		if _, err := s.limiter.Hit(ctx, failKey, s.cfg.LoginMaxFailures, s.cfg.LoginFailureWindow); err != nil {
+			return TokenPair{}, err
+		}
 		return TokenPair{}, errs.R(errs.Unauthenticated, errs.ReasonWrongPassword, "wrong password")
 	}
 	if !u.Active {

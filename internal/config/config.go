@@ -62,6 +62,8 @@ type Config struct {
 	CodeMaxTries         int
 	CodeMaxPerAccountDay int
 	CodeMaxPerIPDay      int
+	LoginMaxFailures     int
+	LoginFailureWindow   time.Duration
 
 	AuthCache    string // "auto" or a duration
 	ContentCache string // "auto" or a number of article rows
@@ -136,6 +138,8 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.YuanyiSecret, "yuanyi-secret", "3b57ff81-27ea-45d9-a2e3-6e24920b17ac", "signing secret of the yuanyi client (its own default)")
 	fs.BoolVar(&c.YuanyiCheckSig, "yuanyi-check-sig", true, "check the signature of yuanyi calls")
 	fs.IntVar(&c.YuanyiCodeLength, "yuanyi-code-length", 4, "digits of the SMS codes the yuanyi face sends (4-8)")
+	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
+	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "json", "json or text")
@@ -246,7 +250,7 @@ func (c *Config) Check() error {
 		name string
 		d    time.Duration
 	}{{"access-ttl", c.AccessTTL}, {"refresh-ttl", c.RefreshTTL}, {"code-ttl", c.CodeTTL},
-		{"admin-token-ttl", c.AdminTokenTTL}, {"shutdown-timeout", c.ShutdownTimeout}, {"media-issue-ttl", c.MediaIssueTTL}}
+		{"admin-token-ttl", c.AdminTokenTTL}, {"login-failure-window", c.LoginFailureWindow}, {"shutdown-timeout", c.ShutdownTimeout}, {"media-issue-ttl", c.MediaIssueTTL}}
 	for _, p := range positive {
 		if p.d <= 0 {
 			fail("%s: must be positive", p.name)
@@ -261,7 +265,7 @@ func (c *Config) Check() error {
 	for _, n := range []struct {
 		name string
 		v    int
-	}{{"code-max-tries", c.CodeMaxTries}, {"code-max-per-account-day", c.CodeMaxPerAccountDay}, {"code-max-per-ip-day", c.CodeMaxPerIPDay}} {
+	}{{"login-max-failures", c.LoginMaxFailures}, {"code-max-tries", c.CodeMaxTries}, {"code-max-per-account-day", c.CodeMaxPerAccountDay}, {"code-max-per-ip-day", c.CodeMaxPerIPDay}} {
 		if n.v < 1 {
 			fail("%s: must be 1 or more", n.name)
 		}
@@ -413,6 +417,7 @@ func (c *Config) Accounts() account.Config {
 	a.AccessTTL, a.RefreshTTL = c.AccessTTL, c.RefreshTTL
 	a.CodeTTL, a.CodeCooldown, a.CodeMaxTries = c.CodeTTL, c.CodeCooldown, c.CodeMaxTries
 	a.CodeMaxPerAccountDay, a.CodeMaxPerIPDay = c.CodeMaxPerAccountDay, c.CodeMaxPerIPDay
+	a.LoginMaxFailures, a.LoginFailureWindow = c.LoginMaxFailures, c.LoginFailureWindow
 	a.TestOTP = c.TestOTP
 	a.AppName = c.AppName
 	a.AuthCacheTTL = c.AuthCacheTTL

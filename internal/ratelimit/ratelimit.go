@@ -16,6 +16,8 @@ import (
 // Limiter counts one event against key and says whether it is within limit.
 type Limiter interface {
 	Hit(ctx context.Context, key string, limit int, window time.Duration) (Result, error)
+	// Count reads the events of key in its current window, counting none.
+	Count(ctx context.Context, key string) (int, error)
 }
 
 // Result is the state of a key after a hit.
@@ -53,6 +55,15 @@ func (l *DB) Hit(ctx context.Context, key string, limit int, window time.Duratio
 		Count:      count,
 		RetryAfter: time.Duration(resetAt-now) * time.Millisecond,
 	}, nil
+}
+
+func (l *DB) Count(ctx context.Context, key string) (int, error) {
+	var n int
+	err := l.db.QueryRow(ctx, "SELECT count FROM rate_counters WHERE key = ? AND reset_at > ?", key, l.clock.Now().UnixMilli()).Scan(&n)
+	if store.NoRows(err) {
+		return 0, nil
+	}
+	return n, errs.Wrap(err, "rate limit")
 }
 
 // Sweep deletes counters whose window has ended.

@@ -29,8 +29,14 @@ func TestDBWindowStartsAtFirstHit(t *testing.T) {
 			}
 			return r
 		}
+		if n, err := l.Count(ctx, "k"); n != 0 || err != nil {
+			t.Fatalf("count before any hit: %d %v", n, err)
+		}
 		if r := hit(); !r.Allowed || r.Count != 1 || r.RetryAfter != time.Minute {
 			t.Fatalf("first: %+v", r)
+		}
+		if n, _ := l.Count(ctx, "k"); n != 1 {
+			t.Fatalf("count after a hit: %d", n)
 		}
 		c.Advance(59 * time.Second)
 		if r := hit(); !r.Allowed || r.Count != 2 {
@@ -40,6 +46,9 @@ func TestDBWindowStartsAtFirstHit(t *testing.T) {
 			t.Fatalf("third: %+v", r)
 		}
 		c.Advance(time.Second)
+		if n, _ := l.Count(ctx, "k"); n != 0 {
+			t.Fatalf("count of an ended window: %d", n)
+		}
 		if r := hit(); !r.Allowed || r.Count != 1 {
 			t.Fatalf("after window: %+v", r)
 		}
@@ -78,7 +87,13 @@ func TestRedis(t *testing.T) {
 			t.Fatalf("hit %d: %+v", i, r)
 		}
 	}
+	if n, _ := l.Count(ctx, "w"); n != 3 {
+		t.Fatalf("redis count = %d, want 3", n)
+	}
 	time.Sleep(350 * time.Millisecond)
+	if n, _ := l.Count(ctx, "w"); n != 0 {
+		t.Fatalf("redis count after the window = %d", n)
+	}
 	if r, _ := l.Hit(ctx, "w", 2, 300*time.Millisecond); !r.Allowed || r.Count != 1 {
 		t.Fatalf("after window: %+v", r)
 	}

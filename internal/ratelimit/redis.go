@@ -40,3 +40,11 @@ func (l *Redis) Hit(ctx context.Context, key string, limit int, window time.Dura
 		RetryAfter: time.Duration(v[1]) * time.Millisecond,
 	}, nil
 }
+
+func (l *Redis) Count(ctx context.Context, key string) (int, error) {
+	n, err := l.client.Get(ctx, l.prefix+key).Int()
+	if err == redis.Nil {
+		return 0, nil
+	}
+	return n, errs.Wrap(err, "rate limit (redis)")
+}

@@ -599,3 +599,20 @@ func TestJSONUnderFormType(t *testing.T) {
 		}
 	})
 }
+
+// Wrong passwords are counted per account: past the limit, sign-in by
+// password pauses for the window, even with the right password.
+func TestWrongPasswordsPauseSignIn(t *testing.T) {
+	plazatest.Each(t, map[string]string{"PLAZA_LOGIN_MAX_FAILURES": "3", "PLAZA_LOGIN_FAILURE_WINDOW": "15m"}, func(t *testing.T, e *plazatest.Env) {
+		register(t, e, phone)
+		for range 3 {
+			want(t, e, "POST", "/api/auth/access_token", map[string]any{"account": phone, "password": "wrong-pass"}, "", 10007)
+		}
+		want(t, e, "POST", "/api/auth/access_token", map[string]any{"account": phone, "password": "secret123"}, "", 10010)
+		// Another account is not affected.
+		register(t, e, "13900139000")
+		want(t, e, "POST", "/api/auth/access_token", map[string]any{"account": "13900139000", "password": "secret123"}, "", 0)
+		e.Clock.Advance(15*time.Minute + time.Second)
+		want(t, e, "POST", "/api/auth/access_token", map[string]any{"account": phone, "password": "secret123"}, "", 0)
+	})
+}
