@@ -78,16 +78,21 @@ func (f *face) signedIn(ctx context.Context, t account.TokenPair) (result, error
 	return result{"token": t.Access, "uid": u.UID, "my_user_info": info}, nil
 }
 
+// codeAndPassword reads the phone, its SMS code and a new password, as
+// sign-up and password reset take them.
+func (c *call) codeAndPassword() (a account.Account, code, password string, err error) {
+	if a, err = c.phone(); err != nil {
+		return
+	}
+	if code, err = c.code(); err != nil {
+		return
+	}
+	password, err = c.need("password")
+	return
+}
+
 func (f *face) userSignup(c *call) (result, error) {
-	a, err := c.phone()
-	if err != nil {
-		return nil, err
-	}
-	code, err := c.code()
-	if err != nil {
-		return nil, err
-	}
-	password, err := c.need("password")
+	a, code, password, err := c.codeAndPassword()
 	if err != nil {
 		return nil, err
 	}
@@ -128,15 +133,7 @@ func (f *face) userLogin(c *call) (result, error) {
 }
 
 func (f *face) userPasswordUpdate(c *call) (result, error) {
-	a, err := c.phone()
-	if err != nil {
-		return nil, err
-	}
-	code, err := c.code()
-	if err != nil {
-		return nil, err
-	}
-	password, err := c.need("password")
+	a, code, password, err := c.codeAndPassword()
 	if err != nil {
 		return nil, err
 	}
