@@ -425,7 +425,7 @@ func (s *Service) Users(ctx context.Context, offset, limit int) ([]User, int, er
 	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&total); err != nil {
 		return nil, 0, errs.Wrap(err, "count users")
 	}
-	out, err := store.Collect(ctx, s.db, "SELECT "+userCols+" FROM users ORDER BY id DESC LIMIT ? OFFSET ?",
+	out, err := store.Collect(ctx, s.db, "SELECT "+userCols+" FROM users ORDER BY id DESC"+store.LimitOffset,
 		[]any{limit, offset}, scanUser)
 	return out, total, errs.Wrap(err, "list users")
 }

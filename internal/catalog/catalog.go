@@ -212,7 +212,7 @@ func (s *Service) List(ctx context.Context, c *Collection, offset, limit int) ([
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "count "+c.Name)
 	}
-	recs, err := store.Collect(ctx, s.db, "SELECT "+c.columns()+" FROM "+c.Table+" ORDER BY id DESC LIMIT ? OFFSET ?",
+	recs, err := store.Collect(ctx, s.db, "SELECT "+c.columns()+" FROM "+c.Table+" ORDER BY id DESC"+store.LimitOffset,
 		[]any{limit, offset}, c.scan)
 	return recs, total, errs.Wrap(err, "list "+c.Name)
 }

@@ -122,7 +122,7 @@ func betweenArgs(me, peer Party) []any {
 // Conversation lists the messages between me and peer that I have not
 // deleted, newest first.
 func (s *Service) Conversation(ctx context.Context, me, peer Party, offset, limit int) ([]Message, error) {
-	out, err := store.Collect(ctx, s.db, "SELECT "+msgCols+" FROM messages WHERE "+between+" ORDER BY id DESC LIMIT ? OFFSET ?",
+	out, err := store.Collect(ctx, s.db, "SELECT "+msgCols+" FROM messages WHERE "+between+" ORDER BY id DESC"+store.LimitOffset,
 		append(betweenArgs(me, peer), limit, offset), scanMessage)
 	return out, errs.Wrap(err, "read conversation")
 }
@@ -132,7 +132,7 @@ func (s *Service) Conversation(ctx context.Context, me, peer Party, offset, limi
 func (s *Service) Conversations(ctx context.Context, me Party, offset, limit int) ([]Conversation, error) {
 	rows, err := store.Collect(ctx, s.db, `SELECT c.peer_kind, c.peer_ref, `+prefixed("m.", msgCols)+`
 		FROM conversations c JOIN messages m ON m.id = c.last_message_id
-		WHERE c.owner_kind = ? AND c.owner_ref = ? ORDER BY c.updated_at DESC, c.last_message_id DESC LIMIT ? OFFSET ?`,
+		WHERE c.owner_kind = ? AND c.owner_ref = ? ORDER BY c.updated_at DESC, c.last_message_id DESC`+store.LimitOffset,
 		[]any{me.Kind, me.Ref, limit, offset}, func(r store.Scanner) (Conversation, error) {
 			var c Conversation
 			m := &c.Last

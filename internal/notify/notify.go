@@ -230,7 +230,7 @@ func (s *Service) Pushes(ctx context.Context, offset, limit int) ([]Push, int, e
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "count pushes")
 	}
-	out, err := store.Collect(ctx, s.db, "SELECT "+pushCols+" FROM pushes ORDER BY id DESC LIMIT ? OFFSET ?", []any{limit, offset}, scanPush)
+	out, err := store.Collect(ctx, s.db, "SELECT "+pushCols+" FROM pushes ORDER BY id DESC"+store.LimitOffset, []any{limit, offset}, scanPush)
 	return out, total, errs.Wrap(err, "list pushes")
 }
 
@@ -273,7 +273,7 @@ func (s *Service) Log(ctx context.Context, userID int64, joined time.Time, offse
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "count push log")
 	}
-	out, err := store.Collect(ctx, s.db, "SELECT "+pushCols+" FROM pushes p WHERE "+visible+" ORDER BY p.id DESC LIMIT ? OFFSET ?",
+	out, err := store.Collect(ctx, s.db, "SELECT "+pushCols+" FROM pushes p WHERE "+visible+" ORDER BY p.id DESC"+store.LimitOffset,
 		append(args, limit, offset), scanPush)
 	return out, total, errs.Wrap(err, "push log")
 }

@@ -42,6 +42,6 @@ func (s *Service) Banners(ctx context.Context, placement string, p Page) ([]Bann
 	default:
 		return nil, errs.Ef(errs.Invalid, "no banner placement %q", placement)
 	}
-	return list(ctx, s, p, "banners", "SELECT "+bannerCols+" FROM banners WHERE placement = ? ORDER BY sort, id DESC LIMIT ? OFFSET ?",
+	return list(ctx, s, p, "banners", "SELECT "+bannerCols+" FROM banners WHERE placement = ? ORDER BY sort, id DESC"+store.LimitOffset,
 		[]any{placement}, scanBanner)
 }

@@ -63,7 +63,7 @@ func (s *Service) Clothes(ctx context.Context, kind string, p Page) ([]Cloth, er
 	if err := checkKind(kind); err != nil {
 		return nil, err
 	}
-	return list(ctx, s, p, "clothes", "SELECT "+clothCols+" FROM clothes WHERE kind = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+	return list(ctx, s, p, "clothes", "SELECT "+clothCols+" FROM clothes WHERE kind = ? ORDER BY id DESC"+store.LimitOffset,
 		[]any{kind}, scanCloth)
 }
 
@@ -72,7 +72,7 @@ func (s *Service) RecommendedClothes(ctx context.Context, kind string, p Page) (
 	if err := checkKind(kind); err != nil {
 		return nil, err
 	}
-	return list(ctx, s, p, "clothes", "SELECT "+clothCols+" FROM clothes WHERE kind = ? AND recommended = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+	return list(ctx, s, p, "clothes", "SELECT "+clothCols+" FROM clothes WHERE kind = ? AND recommended = ? ORDER BY id DESC"+store.LimitOffset,
 		[]any{kind, true}, scanCloth)
 }
 

@@ -84,7 +84,7 @@ func (s *Service) CommentGame(ctx context.Context, userID int64, g Game, replyID
 
 // GameComments lists a game's comments, newest first.
 func (s *Service) GameComments(ctx context.Context, g Game, p Page) ([]GameComment, error) {
-	return list(ctx, s, p, "game comments", "SELECT "+gameCommentCols+" FROM game_comments WHERE game_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+	return list(ctx, s, p, "game comments", "SELECT "+gameCommentCols+" FROM game_comments WHERE game_id = ? ORDER BY id DESC"+store.LimitOffset,
 		[]any{g.ID}, scanGameComment)
 }
 

@@ -26,7 +26,7 @@ func scanGame(r store.Scanner) (Game, error) {
 
 // RecommendedGames lists the recommended games, newest first.
 func (s *Service) RecommendedGames(ctx context.Context, p Page) ([]Game, error) {
-	return list(ctx, s, p, "games", "SELECT "+gameCols+" FROM games WHERE recommended = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+	return list(ctx, s, p, "games", "SELECT "+gameCols+" FROM games WHERE recommended = ? ORDER BY id DESC"+store.LimitOffset,
 		[]any{true}, scanGame)
 }
 

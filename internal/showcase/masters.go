@@ -36,13 +36,13 @@ func scanMaster(r store.Scanner) (Master, error) {
 
 // Masters lists every master, newest first.
 func (s *Service) Masters(ctx context.Context, p Page) ([]Master, error) {
-	return list(ctx, s, p, "masters", "SELECT "+masterCols+" FROM masters ORDER BY id DESC LIMIT ? OFFSET ?", nil, scanMaster)
+	return list(ctx, s, p, "masters", "SELECT "+masterCols+" FROM masters ORDER BY id DESC"+store.LimitOffset, nil, scanMaster)
 }
 
 // RecommendedMasters lists the recommended masters by their sort key
 // (smaller first), then newest first.
 func (s *Service) RecommendedMasters(ctx context.Context, p Page) ([]Master, error) {
-	return list(ctx, s, p, "masters", "SELECT "+masterCols+" FROM masters WHERE recommended = ? ORDER BY sort, id DESC LIMIT ? OFFSET ?",
+	return list(ctx, s, p, "masters", "SELECT "+masterCols+" FROM masters WHERE recommended = ? ORDER BY sort, id DESC"+store.LimitOffset,
 		[]any{true}, scanMaster)
 }
 

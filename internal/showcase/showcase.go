@@ -169,7 +169,7 @@ func (s *Service) count(ctx context.Context, m mark, item int64) (int, error) {
 
 // marked lists the ids of the items user marked, newest mark first.
 func (s *Service) marked(ctx context.Context, m mark, userID int64, p Page) ([]int64, error) {
-	return list(ctx, s, p, m.table, "SELECT "+m.item+" FROM "+m.table+" WHERE user_id = ? ORDER BY created_at DESC, "+m.item+" DESC LIMIT ? OFFSET ?",
+	return list(ctx, s, p, m.table, "SELECT "+m.item+" FROM "+m.table+" WHERE user_id = ? ORDER BY created_at DESC, "+m.item+" DESC"+store.LimitOffset,
 		[]any{userID}, func(r store.Scanner) (int64, error) { var v int64; return v, r.Scan(&v) })
 }
 

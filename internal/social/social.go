@@ -140,17 +140,17 @@ func (s *Service) edges(ctx context.Context, q string, id int64, offset, limit i
 
 // Following lists whom the user follows, newest first.
 func (s *Service) Following(ctx context.Context, userID int64, offset, limit int) ([]Edge, error) {
-	return s.edges(ctx, "SELECT followee_id, created_at FROM follows WHERE follower_id = ? ORDER BY created_at DESC, followee_id DESC LIMIT ? OFFSET ?", userID, offset, limit)
+	return s.edges(ctx, "SELECT followee_id, created_at FROM follows WHERE follower_id = ? ORDER BY created_at DESC, followee_id DESC"+store.LimitOffset, userID, offset, limit)
 }
 
 // Followers lists who follows the user, newest first.
 func (s *Service) Followers(ctx context.Context, userID int64, offset, limit int) ([]Edge, error) {
-	return s.edges(ctx, "SELECT follower_id, created_at FROM follows WHERE followee_id = ? ORDER BY created_at DESC, follower_id DESC LIMIT ? OFFSET ?", userID, offset, limit)
+	return s.edges(ctx, "SELECT follower_id, created_at FROM follows WHERE followee_id = ? ORDER BY created_at DESC, follower_id DESC"+store.LimitOffset, userID, offset, limit)
 }
 
 // Blocked lists whom the user blocked, newest first.
 func (s *Service) Blocked(ctx context.Context, userID int64, offset, limit int) ([]Edge, error) {
-	return s.edges(ctx, "SELECT blocked_id, created_at FROM blocks WHERE blocker_id = ? ORDER BY created_at DESC, blocked_id DESC LIMIT ? OFFSET ?", userID, offset, limit)
+	return s.edges(ctx, "SELECT blocked_id, created_at FROM blocks WHERE blocker_id = ? ORDER BY created_at DESC, blocked_id DESC"+store.LimitOffset, userID, offset, limit)
 }
 
 // Counts are a user's follow counts.

@@ -88,7 +88,7 @@ const faqCols = "id, title, content, category, external_link, created_at, update
 
 // FAQs lists FAQ entries, oldest first, and their total.
 func (s *Service) FAQs(ctx context.Context, offset, limit int) ([]FAQ, int, error) {
-	return list(ctx, s.db, "faqs", "SELECT "+faqCols+" FROM faqs ORDER BY id LIMIT ? OFFSET ?", nil, offset, limit, scanFAQ)
+	return list(ctx, s.db, "faqs", "SELECT "+faqCols+" FROM faqs ORDER BY id"+store.LimitOffset, nil, offset, limit, scanFAQ)
 }
 
 // FAQ returns one entry.
@@ -106,7 +106,7 @@ func scanCategory(r store.Scanner) (Category, error) {
 // Categories lists feedback categories, oldest first.
 func (s *Service) Categories(ctx context.Context, offset, limit int) ([]Category, int, error) {
 	return list(ctx, s.db, "feedback_categories",
-		"SELECT id, name, description, created_at, updated_at FROM feedback_categories ORDER BY id LIMIT ? OFFSET ?",
+		"SELECT id, name, description, created_at, updated_at FROM feedback_categories ORDER BY id"+store.LimitOffset,
 		nil, offset, limit, scanCategory)
 }
 
@@ -149,13 +149,13 @@ func (s *Service) CreateFeedback(ctx context.Context, userID int64, in NewFeedba
 // UserFeedback lists a user's own feedback, newest first.
 func (s *Service) UserFeedback(ctx context.Context, userID int64, offset, limit int) ([]Feedback, int, error) {
 	return list(ctx, s.db, "feedback WHERE user_id = ?",
-		"SELECT "+feedbackCols+" FROM feedback WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+		"SELECT "+feedbackCols+" FROM feedback WHERE user_id = ? ORDER BY id DESC"+store.LimitOffset,
 		[]any{userID}, offset, limit, scanFeedback)
 }
 
 // AllFeedback lists everyone's feedback, newest first (for admins).
 func (s *Service) AllFeedback(ctx context.Context, offset, limit int) ([]Feedback, int, error) {
-	return list(ctx, s.db, "feedback", "SELECT "+feedbackCols+" FROM feedback ORDER BY id DESC LIMIT ? OFFSET ?",
+	return list(ctx, s.db, "feedback", "SELECT "+feedbackCols+" FROM feedback ORDER BY id DESC"+store.LimitOffset,
 		nil, offset, limit, scanFeedback)
 }
 
@@ -241,7 +241,7 @@ func (s *Service) AddReply(ctx context.Context, adminID, feedbackID int64, conte
 
 // Replies lists the replies to one feedback, oldest first (for admins).
 func (s *Service) Replies(ctx context.Context, feedbackID int64) ([]Reply, error) {
-	out, _, err := list(ctx, s.db, "", "SELECT "+replyCols+" FROM feedback_replies WHERE feedback_id = ? ORDER BY id LIMIT ? OFFSET ?",
+	out, _, err := list(ctx, s.db, "", "SELECT "+replyCols+" FROM feedback_replies WHERE feedback_id = ? ORDER BY id"+store.LimitOffset,
 		[]any{feedbackID}, 0, 1000, scanReply)
 	return out, err
 }
