@@ -12,15 +12,7 @@ func TestGoldenSession(t *testing.T) {
 	plazatest.Each(t, testOTP, func(t *testing.T, e *plazatest.Env) {
 		var answers [][]byte
 		call := func(method string, params map[string]any, token string) map[string]any {
-			body := map[string]any{"method": method, "ver": "1", "ts": e.Clock.Now().UnixMilli(), "app": "yuanyi-app"}
-			for k, v := range params {
-				body[k] = v
-			}
-			if token != "" {
-				body["token"] = token
-			}
-			body["sig"] = signOf(body)
-			res := e.Do("POST", "/yuanyiapi/", body)
+			res := send(e, method, params, token)
 			answers = append(answers, res.Body)
 			return res.JSON()
 		}

@@ -11,9 +11,8 @@ import (
 
 const secret = "3b57ff81-27ea-45d9-a2e3-6e24920b17ac"
 
-// rpc signs and sends one call as the app does and returns the decoded answer.
-func rpc(t *testing.T, e *plazatest.Env, method string, params map[string]any, token string) map[string]any {
-	t.Helper()
+// send signs and sends one call as the app does.
+func send(e *plazatest.Env, method string, params map[string]any, token string) plazatest.Response {
 	body := map[string]any{"method": method, "ver": "1", "ts": e.Clock.Now().UnixMilli(), "app": "yuanyi-app"}
 	for k, v := range params {
 		body[k] = v
@@ -22,7 +21,13 @@ func rpc(t *testing.T, e *plazatest.Env, method string, params map[string]any, t
 		body["token"] = token
 	}
 	body["sig"] = signOf(body)
-	res := e.Do("POST", "/yuanyiapi/", body)
+	return e.Do("POST", "/yuanyiapi/", body)
+}
+
+// rpc is send that returns the decoded answer.
+func rpc(t *testing.T, e *plazatest.Env, method string, params map[string]any, token string) map[string]any {
+	t.Helper()
+	res := send(e, method, params, token)
 	if res.Status != 200 {
 		t.Fatalf("%s: HTTP %d %s", method, res.Status, res.Body)
 	}

@@ -154,10 +154,16 @@ func (f *face) myFollowingMerchants(c *call) (result, error) {
 	}
 	out := make([]map[string]any, len(merchants))
 	for i, m := range merchants {
-		out[i] = map[string]any{
-			"merchant_id": m.MerchantID, "name": m.Name, "logo": orNull(m.Logo), "intro": orNull(m.Intro),
-			"address": orNull(m.Address), "phone": orNull(m.Phone), "email": orNull(m.Email), "created_at": ms(m.CreatedAt),
-		}
+		out[i] = merchantProfile(m)
 	}
 	return result{"my_following_merchants": out}, nil
+}
+
+// merchantProfile is a merchant as my_following_merchants and messages
+// show it.
+func merchantProfile(m showcase.Merchant) map[string]any {
+	return map[string]any{
+		"merchant_id": m.MerchantID, "name": m.Name, "logo": orNull(m.Logo), "intro": orNull(m.Intro),
+		"address": orNull(m.Address), "phone": orNull(m.Phone), "email": orNull(m.Email), "created_at": ms(m.CreatedAt),
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"plaza/internal/errs"
 	"plaza/internal/message"
 	"plaza/internal/showcase"
-	"plaza/internal/valid"
 )
 
 // serviceID is the public id of the customer service in messages.
@@ -185,10 +184,7 @@ func (f *face) profile(pp parties, p message.Party) (kind string, key string, bo
 		}
 	case message.KindMerchant:
 		if m, ok := pp.merchants[p.Ref]; ok {
-			return "merchant", "merchant", map[string]any{
-				"merchant_id": m.MerchantID, "name": m.Name, "logo": orNull(m.Logo), "intro": orNull(m.Intro),
-				"address": orNull(m.Address), "phone": orNull(m.Phone), "email": orNull(m.Email), "created_at": ms(m.CreatedAt),
-			}
+			return "merchant", "merchant", merchantProfile(m)
 		}
 	}
 	return p.Kind, p.Kind, nil
@@ -233,12 +229,9 @@ func (f *face) conversation(c *call, peer message.Party, keys ...string) (result
 }
 
 func (f *face) myMessage(c *call) (result, error) {
-	to, err := c.need("to_id")
+	to, err := c.hexID("to_id")
 	if err != nil {
 		return nil, err
-	}
-	if !valid.IsHexID(to) {
-		return nil, errs.InvalidField("to_id", "to_id must be 32 hexadecimal digits")
 	}
 	peer, err := f.peerOf(c, to)
 	if err != nil {
