@@ -29,23 +29,25 @@ Usage:
 Every flag can also be set by its PLAZA_* environment variable.
 `
 
-// run is the whole program: main only calls it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// run is the whole program: main only calls it. environ is the process's
+// environment ("KEY=value" items, as os.Environ gives them).
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	getenv := lookup(environ)
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
 	}
 	switch args[1] {
 	case "serve":
-		return serve(ctx, args[2:], getenv, stdout, stderr)
+		return serve(ctx, args[2:], environ, stdout, stderr)
 	case "migrate":
-		return migrate(ctx, args[2:], getenv, stdout, stderr)
+		return migrate(ctx, args[2:], environ, stdout, stderr)
 	case "admin":
 		if len(args) < 3 || args[2] != "create" {
 			fmt.Fprint(stderr, usage)
 			return errors.New("unknown admin command; want: plaza admin create")
 		}
-		return adminCreate(ctx, args[3:], getenv, stdout, stderr)
+		return adminCreate(ctx, args[3:], getenv, environ, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -54,15 +56,36 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fmt.Errorf("unknown command %q", args[1])
 }
 
-func load(name string, args []string, getenv func(string) string, stderr io.Writer) (config.Config, error) {
-	cfg, err := config.Load(name, args, getenv, stderr)
+// lookup is the getenv of an environment list.
+func lookup(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return func(k string) string { return m[k] }
+}
+
+// load reads the settings of a command and warns on stderr about PLAZA_*
+// variables that are no setting.
+func load(name string, args, environ []string, stderr io.Writer) (config.Config, error) {
+	cfg, err := config.Load(name, args, lookup(environ), stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return cfg, err
 	}
 	if err != nil {
 		return cfg, fmt.Errorf("bad settings:\n%w", err)
 	}
+	warnUnknown(name, environ, stderr)
 	return cfg, nil
+}
+
+func warnUnknown(name string, environ []string, stderr io.Writer) {
+	var c config.Config
+	for _, w := range config.UnknownEnv(config.FlagSet(name, &c, io.Discard), environ) {
+		fmt.Fprintln(stderr, "plaza: warning:", w)
+	}
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -75,8 +98,8 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := load("plaza serve", args, getenv, stderr)
+func serve(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	cfg, err := load("plaza serve", args, environ, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -130,8 +153,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := load("plaza migrate", args, getenv, stderr)
+func migrate(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	cfg, err := load("plaza migrate", args, environ, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -147,13 +170,16 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-func adminCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func adminCreate(ctx context.Context, args []string, getenv func(string) string, environ []string, stdout, stderr io.Writer) error {
 	var cfg config.Config
 	fs := config.FlagSet("plaza admin create", &cfg, stderr)
 	email := fs.String("email", "", "e-mail of the new admin")
 	password := fs.String("password", "", "password of the new admin (or PLAZA_ADMIN_PASSWORD)")
 	if err := config.ApplyEnv(fs, getenv); err != nil {
 		return fmt.Errorf("bad settings:\n%w", err)
+	}
+	for _, w := range config.UnknownEnv(fs, environ) {
+		fmt.Fprintln(stderr, "plaza: warning:", w)
 	}
 	// -email and -password are this command's own; do not take them from
 	// PLAZA_EMAIL / PLAZA_PASSWORD.

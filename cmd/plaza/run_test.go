@@ -34,7 +34,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// envOf is the environment list of m.
+func envOf(m map[string]string) []string {
+	var env []string
+	for k, v := range m {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
 
 // start runs "plaza serve" until the test ends and returns its base URL.
 func start(t *testing.T, vars map[string]string) (base string, stop func() error) {
@@ -173,6 +180,11 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		want string
 	}{
 		{map[string]string{"PLAZA_ACCESS_TTL": "forever"}, nil, "PLAZA_ACCESS_TTL"},
+		{map[string]string{"PLAZA_ACCESS_TTL": "xyz"}, nil, "want a duration such as 168h"},
+		{nil, []string{"-access-ttl", "xyz"}, "want a duration such as 168h"},
+		{map[string]string{"PLAZA_CODE_MAX_TRIES": "many"}, nil, "want a whole number"},
+		{map[string]string{"PLAZA_TRUST_PROXY": "yes please"}, nil, "want true or false"},
+		{map[string]string{"PLAZA_MEDIA_MAX_SIZE": "big"}, nil, "want a size like"},
 		{map[string]string{"PLAZA_SMS": "pigeon"}, nil, "sms"},
 		{map[string]string{"PLAZA_SMS": "webhook"}, nil, "sms-webhook-url"},
 		{map[string]string{"PLAZA_DATABASE_URL": "mysql://x"}, nil, "database-url"},
@@ -193,6 +205,33 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error()+stderr.String(), c.want) {
 			t.Errorf("%v %v: err %v, want a message naming %q", c.vars, c.args, err, c.want)
 		}
+	}
+}
+
+// A PLAZA_* variable that is no setting is named at start, with the setting
+// it most likely meant; the test suite's own PLAZA_TEST_* pass in silence.
+func TestUnknownVariablesWarn(t *testing.T) {
+	vars := map[string]string{
+		"PLAZA_DATA":              t.TempDir(),
+		"PLAZA_ACESS_TTL":         "1h",
+		"PLAZA_NONSENSE":          "1",
+		"PLAZA_TEST_DATABASE_URL": "postgres://x",
+	}
+	var stderr syncBuffer
+	if err := run(context.Background(), []string{"plaza", "migrate"}, envOf(vars), io.Discard, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	got := stderr.String()
+	for _, want := range []string{
+		"PLAZA_ACESS_TTL is not a setting of plaza; it is ignored (did you mean PLAZA_ACCESS_TTL?)",
+		"PLAZA_NONSENSE is not a setting of plaza; it is ignored\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "PLAZA_TEST_") || strings.Contains(got, "PLAZA_DATA ") {
+		t.Errorf("a known or test variable was warned about:\n%s", got)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -144,8 +145,110 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "json", "json or text")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take at shutdown")
-	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [" + EnvName(f.Name) + "]" })
+	fs.VisitAll(func(f *flag.Flag) {
+		f.Usage += " [" + EnvName(f.Name) + "]"
+		describe(f)
+	})
 	return fs
+}
+
+// described is a flag value whose parse error names the form it wants
+// (flag's own says only "parse error").
+type described struct {
+	flag.Value
+	want string
+}
+
+func (d described) Set(s string) error {
+	if err := d.Value.Set(s); err != nil {
+		return errors.New(d.want)
+	}
+	return nil
+}
+
+func (d described) Get() any { return d.Value.(flag.Getter).Get() }
+
+// IsBoolFlag keeps "-flag" (without "=true") working for booleans.
+func (d described) IsBoolFlag() bool {
+	b, ok := d.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// describe wraps f's value in a described one when its type has a form to
+// name. Values of plaza's own types (ByteSize) name their form themselves.
+func describe(f *flag.Flag) {
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return
+	}
+	var want string
+	switch g.Get().(type) {
+	case time.Duration:
+		want = "want a duration such as 168h, 30m or 10s"
+	case int, int64, uint, uint64:
+		want = "want a whole number such as 10"
+	case bool:
+		want = "want true or false"
+	default:
+		return
+	}
+	f.Value = described{Value: f.Value, want: want}
+}
+
+// UnknownEnv names the PLAZA_* variables of environ ("KEY=value" items)
+// that set nothing in fs, each with the setting it most likely meant, so a
+// misspelt variable is not ignored in silence. PLAZA_TEST_* variables are
+// the test suite's own and pass.
+func UnknownEnv(fs *flag.FlagSet, environ []string) []string {
+	known := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { known[EnvName(f.Name)] = true })
+	var out []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, "PLAZA_") || strings.HasPrefix(k, "PLAZA_TEST_") || known[k] {
+			continue
+		}
+		msg := k + " is not a setting of plaza; it is ignored"
+		if near := nearest(k, known); near != "" {
+			msg += " (did you mean " + near + "?)"
+		}
+		out = append(out, msg)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// nearest is the name of names closest to s by edit distance, if it is
+// close enough to be a likely typo (at most a third of s's length).
+func nearest(s string, names map[string]bool) string {
+	best, bestD := "", len(s)/3+1
+	for n := range names {
+		if d := editDistance(s, n); d < bestD || d == bestD && best != "" && n < best {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two ASCII names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // Load reads the environment, then the flags in args, then checks the result.

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -110,4 +112,24 @@ func TestRebindSkipsQuotedMarks(t *testing.T) {
 			t.Fatalf("got %q %d", s, n)
 		}
 	})
+}
+
+// The SQLite database, its WAL and shared-memory files and their directory
+// are the owner's only: they hold password hashes and messages.
+func TestSQLiteFilesArePrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "plaza.db")
+	db, err := store.Open(context.Background(), store.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(context.Background(), "INSERT INTO faqs (title, created_at, updated_at) VALUES (?, ?, ?)", "x", 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %v", p, fi.Mode().Perm(), err, want)
+		}
+	}
 }

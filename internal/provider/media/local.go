@@ -31,7 +31,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		return badKey(key)
 	}
 	dst := l.path(key)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return errs.Wrap(err, "media: make directory")
 	}
 	f, err := os.CreateTemp(filepath.Dir(dst), ".put-*")
@@ -57,7 +57,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	if err := f.Close(); err != nil {
 		return errs.Wrap(err, "media: close")
 	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
+	if err := os.Chmod(f.Name(), 0o600); err != nil {
 		return errs.Wrap(err, "media: chmod")
 	}
 	if err := os.Rename(f.Name(), dst); err != nil {
@@ -100,7 +100,7 @@ func (l *Local) Delete(ctx context.Context, key string) error {
 
 // Ping checks that the directory exists or can be made, and is writable.
 func (l *Local) Ping(ctx context.Context) error {
-	if err := os.MkdirAll(l.root, 0o755); err != nil {
+	if err := os.MkdirAll(l.root, 0o700); err != nil {
 		return errs.Wrap(err, "media: directory")
 	}
 	f, err := os.CreateTemp(l.root, ".ping-*")

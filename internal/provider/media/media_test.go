@@ -104,6 +104,12 @@ func TestLocal(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "ab", "ab12.png")); err != nil {
 		t.Fatalf("layout: %v", err)
 	}
+	// Only the owner reads the files (plaza serves them itself).
+	for p, want := range map[string]os.FileMode{root: 0o700, filepath.Join(root, "ab"): 0o700, filepath.Join(root, "ab", "ab12.png"): 0o600} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %v", p, fi.Mode().Perm(), err, want)
+		}
+	}
 	var left []string
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err == nil && strings.HasPrefix(d.Name(), ".") {
