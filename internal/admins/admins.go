@@ -11,6 +11,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/clock"
 	"plaza/internal/errs"
+	"plaza/internal/ratelimit"
 	"plaza/internal/store"
 )
 
@@ -21,22 +22,41 @@ type Admin struct {
 	CreatedAt time.Time
 }
 
-// Service is the admin accounts core.
-type Service struct {
-	db       *store.DB
-	clock    clock.Clock
-	hasher   *account.Hasher
-	tokenTTL time.Duration
-	decoy    string // a hash to check when the e-mail is unknown
+// Config is the admin accounts' policy.
+type Config struct {
+	TokenTTL time.Duration
+	// Wrong passwords are counted per e-mail and per client address for
+	// LoginFailureWindow from the first; past LoginMaxFailures for one
+	// e-mail or LoginMaxFailuresPerIP from one address, sign-in pauses
+	// (RateLimited) until the window ends, right password or not.
+	LoginMaxFailures      int
+	LoginMaxFailuresPerIP int
+	LoginFailureWindow    time.Duration
 }
 
-// New returns the service.
-func New(db *store.DB, c clock.Clock, h *account.Hasher, tokenTTL time.Duration) *Service {
+// DefaultConfig is the policy of the default settings.
+func DefaultConfig() Config {
+	return Config{TokenTTL: 12 * time.Hour, LoginMaxFailures: 10, LoginMaxFailuresPerIP: 50, LoginFailureWindow: 15 * time.Minute}
+}
+
+// Service is the admin accounts core.
+type Service struct {
+	db      *store.DB
+	clock   clock.Clock
+	hasher  *account.Hasher
+	limiter ratelimit.Limiter
+	cfg     Config
+	decoy   string // a hash to check when the e-mail is unknown
+}
+
+// New returns the service; limiter keeps the wrong-password counts (the
+// one the account core uses).
+func New(db *store.DB, c clock.Clock, h *account.Hasher, limiter ratelimit.Limiter, cfg Config) *Service {
 	decoy, err := h.Hash(account.RandomString(20))
 	if err != nil {
 		panic(err) // crypto/rand does not fail
 	}
-	return &Service{db: db, clock: c, hasher: h, tokenTTL: tokenTTL, decoy: decoy}
+	return &Service{db: db, clock: c, hasher: h, limiter: limiter, cfg: cfg, decoy: decoy}
 }
 
 // Create adds an admin.
@@ -77,9 +97,65 @@ func (s *Service) Ensure(ctx context.Context, email, password string) (created b
 
 var errLogin = errs.E(errs.Unauthenticated, "wrong e-mail or password")
 
-// Login checks an admin's password and returns a new token.
-func (s *Service) Login(ctx context.Context, email, password string) (string, error) {
+// loginLimit is one count of wrong passwords.
+type loginLimit struct {
+	key string
+	max int
+	msg string
+}
+
+// loginLimits are the counts a sign-in from ip with email is held to: per
+// e-mail (known or not, so a limit tells nothing about who is an admin)
+// and, when the address is known, per address.
+func (s *Service) loginLimits(email, ip string) []loginLimit {
+	ls := []loginLimit{{"admin:login:fail:mail:" + account.HashToken(email), s.cfg.LoginMaxFailures,
+		"too many wrong passwords for this e-mail address; try again later"}}
+	if ip != "" {
+		ls = append(ls, loginLimit{"admin:login:fail:ip:" + ip, s.cfg.LoginMaxFailuresPerIP,
+			"too many wrong passwords from this address; try again later"})
+	}
+	return ls
+}
+
+// checkLoginLimits refuses (RateLimited, with RetryAfter) a sign-in past a
+// limit.
+func (s *Service) checkLoginLimits(ctx context.Context, limits []loginLimit) error {
+	var limited *errs.Error
+	for _, l := range limits {
+		n, err := s.limiter.Count(ctx, l.key)
+		if err != nil {
+			return err
+		}
+		if n < l.max {
+			continue
+		}
+		wait, err := s.limiter.RetryAfter(ctx, l.key)
+		if err != nil {
+			return err
+		}
+		if wait <= 0 {
+			continue // the window ended between the two reads
+		}
+		if limited == nil || wait > limited.RetryAfter {
+			limited = &errs.Error{Kind: errs.RateLimited, Msg: l.msg, RetryAfter: wait}
+		}
+	}
+	if limited != nil {
+		return limited
+	}
+	return nil
+}
+
+// Login checks an admin's password and returns a new token. ip is the
+// client's address ("" when unknown: then only the per-e-mail limit holds).
+// Wrong passwords are counted (the account core's way, on the shared
+// limiter); past a limit Login answers RateLimited until the window ends.
+func (s *Service) Login(ctx context.Context, email, password, ip string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
+	limits := s.loginLimits(email, ip)
+	if err := s.checkLoginLimits(ctx, limits); err != nil {
+		return "", err
+	}
 	var id int64
 	var hash string
 	err := s.db.QueryRow(ctx, "SELECT id, password_hash FROM admins WHERE email = ?", email).Scan(&id, &hash)
@@ -87,7 +163,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, er
 		// Spend the time a wrong password takes, so the answer's timing
 		// does not tell which e-mails are admins.
 		s.hasher.Verify(s.decoy, password)
-		return "", errLogin
+		return "", s.loginFailed(ctx, limits)
 	}
 	if err != nil {
 		return "", errs.Wrap(err, "admin login")
@@ -97,16 +173,42 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, er
 		return "", errs.Wrap(err, "admin login")
 	}
 	if !ok {
-		return "", errLogin
+		return "", s.loginFailed(ctx, limits)
+	}
+	// Tries checked at once all pass the first check; look again, so the
+	// right password is refused as every try is once a limit was passed
+	// meanwhile.
+	if err := s.checkLoginLimits(ctx, limits); err != nil {
+		return "", err
 	}
 	tok := account.RandomString(50)
 	now := s.clock.Now()
 	_, err = s.db.Exec(ctx, "INSERT INTO admin_tokens (admin_id, hash, expires_at, created_at) VALUES (?, ?, ?, ?)",
-		id, account.HashToken(tok), now.Add(s.tokenTTL).UnixMilli(), now.UnixMilli())
+		id, account.HashToken(tok), now.Add(s.cfg.TokenTTL).UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return "", errs.Wrap(err, "admin login")
 	}
 	return tok, nil
+}
+
+// loginFailed counts a wrong password against every limit and answers the
+// refusal: wrong e-mail or password, or RateLimited for a wrong password
+// past a limit (tries checked at once, which all passed the first check).
+func (s *Service) loginFailed(ctx context.Context, limits []loginLimit) error {
+	var limited *errs.Error
+	for _, l := range limits {
+		r, err := s.limiter.Hit(ctx, l.key, l.max, s.cfg.LoginFailureWindow)
+		if err != nil {
+			return err
+		}
+		if !r.Allowed && (limited == nil || r.RetryAfter > limited.RetryAfter) {
+			limited = &errs.Error{Kind: errs.RateLimited, Msg: l.msg, RetryAfter: r.RetryAfter}
+		}
+	}
+	if limited != nil {
+		return limited
+	}
+	return errLogin
 }
 
 // Authenticate returns the admin of a token.

@@ -60,6 +60,18 @@ type Field struct {
 	// messages (default: the table's name).
 	RefTable string
 	RefName  string
+	// RefPublic is the column of RefTable that holds its 32-hex public id
+	// ("merchant_id", "uid"): a Ref then also takes that id, as the faces
+	// show it, and stores the row's integer id.
+	RefPublic string
+
+	// Aliases are earlier names of the field that bodies may still use
+	// (never together with the name, nor two of them); records and errors
+	// carry Name.
+	Aliases []string
+	// Column is the table's column when it is not Name (a field renamed on
+	// the wire keeps its column).
+	Column string
 }
 
 // Collection is a kind of admin-made record.
@@ -93,6 +105,7 @@ func register(c *Collection) *Collection {
 			panic("catalog: ref field " + c.Name + "." + f.Name + " without RefTable")
 		}
 	}
+	checkNames(c)
 	registry[c.Name] = c
 	return c
 }
@@ -125,10 +138,18 @@ func NewPublicID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// column is the field's column in the table.
+func (f Field) column() string {
+	if f.Column != "" {
+		return f.Column
+	}
+	return f.Name
+}
+
 func (c *Collection) columns() string {
 	cols := []string{"id"}
 	for _, f := range c.Fields {
-		cols = append(cols, f.Name)
+		cols = append(cols, f.column())
 	}
 	return strings.Join(append(cols, "created_at", "updated_at"), ", ")
 }
@@ -246,20 +267,20 @@ func (s *Service) Create(ctx context.Context, c *Collection, in map[string]any) 
 			return nil, err
 		}
 	}
-	cols := []string{}
-	args := []any{}
-	for _, f := range c.Fields {
-		cols = append(cols, f.Name)
-		args = append(args, f.arg(vals[f.Name]))
-	}
-	now := s.clock.Now().UnixMilli()
-	cols = append(cols, "created_at", "updated_at")
-	args = append(args, now, now)
 	var rec Record
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.constraints(ctx, tx, c, vals, 0); err != nil {
 			return err
 		}
+		cols := []string{}
+		args := []any{}
+		for _, f := range c.Fields {
+			cols = append(cols, f.column())
+			args = append(args, f.arg(vals[f.Name]))
+		}
+		now := s.clock.Now().UnixMilli()
+		cols = append(cols, "created_at", "updated_at")
+		args = append(args, now, now)
 		rec, err = c.scan(tx.QueryRow(ctx, "INSERT INTO "+c.Table+" ("+strings.Join(cols, ", ")+") VALUES ("+
 			store.Placeholders(len(cols))+") RETURNING "+c.columns(), args...))
 		return writeError(err, c, "create")
@@ -309,7 +330,7 @@ func (s *Service) Update(ctx context.Context, c *Collection, id int64, in map[st
 		args := []any{s.clock.Now().UnixMilli()}
 		for _, f := range c.Fields {
 			if v, ok := vals[f.Name]; ok {
-				sets = append(sets, f.Name+" = ?")
+				sets = append(sets, f.column()+" = ?")
 				args = append(args, f.arg(v))
 			}
 		}
@@ -340,15 +361,26 @@ func (s *Service) Delete(ctx context.Context, c *Collection, id int64) error {
 }
 
 // constraints checks, inside the writing transaction, that the refs given
-// in vals name existing rows and that unique values are free. id is the
-// record being updated (0 on create).
+// in vals name existing rows (a ref given by public id becomes the row's
+// id in vals) and that unique values are free. id is the record being
+// updated (0 on create).
 func (s *Service) constraints(ctx context.Context, tx *store.Tx, c *Collection, vals map[string]any, id int64) error {
 	for _, f := range c.Fields {
 		v, ok := vals[f.Name]
 		if !ok || v == nil || v == "" {
 			continue
 		}
-		if f.Kind == Ref {
+		if p, public := v.(publicRef); f.Kind == Ref && public {
+			var ref int64
+			err := tx.QueryRow(ctx, "SELECT id FROM "+f.RefTable+" WHERE "+f.RefPublic+" = ?", string(p)).Scan(&ref)
+			if store.NoRows(err) {
+				return errs.InvalidField(f.Name, fmt.Sprintf("no such %s: %s", f.refName(), p))
+			}
+			if err != nil {
+				return errs.Wrap(err, "check "+c.Name+"."+f.Name)
+			}
+			v, vals[f.Name] = ref, ref
+		} else if f.Kind == Ref {
 			n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM "+f.RefTable+" WHERE id = ?", v)
 			if err != nil {
 				return errs.Wrap(err, "check "+c.Name+"."+f.Name)
@@ -358,7 +390,7 @@ func (s *Service) constraints(ctx context.Context, tx *store.Tx, c *Collection, 
 			}
 		}
 		if f.Unique || f.Kind == PublicID {
-			n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM "+c.Table+" WHERE "+f.Name+" = ? AND id <> ?", v, id)
+			n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM "+c.Table+" WHERE "+f.column()+" = ? AND id <> ?", v, id)
 			if err != nil {
 				return errs.Wrap(err, "check "+c.Name+"."+f.Name)
 			}

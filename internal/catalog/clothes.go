@@ -22,15 +22,18 @@ var Clothes = register(&Collection{
 		{Name: "designer_intro", Kind: Text, Max: 20000},
 		{Name: "price", Kind: Int, Max: 100_000_000_000}, // cents
 		{Name: "dynasty", Kind: Int, Max: 1000},
-		{Name: "merchant", Kind: Ref, RefTable: "merchants", RefName: "merchant"}, // the id of a merchants record
+		// The merchants record: its id, or its merchant_id (32 hex) as the
+		// faces show it. Earlier name and the column: merchant.
+		{Name: "merchant_id", Kind: Ref, RefTable: "merchants", RefName: "merchant", RefPublic: "merchant_id",
+			Aliases: []string{"merchant"}, Column: "merchant"},
 		{Name: "recommended", Kind: Bool},
 	},
 	Check: func(r Record) error {
 		switch {
-		case r["kind"] == ClothMerchant && r["merchant"] == nil:
-			return errs.InvalidField("merchant", "a merchant cloth needs merchant (the id of a merchants record)")
-		case r["kind"] == ClothDesignCircle && r["merchant"] != nil:
-			return errs.InvalidField("merchant", "a design_circle cloth has no merchant (set it to null)")
+		case r["kind"] == ClothMerchant && r["merchant_id"] == nil:
+			return errs.InvalidField("merchant_id", "a merchant cloth needs merchant_id (the id or the merchant_id of a merchants record)")
+		case r["kind"] == ClothDesignCircle && r["merchant_id"] != nil:
+			return errs.InvalidField("merchant_id", "a design_circle cloth has no merchant (set merchant_id to null)")
 		}
 		return nil
 	},

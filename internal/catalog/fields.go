@@ -14,6 +14,10 @@ import (
 // check validates input against the fields. On create, absent fields get
 // their defaults and required ones must be there.
 func (c *Collection) check(in map[string]any, create bool) (map[string]any, error) {
+	in, err := Canonical(c.Fields, in)
+	if err != nil {
+		return nil, err
+	}
 	known := map[string]Field{}
 	for _, f := range c.Fields {
 		known[f.Name] = f
@@ -43,6 +47,10 @@ func (c *Collection) check(in map[string]any, create bool) (map[string]any, erro
 	}
 	return out, nil
 }
+
+// publicRef is a Ref given by the public id of its row; the writing
+// transaction looks the row's id up.
+type publicRef string
 
 func (f Field) zero() any {
 	if f.Default != nil {
@@ -89,9 +97,16 @@ func (f Field) value(raw any) (any, error) {
 			}
 			return nil, nil
 		}
+		want := "the id of a " + f.refName() + " (a positive integer) or null"
+		if f.RefPublic != "" {
+			if s, ok := raw.(string); ok && valid.IsHexID(s) {
+				return publicRef(s), nil
+			}
+			want = "the id of a " + f.refName() + " (a positive integer, or its " + f.RefPublic + ": 32 lowercase hexadecimal digits) or null"
+		}
 		n, ok := integer(raw)
 		if !ok || n < 1 {
-			return nil, bad("the id of a " + f.refName() + " (a positive integer) or null")
+			return nil, bad(want)
 		}
 		return n, nil
 	case List:

@@ -13,7 +13,7 @@ var Masters = register(&Collection{
 		{Name: "intro", Kind: Text, Max: 20000}, // opaque (the app keeps a JSON list of paragraphs)
 		{Name: "address", Kind: Text, Max: 256},
 		{Name: "birthday", Kind: Text, Max: 10, Check: isDate},
-		{Name: "user_id", Kind: Ref, RefTable: "users", RefName: "user", Unique: true},
+		{Name: "user_id", Kind: Ref, RefTable: "users", RefName: "user", RefPublic: "uid", Unique: true}, // the id, or the yuanyi face's uid
 		{Name: "recommended", Kind: Bool},
 		{Name: "sort", Kind: Int, Max: 1_000_000_000}, // recommended masters: smaller first
 	},

@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // zones work on machines without tzdata
 
 	"plaza/internal/account"
+	"plaza/internal/admins"
 	"plaza/internal/media"
 	storage "plaza/internal/provider/media"
 )
@@ -51,6 +52,11 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 	AdminTokenTTL time.Duration
+	// Admin sign-in: wrong passwords per e-mail and per client address
+	// within the window before sign-in pauses.
+	AdminLoginMaxFailures      int
+	AdminLoginMaxFailuresPerIP int
+	AdminLoginFailureWindow    time.Duration
 
 	AppID    string
 	AppName  string
@@ -97,6 +103,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	d := account.DefaultConfig()
+	ad := admins.DefaultConfig()
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&c.Data, "data", "./data", "directory for the SQLite file, media and outboxes")
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty: embedded SQLite under -data")
@@ -121,7 +128,10 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.MediaS3Region, "media-s3-region", "", "S3 region; empty: asked of the service")
 	fs.StringVar(&c.AdminEmail, "admin-email", "", "e-mail of the first admin, created at start if absent")
 	fs.StringVar(&c.AdminPassword, "admin-password", "", "password of the first admin")
-	fs.DurationVar(&c.AdminTokenTTL, "admin-token-ttl", 12*time.Hour, "lifetime of an admin token")
+	fs.DurationVar(&c.AdminTokenTTL, "admin-token-ttl", ad.TokenTTL, "lifetime of an admin token")
+	fs.IntVar(&c.AdminLoginMaxFailures, "admin-login-max-failures", ad.LoginMaxFailures, "wrong admin passwords per e-mail before admin sign-in pauses (429)")
+	fs.IntVar(&c.AdminLoginMaxFailuresPerIP, "admin-login-max-failures-per-ip", ad.LoginMaxFailuresPerIP, "wrong admin passwords per client address before admin sign-in from it pauses (429)")
+	fs.DurationVar(&c.AdminLoginFailureWindow, "admin-login-failure-window", ad.LoginFailureWindow, "how long wrong admin passwords count")
 	fs.StringVar(&c.AppID, "app-id", "", "app id shown in the member face's objects")
 	fs.StringVar(&c.AppName, "app-name", "plaza", "app name used in the text of SMS and mail")
 	fs.StringVar(&c.TimeZone, "tz", "Asia/Shanghai", "time zone of displayed times")
@@ -353,7 +363,7 @@ func (c *Config) Check() error {
 		name string
 		d    time.Duration
 	}{{"access-ttl", c.AccessTTL}, {"refresh-ttl", c.RefreshTTL}, {"code-ttl", c.CodeTTL},
-		{"admin-token-ttl", c.AdminTokenTTL}, {"login-failure-window", c.LoginFailureWindow}, {"shutdown-timeout", c.ShutdownTimeout}, {"media-issue-ttl", c.MediaIssueTTL}}
+		{"admin-token-ttl", c.AdminTokenTTL}, {"admin-login-failure-window", c.AdminLoginFailureWindow}, {"login-failure-window", c.LoginFailureWindow}, {"shutdown-timeout", c.ShutdownTimeout}, {"media-issue-ttl", c.MediaIssueTTL}}
 	for _, p := range positive {
 		if p.d <= 0 {
 			fail("%s: must be positive", p.name)
@@ -368,7 +378,8 @@ func (c *Config) Check() error {
 	for _, n := range []struct {
 		name string
 		v    int
-	}{{"login-max-failures", c.LoginMaxFailures}, {"code-max-tries", c.CodeMaxTries}, {"code-max-per-account-day", c.CodeMaxPerAccountDay}, {"code-max-per-ip-day", c.CodeMaxPerIPDay}} {
+	}{{"login-max-failures", c.LoginMaxFailures}, {"code-max-tries", c.CodeMaxTries}, {"code-max-per-account-day", c.CodeMaxPerAccountDay}, {"code-max-per-ip-day", c.CodeMaxPerIPDay},
+		{"admin-login-max-failures", c.AdminLoginMaxFailures}, {"admin-login-max-failures-per-ip", c.AdminLoginMaxFailuresPerIP}} {
 		if n.v < 1 {
 			fail("%s: must be 1 or more", n.name)
 		}
@@ -525,4 +536,14 @@ func (c *Config) Accounts() account.Config {
 	a.AppName = c.AppName
 	a.AuthCacheTTL = c.AuthCacheTTL
 	return a
+}
+
+// Admins is the admin accounts' policy of these settings.
+func (c *Config) Admins() admins.Config {
+	return admins.Config{
+		TokenTTL:              c.AdminTokenTTL,
+		LoginMaxFailures:      c.AdminLoginMaxFailures,
+		LoginMaxFailuresPerIP: c.AdminLoginMaxFailuresPerIP,
+		LoginFailureWindow:    c.AdminLoginFailureWindow,
+	}
 }

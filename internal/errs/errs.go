@@ -9,6 +9,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies a failure.
@@ -74,6 +75,9 @@ type Error struct {
 	Field  string // optional: the input field at fault
 	Msg    string // safe to show to a client
 	Err    error  // cause, for logs only
+	// RetryAfter is, on a RateLimited error, how long until the limit
+	// lifts (0: not known).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -4,6 +4,7 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -133,11 +134,15 @@ func (s *Service) SetSwitch(ctx context.Context, userID int64, clientID string, 
 	return d, err
 }
 
-// NewPush is a push as an admin writes it. No UserIDs: everyone.
+// NewPush is a push as an admin writes it: to Everyone, or to the users
+// of UserIDs (at least one). Who gets it is always said: the zero value
+// reaches no one and is refused, so an empty selection never becomes
+// everyone. Errors name the fields push_title, push_body and user_ids.
 type NewPush struct {
-	Title   string
-	Body    string
-	UserIDs []int64
+	Title    string
+	Body     string
+	Everyone bool    // to every user (then UserIDs is empty)
+	UserIDs  []int64 // the addressees when not Everyone
 }
 
 const pushCols = "id, title, body, scope, admin_id, status, created_at, updated_at"
@@ -152,18 +157,23 @@ func scanPush(r store.Scanner) (Push, error) {
 // users. The push is in every addressee's log whether or not a device
 // received it.
 func (s *Service) Send(ctx context.Context, adminID int64, in NewPush) (Push, error) {
-	if err := valid.Required("title", in.Title, MaxPushTitle); err != nil {
+	if err := valid.Required("push_title", in.Title, MaxPushTitle); err != nil {
 		return Push{}, err
 	}
-	if err := valid.Text("body", in.Body, MaxPushBody); err != nil {
+	if err := valid.Text("push_body", in.Body, MaxPushBody); err != nil {
 		return Push{}, err
 	}
-	if len(in.UserIDs) > MaxTargets {
-		return Push{}, errs.InvalidField("user_ids", "too many user_ids")
+	switch {
+	case in.Everyone && len(in.UserIDs) > 0:
+		return Push{}, errs.InvalidField("user_ids", "a push to everyone names no user_ids")
+	case !in.Everyone && len(in.UserIDs) == 0:
+		return Push{}, errs.InvalidField("user_ids", "user_ids is empty: name at least one user (a push to everyone must say so)")
+	case len(in.UserIDs) > MaxTargets:
+		return Push{}, errs.InvalidField("user_ids", fmt.Sprintf("too many user_ids (at most %d)", MaxTargets))
 	}
-	scope := ScopeAll
-	if len(in.UserIDs) > 0 {
-		scope = ScopeUsers
+	scope := ScopeUsers
+	if in.Everyone {
+		scope = ScopeAll
 	}
 	var p Push
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {

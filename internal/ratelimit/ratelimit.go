@@ -18,6 +18,9 @@ type Limiter interface {
 	Hit(ctx context.Context, key string, limit int, window time.Duration) (Result, error)
 	// Count reads the events of key in its current window, counting none.
 	Count(ctx context.Context, key string) (int, error)
+	// RetryAfter reads the time left in key's current window (0 when
+	// there is none), counting nothing.
+	RetryAfter(ctx context.Context, key string) (time.Duration, error)
 }
 
 // Result is the state of a key after a hit.
@@ -64,6 +67,19 @@ func (l *DB) Count(ctx context.Context, key string) (int, error) {
 		return 0, nil
 	}
 	return n, errs.Wrap(err, "rate limit")
+}
+
+func (l *DB) RetryAfter(ctx context.Context, key string) (time.Duration, error) {
+	now := l.clock.Now().UnixMilli()
+	var resetAt int64
+	err := l.db.QueryRow(ctx, "SELECT reset_at FROM rate_counters WHERE key = ? AND reset_at > ?", key, now).Scan(&resetAt)
+	if store.NoRows(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, errs.Wrap(err, "rate limit")
+	}
+	return time.Duration(resetAt-now) * time.Millisecond, nil
 }
 
 // Sweep deletes counters whose window has ended.

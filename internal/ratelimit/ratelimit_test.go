@@ -38,7 +38,16 @@ func TestDBWindowStartsAtFirstHit(t *testing.T) {
 		if n, _ := l.Count(ctx, "k"); n != 1 {
 			t.Fatalf("count after a hit: %d", n)
 		}
+		if d, err := l.RetryAfter(ctx, "k"); d != time.Minute || err != nil {
+			t.Fatalf("retry after a hit: %v %v", d, err)
+		}
+		if d, err := l.RetryAfter(ctx, "other"); d != 0 || err != nil {
+			t.Fatalf("retry after of a key never hit: %v %v", d, err)
+		}
 		c.Advance(59 * time.Second)
+		if d, _ := l.RetryAfter(ctx, "k"); d != time.Second {
+			t.Fatalf("retry after 59 s: %v", d)
+		}
 		if r := hit(); !r.Allowed || r.Count != 2 {
 			t.Fatalf("second: %+v", r)
 		}
@@ -48,6 +57,9 @@ func TestDBWindowStartsAtFirstHit(t *testing.T) {
 		c.Advance(time.Second)
 		if n, _ := l.Count(ctx, "k"); n != 0 {
 			t.Fatalf("count of an ended window: %d", n)
+		}
+		if d, _ := l.RetryAfter(ctx, "k"); d != 0 {
+			t.Fatalf("retry after of an ended window: %v", d)
 		}
 		if r := hit(); !r.Allowed || r.Count != 1 {
 			t.Fatalf("after window: %+v", r)
@@ -90,9 +102,18 @@ func TestRedis(t *testing.T) {
 	if n, _ := l.Count(ctx, "w"); n != 3 {
 		t.Fatalf("redis count = %d, want 3", n)
 	}
+	if d, err := l.RetryAfter(ctx, "w"); d <= 0 || d > 300*time.Millisecond || err != nil {
+		t.Fatalf("redis retry after = %v %v", d, err)
+	}
+	if d, err := l.RetryAfter(ctx, "never"); d != 0 || err != nil {
+		t.Fatalf("redis retry after of a key never hit = %v %v", d, err)
+	}
 	time.Sleep(350 * time.Millisecond)
 	if n, _ := l.Count(ctx, "w"); n != 0 {
 		t.Fatalf("redis count after the window = %d", n)
+	}
+	if d, _ := l.RetryAfter(ctx, "w"); d != 0 {
+		t.Fatalf("redis retry after of an ended window = %v", d)
 	}
 	if r, _ := l.Hit(ctx, "w", 2, 300*time.Millisecond); !r.Allowed || r.Count != 1 {
 		t.Fatalf("after window: %+v", r)

@@ -48,3 +48,14 @@ func (l *Redis) Count(ctx context.Context, key string) (int, error) {
 	}
 	return n, errs.Wrap(err, "rate limit (redis)")
 }
+
+func (l *Redis) RetryAfter(ctx context.Context, key string) (time.Duration, error) {
+	d, err := l.client.PTTL(ctx, l.prefix+key).Result()
+	if err != nil {
+		return 0, errs.Wrap(err, "rate limit (redis)")
+	}
+	if d < 0 { // no key (-2), or one without expiry (-1)
+		return 0, nil
+	}
+	return d, nil
+}

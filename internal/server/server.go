@@ -152,7 +152,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Accounts = account.New(account.Deps{
 		DB: a.DB, Clock: a.clock, Limiter: a.limiter, SMS: smsSender, Mail: mailSender, Hasher: o.Hasher, Log: a.log,
 	}, cfg.Accounts())
-	a.Admins = admins.New(a.DB, a.clock, o.Hasher, cfg.AdminTokenTTL)
+	a.Admins = admins.New(a.DB, a.clock, o.Hasher, a.limiter, cfg.Admins())
 	a.Catalog = catalog.New(a.DB, a.clock)
 	a.Support = support.New(a.DB, a.clock)
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
@@ -207,6 +207,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	files.Routes(rt, a.Media, a.log)
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
+		TrustProxy: cfg.TrustProxy,
 	})
 	a.handler = httpx.Edge(rt, a.log, metrics)
 	return nil

@@ -30,6 +30,8 @@ type Deps struct {
 	Notify   *notify.Service
 	Messages *message.Service
 	Log      *slog.Logger
+
+	TrustProxy bool // take the client address from X-Forwarded-For
 }
 
 type face struct{ Deps }
@@ -82,6 +84,9 @@ func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *errs.Error
 	if errors.As(err, &e) {
 		b.Error.Field = e.Field
+		if k == errs.RateLimited && e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10))
+		}
 	}
 	httpx.SetCode(r, b.Error.Code)
 	httpx.WriteJSON(w, statusOf(k), b)
@@ -196,7 +201,7 @@ func (f *face) login(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, errs.E(errs.Invalid, "email and password are required"))
 		return
 	}
-	tok, err := f.Admins.Login(r.Context(), email, password)
+	tok, err := f.Admins.Login(r.Context(), email, password, httpx.ClientIP(r, f.TrustProxy))
 	if err != nil {
 		f.fail(w, r, err)
 		return

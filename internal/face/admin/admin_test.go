@@ -374,7 +374,7 @@ func TestAuthorization(t *testing.T) {
 			{"POST", "/admin/v1/users/" + uid + "/ban", nil},
 			{"POST", "/admin/v1/users/" + uid + "/unban", nil},
 			{"GET", "/admin/v1/pushes", nil},
-			{"POST", "/admin/v1/pushes", map[string]any{"title": "sneaky"}},
+			{"POST", "/admin/v1/pushes", map[string]any{"push_title": "sneaky"}},
 			{"GET", "/admin/v1/feedback", nil},
 			{"POST", "/admin/v1/feedback/1/replies", map[string]any{"content": "sneaky"}},
 			{"POST", "/admin/v1/logout", nil},
@@ -773,26 +773,31 @@ func TestPushes(t *testing.T) {
 		aliceTok, aliceID := register(t, e, "13800138000")
 		bobTok, bobID := register(t, e, "13900139000")
 		memberOK(t, e, "POST", "/api/push/bind", map[string]any{"client_id": "dev-alice", "client_type": "ios"}, aliceTok)
-		pushKeys := []string{"id", "title", "body", "scope", "admin_id", "status", "created_at"}
+		pushKeys := []string{"id", "push_title", "push_body", "scope", "admin_id", "status", "created_at"}
 		page(t, a.ok("GET", "/admin/v1/pushes", nil, 200), 0, 1, 20)
 
 		// To everyone: scope 0, sent.
-		all := a.ok("POST", "/admin/v1/pushes", map[string]any{"title": "全体", "body": "hello all"}, 201)
+		all := a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "全体", "push_body": "hello all"}, 201)
 		sameKeys(t, "push to all", all, pushKeys...)
-		if all["title"] != "全体" || all["body"] != "hello all" || num(t, all["scope"]) != 0 || num(t, all["status"]) != 1 ||
+		if all["push_title"] != "全体" || all["push_body"] != "hello all" || num(t, all["scope"]) != 0 || num(t, all["status"]) != 1 ||
 			num(t, all["admin_id"]) < 1 || all["created_at"] != rfc(0) {
 			t.Fatalf("push to all = %v", all)
 		}
 		// To chosen users: scope 1, duplicates counted once.
-		toBob := a.ok("POST", "/admin/v1/pushes", map[string]any{"title": "bob", "user_ids": []any{bobID, bobID}}, 201)
+		toBob := a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "bob", "user_ids": []any{bobID, bobID}}, 201)
 		sameKeys(t, "push to users", toBob, append(pushKeys, "user_ids")...)
-		if num(t, toBob["scope"]) != 1 || num(t, toBob["status"]) != 1 || toBob["body"] != "" ||
+		if num(t, toBob["scope"]) != 1 || num(t, toBob["status"]) != 1 || toBob["push_body"] != "" ||
 			!reflect.DeepEqual(toBob["user_ids"], []any{json.Number(strconv.FormatInt(bobID, 10))}) {
 			t.Fatalf("push to bob = %v", toBob)
 		}
+		// The earlier names title and body are aliases; the answer has the table's names.
 		both := a.ok("POST", "/admin/v1/pushes", map[string]any{"title": "both", "body": "b", "user_ids": []any{bobID, aliceID}}, 201)
+		sameKeys(t, "push sent under the earlier names", both, append(pushKeys, "user_ids")...)
+		if both["push_title"] != "both" || both["push_body"] != "b" {
+			t.Fatalf("push sent under the earlier names = %v", both)
+		}
 		// user_ids null is everyone.
-		allAgain := a.ok("POST", "/admin/v1/pushes", map[string]any{"title": "all again", "user_ids": nil}, 201)
+		allAgain := a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "all again", "user_ids": nil}, 201)
 		if num(t, allAgain["scope"]) != 0 {
 			t.Fatalf("push with user_ids null = %v", allAgain)
 		}
@@ -801,7 +806,7 @@ func TestPushes(t *testing.T) {
 		got := a.ok("GET", "/admin/v1/pushes/"+idStr(t, both), nil, 200)
 		lo, hi := min(aliceID, bobID), max(aliceID, bobID)
 		if !reflect.DeepEqual(got["user_ids"], []any{json.Number(strconv.FormatInt(lo, 10)), json.Number(strconv.FormatInt(hi, 10))}) ||
-			got["title"] != "both" || num(t, got["scope"]) != 1 {
+			got["push_title"] != "both" || num(t, got["scope"]) != 1 {
 			t.Fatalf("read push = %v", got)
 		}
 		if got := a.ok("GET", "/admin/v1/pushes/"+idStr(t, all), nil, 200); !reflect.DeepEqual(got, all) {
@@ -847,26 +852,30 @@ func TestPushes(t *testing.T) {
 			body  any
 			field string
 		}{
-			{"empty user list", map[string]any{"title": "t", "user_ids": []any{}}, "user_ids"},
-			{"unknown user", map[string]any{"title": "t", "user_ids": []any{aliceID, 99999}}, "user_ids"},
-			{"unknown user only", map[string]any{"title": "t", "user_ids": []any{99999}}, "user_ids"},
-			{"user id zero", map[string]any{"title": "t", "user_ids": []any{0}}, "user_ids"},
-			{"user id negative", map[string]any{"title": "t", "user_ids": []any{-1}}, "user_ids"},
-			{"user id a fraction", map[string]any{"title": "t", "user_ids": []any{1.5}}, "user_ids"},
-			{"user id a string", map[string]any{"title": "t", "user_ids": []any{strconv.FormatInt(aliceID, 10)}}, "user_ids"},
-			{"user id null", map[string]any{"title": "t", "user_ids": []any{nil}}, "user_ids"},
-			{"user id huge", `{"title": "t", "user_ids": [99999999999999999999]}`, "user_ids"},
-			{"user_ids a string", map[string]any{"title": "t", "user_ids": "1,2"}, "user_ids"},
-			{"user_ids a number", map[string]any{"title": "t", "user_ids": aliceID}, "user_ids"},
-			{"user_ids an object", map[string]any{"title": "t", "user_ids": map[string]any{"1": true}}, "user_ids"},
-			{"title missing", map[string]any{"body": "b"}, "title"},
-			{"title empty", map[string]any{"title": ""}, "title"},
-			{"title a number", map[string]any{"title": 5}, "title"},
-			{"title null", map[string]any{"title": nil}, "title"},
-			{"title too long", map[string]any{"title": strings.Repeat("長", 101)}, "title"},
-			{"body a number", map[string]any{"title": "t", "body": 5}, "body"},
-			{"body too long", map[string]any{"title": "t", "body": strings.Repeat("x", 2001)}, "body"},
-			{"unknown field", map[string]any{"title": "t", "scope": 1}, "scope"},
+			{"empty user list", map[string]any{"push_title": "t", "user_ids": []any{}}, "user_ids"},
+			{"unknown user", map[string]any{"push_title": "t", "user_ids": []any{aliceID, 99999}}, "user_ids"},
+			{"unknown user only", map[string]any{"push_title": "t", "user_ids": []any{99999}}, "user_ids"},
+			{"user id zero", map[string]any{"push_title": "t", "user_ids": []any{0}}, "user_ids"},
+			{"user id negative", map[string]any{"push_title": "t", "user_ids": []any{-1}}, "user_ids"},
+			{"user id a fraction", map[string]any{"push_title": "t", "user_ids": []any{1.5}}, "user_ids"},
+			{"user id a string", map[string]any{"push_title": "t", "user_ids": []any{strconv.FormatInt(aliceID, 10)}}, "user_ids"},
+			{"user id null", map[string]any{"push_title": "t", "user_ids": []any{nil}}, "user_ids"},
+			{"user id huge", `{"push_title": "t", "user_ids": [99999999999999999999]}`, "user_ids"},
+			{"user_ids a string", map[string]any{"push_title": "t", "user_ids": "1,2"}, "user_ids"},
+			{"user_ids a number", map[string]any{"push_title": "t", "user_ids": aliceID}, "user_ids"},
+			{"user_ids an object", map[string]any{"push_title": "t", "user_ids": map[string]any{"1": true}}, "user_ids"},
+			{"push_title missing", map[string]any{"push_body": "b"}, "push_title"},
+			{"push_title empty", map[string]any{"push_title": ""}, "push_title"},
+			{"push_title a number", map[string]any{"push_title": 5}, "push_title"},
+			{"push_title null", map[string]any{"push_title": nil}, "push_title"},
+			{"push_title too long", map[string]any{"push_title": strings.Repeat("長", 101)}, "push_title"},
+			{"push_body a number", map[string]any{"push_title": "t", "push_body": 5}, "push_body"},
+			{"push_body too long", map[string]any{"push_title": "t", "push_body": strings.Repeat("x", 2001)}, "push_body"},
+			{"title (alias) empty", map[string]any{"title": ""}, "push_title"},
+			{"body (alias) a number", map[string]any{"title": "t", "body": 5}, "push_body"},
+			{"title and push_title", map[string]any{"title": "t", "push_title": "t"}, "push_title"},
+			{"body and push_body", map[string]any{"push_title": "t", "body": "b", "push_body": "b"}, "push_body"},
+			{"unknown field", map[string]any{"push_title": "t", "scope": 1}, "scope"},
 			{"not an object", `["t"]`, ""},
 			{"null", `null`, ""},
 			{"malformed", `{"title": "t"`, ""},

@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -99,6 +100,17 @@ func TestMasters(t *testing.T) {
 			t.Fatalf("unlinked: %v", got)
 		}
 		a.ok("PATCH", path, map[string]any{"user_id": userID, "birthday": ""}, 200)
+		// user_id also takes the user's uid, as the yuanyi face shows it.
+		var uid string
+		if err := e.App.DB.QueryRow(context.Background(), "SELECT uid FROM users WHERE id = ?", otherUserID).Scan(&uid); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.ok("PATCH", linkedPath, map[string]any{"user_id": uid}, 200); num(t, got["user_id"]) != otherUserID {
+			t.Fatalf("linked by uid: %v", got)
+		}
+		a.fail("PATCH", path, map[string]any{"user_id": uid}, 409, "conflict", "user_id")
+		a.fail("PATCH", path, map[string]any{"user_id": "0123456789abcdef0123456789abcdef"}, 400, "invalid", "user_id")
+		a.ok("PATCH", linkedPath, map[string]any{"user_id": nil}, 200)
 
 		refuses(t, a, "/admin/v1/masters", linkedPath, []badInput{
 			{map[string]any{"name": "x", "master_id": "EF1B95C82F4B47C2841D9C0C095A558B"}, "master_id"},
@@ -157,50 +169,84 @@ func TestMerchantsAndClothes(t *testing.T) {
 			{map[string]any{"name": 1}, "name"},
 		})
 
-		cloth := a.ok("POST", "/admin/v1/clothes", map[string]any{"kind": "merchant", "name": "服饰名称19", "merchant": num(t, mer["id"]),
+		merID := num(t, mer["id"])
+		cloth := a.ok("POST", "/admin/v1/clothes", map[string]any{"kind": "merchant", "name": "服饰名称19", "merchant_id": merID,
 			"image": "e87dbff1-855a-11ee-bcb6-5785abdd6148.jpeg", "images": []string{"a.jpeg", "b.png"}, "price": 2999, "dynasty": 1}, 201)
-		sameKeys(t, "cloth", cloth, "id", "kind", "name", "image", "images", "intro", "designer_intro", "price", "dynasty",
-			"merchant", "recommended", "created_at", "updated_at")
-		if !reflect.DeepEqual(cloth["images"], []any{"a.jpeg", "b.png"}) || num(t, cloth["price"]) != 2999 || num(t, cloth["merchant"]) != num(t, mer["id"]) {
+		clothKeys := []string{"id", "kind", "name", "image", "images", "intro", "designer_intro", "price", "dynasty",
+			"merchant_id", "recommended", "created_at", "updated_at"}
+		sameKeys(t, "cloth", cloth, clothKeys...)
+		if !reflect.DeepEqual(cloth["images"], []any{"a.jpeg", "b.png"}) || num(t, cloth["price"]) != 2999 || num(t, cloth["merchant_id"]) != merID {
 			t.Fatalf("cloth = %v", cloth)
 		}
 		clothPath := "/admin/v1/clothes/" + idStr(t, cloth)
+		// merchant_id also takes the merchant's 32-hex merchant_id, as the
+		// faces show it; the record keeps (and answers) the merchants id.
+		byHex := a.ok("POST", "/admin/v1/clothes", map[string]any{"kind": "merchant", "name": "hex", "merchant_id": mer["merchant_id"]}, 201)
+		if num(t, byHex["merchant_id"]) != merID {
+			t.Fatalf("cloth made with the merchant's merchant_id = %v", byHex)
+		}
+		// The earlier name merchant is an alias; the answer has merchant_id.
+		old := a.ok("POST", "/admin/v1/clothes", map[string]any{"kind": "merchant", "name": "old name", "merchant": merID}, 201)
+		sameKeys(t, "cloth made under the earlier name", old, clothKeys...)
+		if num(t, old["merchant_id"]) != merID {
+			t.Fatalf("cloth made under the earlier name = %v", old)
+		}
+		oldPath := "/admin/v1/clothes/" + idStr(t, old)
+		if got := a.ok("PATCH", oldPath, map[string]any{"kind": "design_circle", "merchant": nil}, 200); got["merchant_id"] != nil {
+			t.Fatalf("PATCH merchant null = %v", got)
+		}
+		if got := a.ok("PATCH", oldPath, map[string]any{"kind": "merchant", "merchant": mer["merchant_id"]}, 200); num(t, got["merchant_id"]) != merID {
+			t.Fatalf("PATCH merchant by merchant_id = %v", got)
+		}
+		a.ok("DELETE", oldPath, nil, 204)
+		a.ok("DELETE", "/admin/v1/clothes/"+idStr(t, byHex), nil, 204)
+		// The record read and sent back keeps working.
+		a.ok("PATCH", clothPath, cloth, 200)
 		dc := a.ok("POST", "/admin/v1/clothes", map[string]any{"kind": "design_circle", "name": "设计"}, 201)
-		if !reflect.DeepEqual(dc["images"], []any{}) || dc["merchant"] != nil {
+		if !reflect.DeepEqual(dc["images"], []any{}) || dc["merchant_id"] != nil {
 			t.Fatalf("design-circle cloth = %v", dc)
 		}
 		// The kind and the merchant go together, on create and on PATCH.
-		a.fail("POST", "/admin/v1/clothes", map[string]any{"kind": "merchant", "name": "x"}, 400, "invalid", "merchant")
-		a.fail("POST", "/admin/v1/clothes", map[string]any{"kind": "design_circle", "name": "x", "merchant": num(t, mer["id"])}, 400, "invalid", "merchant")
-		a.fail("PATCH", clothPath, map[string]any{"kind": "design_circle"}, 400, "invalid", "merchant")
-		a.fail("PATCH", clothPath, map[string]any{"merchant": nil}, 400, "invalid", "merchant")
-		a.fail("PATCH", "/admin/v1/clothes/"+idStr(t, dc), map[string]any{"merchant": num(t, mer["id"])}, 400, "invalid", "merchant")
-		if got := a.ok("PATCH", "/admin/v1/clothes/"+idStr(t, dc), map[string]any{"kind": "merchant", "merchant": num(t, mer["id"])}, 200); got["kind"] != "merchant" {
+		a.fail("POST", "/admin/v1/clothes", map[string]any{"kind": "merchant", "name": "x"}, 400, "invalid", "merchant_id")
+		a.fail("POST", "/admin/v1/clothes", map[string]any{"kind": "design_circle", "name": "x", "merchant_id": merID}, 400, "invalid", "merchant_id")
+		a.fail("PATCH", clothPath, map[string]any{"kind": "design_circle"}, 400, "invalid", "merchant_id")
+		a.fail("PATCH", clothPath, map[string]any{"merchant_id": nil}, 400, "invalid", "merchant_id")
+		a.fail("PATCH", "/admin/v1/clothes/"+idStr(t, dc), map[string]any{"merchant_id": merID}, 400, "invalid", "merchant_id")
+		if got := a.ok("PATCH", "/admin/v1/clothes/"+idStr(t, dc), map[string]any{"kind": "merchant", "merchant_id": merID}, 200); got["kind"] != "merchant" {
 			t.Fatalf("moved to merchant: %v", got)
 		}
-		a.ok("PATCH", "/admin/v1/clothes/"+idStr(t, dc), map[string]any{"kind": "design_circle", "merchant": nil, "images": []string{}}, 200)
+		a.ok("PATCH", "/admin/v1/clothes/"+idStr(t, dc), map[string]any{"kind": "design_circle", "merchant_id": nil, "images": []string{}}, 200)
 
 		many := make([]string, 21)
 		for i := range many {
 			many[i] = fmt.Sprintf("%d.jpeg", i)
 		}
+		good := map[string]any{"kind": "merchant", "name": "x", "merchant_id": merID}
 		refuses(t, a, "/admin/v1/clothes", clothPath, []badInput{
 			{map[string]any{"kind": "shop", "name": "x"}, "kind"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": 999999}, "merchant"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": mer["merchant_id"]}, "merchant"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "images": "a.jpeg"}, "images"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "images": `["a.jpeg"]`}, "images"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "images": []any{1}}, "images"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "images": []any{""}}, "images"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "images": []any{"a b.jpeg"}}, "images"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "images": []any{nil}}, "images"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "images": nil}, "images"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "images": many}, "images"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "images": map[string]any{"0": "a.jpeg"}}, "images"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "price": -1}, "price"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "price": 29.99}, "price"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "price": "2999"}, "price"},
-			{map[string]any{"kind": "merchant", "name": "x", "merchant": num(t, mer["id"]), "dynasty": 1001}, "dynasty"},
+			{map[string]any{"kind": "merchant", "name": "x", "merchant_id": 999999}, "merchant_id"},
+			{map[string]any{"kind": "merchant", "name": "x", "merchant_id": "00000000000000000000000000000000"}, "merchant_id"},
+			{map[string]any{"kind": "merchant", "name": "x", "merchant_id": strings.ToUpper(mer["merchant_id"].(string))}, "merchant_id"},
+			{map[string]any{"kind": "merchant", "name": "x", "merchant_id": "1"}, "merchant_id"},
+			{map[string]any{"kind": "merchant", "name": "x", "merchant_id": true}, "merchant_id"},
+			{map[string]any{"kind": "merchant", "name": "x", "merchant": 999999}, "merchant_id"},
+			{map[string]any{"kind": "merchant", "name": "x", "merchant": "xyz"}, "merchant_id"},
+			// Both names of the field in one body.
+			{map[string]any{"kind": "merchant", "name": "x", "merchant": merID, "merchant_id": merID}, "merchant_id"},
+			{map[string]any{"kind": "merchant", "name": "x", "merchant": nil, "merchant_id": merID}, "merchant_id"},
+			{with(good, "images", "a.jpeg"), "images"},
+			{with(good, "images", `["a.jpeg"]`), "images"},
+			{with(good, "images", []any{1}), "images"},
+			{with(good, "images", []any{""}), "images"},
+			{with(good, "images", []any{"a b.jpeg"}), "images"},
+			{with(good, "images", []any{nil}), "images"},
+			{with(good, "images", nil), "images"},
+			{with(good, "images", many), "images"},
+			{with(good, "images", map[string]any{"0": "a.jpeg"}), "images"},
+			{with(good, "price", -1), "price"},
+			{with(good, "price", 29.99), "price"},
+			{with(good, "price", "2999"), "price"},
+			{with(good, "dynasty", 1001), "dynasty"},
 		})
 		a.fail("POST", "/admin/v1/clothes", map[string]any{"name": "x"}, 400, "invalid", "kind")
 		a.ok("PATCH", clothPath, map[string]any{"images": many[:20]}, 200)

@@ -5,14 +5,15 @@ import (
 	"net/http"
 
 	"plaza/internal/admins"
+	"plaza/internal/catalog"
 	"plaza/internal/errs"
 	"plaza/internal/notify"
 )
 
 type pushBody struct {
 	ID        int64   `json:"id"`
-	Title     string  `json:"title"`
-	Body      string  `json:"body"`
+	Title     string  `json:"push_title"`
+	Body      string  `json:"push_body"`
 	Scope     int     `json:"scope"`
 	AdminID   int64   `json:"admin_id"`
 	Status    int     `json:"status"`
@@ -25,22 +26,33 @@ func wirePush(p notify.Push) pushBody {
 		UserIDs: p.UserIDs, CreatedAt: ts(p.CreatedAt)}
 }
 
-// sendPush takes {"title", "body", "user_ids": [..]}; no user_ids (or
-// null): everyone; an empty list is refused.
+// pushFields are the names a push body takes (COMPAT.md's admin table),
+// with the earlier ones.
+var pushFields = []catalog.Field{
+	{Name: "push_title", Aliases: []string{"title"}},
+	{Name: "push_body", Aliases: []string{"body"}},
+	{Name: "user_ids"},
+}
+
+// sendPush takes {"push_title", "push_body", "user_ids": [..]}; no
+// user_ids (or null): everyone. The notify core refuses an empty list.
 func (f *face) sendPush(r *http.Request, a admins.Admin) (int, any, error) {
 	in, err := decode(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	var np notify.NewPush
+	if in, err = catalog.Canonical(pushFields, in); err != nil {
+		return 0, nil, err
+	}
+	np := notify.NewPush{Everyone: in["user_ids"] == nil}
 	for k, v := range in {
 		switch k {
-		case "title", "body":
+		case "push_title", "push_body":
 			s, ok := v.(string)
 			if !ok {
 				return 0, nil, errs.InvalidField(k, k+" must be a string")
 			}
-			if k == "title" {
+			if k == "push_title" {
 				np.Title = s
 			} else {
 				np.Body = s
@@ -49,10 +61,6 @@ func (f *face) sendPush(r *http.Request, a admins.Admin) (int, any, error) {
 			list, ok := v.([]any)
 			if !ok && v != nil {
 				return 0, nil, errs.InvalidField(k, "user_ids must be a list of user ids")
-			}
-			if ok && len(list) == 0 {
-				// An empty selection must not become "everyone".
-				return 0, nil, errs.InvalidField(k, "user_ids is empty; leave it out (or null) to send to everyone")
 			}
 			for _, it := range list {
 				n, ok := it.(json.Number)
