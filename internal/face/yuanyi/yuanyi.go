@@ -63,8 +63,11 @@ type face struct {
 type access int
 
 const (
-	public   access = iota // no token needed; a valid one is used when given
-	required               // a signed-in user only
+	// open: no token needed (a bad one is ignored). Only the functions the
+	// document marks 不用登录可用: current_time, send_sms_code, user_signup,
+	// user_login, user_password_update.
+	open     access = iota
+	required        // a signed-in user only: every other function
 )
 
 // call is one request to a method.
