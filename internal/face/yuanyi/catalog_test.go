@@ -638,3 +638,80 @@ func rpcErr(e *plazatest.Env, method string, params map[string]any, token string
 	}
 	return nil
 }
+
+// The recommended lists (系统推荐) show the flagged items; while none is
+// flagged they show the newest, so a fresh catalogue never looks empty.
+func TestRecommendedListsShowTheNewestWhileNoneIsFlagged(t *testing.T) {
+	plazatest.Each(t, contentEnv(), func(t *testing.T, e *plazatest.Env) {
+		a := adminLogin(t, e)
+		tok, _ := signup(t, e, "18682222222")
+		mer := a.create("merchants", map[string]any{"name": "商户"})
+		type shelf struct {
+			method, key, collection, idKey string
+			ids                            []string // oldest first
+		}
+		shelves := []*shelf{
+			{method: "game_recommend_list", key: "game_recommend_list", collection: "games", idKey: "game_id"},
+			{method: "merchant_cloth_recommend_list", key: "merchant_cloth_recommend_list", collection: "clothes", idKey: "cloth_id"},
+			{method: "master_recommend_list", key: "master_recommend_list", collection: "masters", idKey: "master_id"},
+		}
+		for i := range 3 {
+			for _, sh := range shelves {
+				body := map[string]any{"name": fmt.Sprint(sh.collection, i)}
+				if sh.collection == "clothes" {
+					body["kind"], body["merchant"] = "merchant", mer["id"]
+				}
+				it := a.create(sh.collection, body)
+				id := idOf(it)
+				if sh.collection == "masters" {
+					id = it["master_id"].(string)
+				}
+				sh.ids = append(sh.ids, id)
+			}
+			e.Clock.Advance(time.Second)
+		}
+		// A flagged design-circle cloth is no flagged merchant cloth.
+		a.create("clothes", map[string]any{"kind": "design_circle", "name": "设计圈", "recommended": true})
+		page := func(sh *shelf, limit, offset int) []string {
+			t.Helper()
+			return field(list(t, ok(t, e, sh.method, map[string]any{"limit": limit, "offset": offset}, tok), sh.key), sh.idKey)
+		}
+		adminID := func(sh *shelf, i int) string {
+			if sh.collection != "masters" {
+				return sh.ids[i]
+			}
+			for _, it := range a.do("GET", "masters?page_size=100", nil, 200)["items"].([]any) {
+				if m := it.(map[string]any); m["master_id"] == sh.ids[i] {
+					return idOf(m)
+				}
+			}
+			t.Fatalf("no master %s", sh.ids[i])
+			return ""
+		}
+		for _, sh := range shelves {
+			// None flagged: the newest, paged.
+			if got := page(sh, 20, 0); !reflect.DeepEqual(got, []string{sh.ids[2], sh.ids[1], sh.ids[0]}) {
+				t.Fatalf("%s with none flagged = %v, want the newest %v", sh.method, got, sh.ids)
+			}
+			if got := page(sh, 2, 2); !reflect.DeepEqual(got, []string{sh.ids[0]}) {
+				t.Fatalf("%s with none flagged, page 2 = %v", sh.method, got)
+			}
+			if got := page(sh, 2, 4); len(got) != 0 {
+				t.Fatalf("%s with none flagged, past the end = %v", sh.method, got)
+			}
+			// One flagged: that one only; past its end is empty, not the newest.
+			a.do("PATCH", sh.collection+"/"+adminID(sh, 0), map[string]any{"recommended": true}, 200)
+			if got := page(sh, 20, 0); !reflect.DeepEqual(got, []string{sh.ids[0]}) {
+				t.Fatalf("%s with the oldest flagged = %v", sh.method, got)
+			}
+			if got := page(sh, 20, 1); len(got) != 0 {
+				t.Fatalf("%s past the flagged = %v", sh.method, got)
+			}
+			// The flag taken back: the newest again.
+			a.do("PATCH", sh.collection+"/"+adminID(sh, 0), map[string]any{"recommended": false}, 200)
+			if got := page(sh, 1, 0); !reflect.DeepEqual(got, []string{sh.ids[2]}) {
+				t.Fatalf("%s with the flag taken back = %v", sh.method, got)
+			}
+		}
+	})
+}
