@@ -98,6 +98,20 @@ func Routes(rt *httpx.Router, d Deps) {
 	f.methods = f.table()
 	rt.Handle("POST "+d.Config.Path+"{$}", http.HandlerFunc(f.serve))
 	f.routeUploads(rt)
+	// Anything else under the face's URL answers in its envelope.
+	rt.Handle(d.Config.Path, http.HandlerFunc(f.noRoute))
+}
+
+// noRoute answers what the face does not serve: another HTTP method than
+// POST on its URL or its upload URL is a bad call (400), another path under
+// its URL an unknown function (401).
+func (f *face) noRoute(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case f.Config.Path, f.Config.Path + "upload":
+		f.answer(w, r, codeBadParam, r.Method+" is not served here: send POST", nil)
+	default:
+		f.answer(w, r, codeNoMethod, "no such path: calls go to "+f.Config.Path, nil)
+	}
 }
 
 // table is every method of the face, by the document's names and the
