@@ -79,19 +79,20 @@ func TestTransport(t *testing.T) {
 	plazatest.Each(t, testOTP, func(t *testing.T, e *plazatest.Env) {
 		fails(t, e, "no_such_method", nil, "", 401)
 		// A bad signature, a wrong app, no signature.
-		body := map[string]any{"method": "current_time", "ver": "1", "ts": 1, "app": "yuanyi-app", "sig": "00"}
+		now := e.Clock.Now().UnixMilli()
+		body := map[string]any{"method": "current_time", "ver": "1", "ts": now, "app": "yuanyi-app", "sig": "00"}
 		if c := e.Do("POST", "/yuanyiapi/", body).JSON()["code"].(json.Number).String(); c != "402" {
 			t.Fatalf("bad sig: code %s", c)
 		}
-		body = map[string]any{"method": "current_time", "ver": "1", "ts": 1, "app": "other-app"}
+		body = map[string]any{"method": "current_time", "ver": "1", "ts": now, "app": "other-app"}
 		body["sig"] = signOf(body)
 		if c := e.Do("POST", "/yuanyiapi/", body).JSON()["code"].(json.Number).String(); c != "402" {
 			t.Fatalf("wrong app: code %s", c)
 		}
 		// A signature over other values.
-		body = map[string]any{"method": "current_time", "ver": "1", "ts": 1, "app": "yuanyi-app"}
+		body = map[string]any{"method": "current_time", "ver": "1", "ts": now, "app": "yuanyi-app"}
 		body["sig"] = signOf(body)
-		body["ts"] = 2
+		body["ts"] = now + 1
 		if c := e.Do("POST", "/yuanyiapi/", body).JSON()["code"].(json.Number).String(); c != "402" {
 			t.Fatalf("tampered call: code %s", c)
 		}

@@ -29,7 +29,8 @@ type Config struct {
 	App        string // the app name the client signs with
 	Secret     string // the shared signing secret
 	CheckSig   bool
-	CodeLength int // digits of SMS codes (4-8)
+	MaxSkew    time.Duration // with CheckSig: refuse a ts further than this from Now (0: any ts)
+	CodeLength int           // digits of SMS codes (4-8)
 	TrustProxy bool
 	Location   *time.Location // for birthdays (dates) shown as milliseconds
 }
@@ -162,6 +163,12 @@ func (f *face) serve(w http.ResponseWriter, r *http.Request) {
 		f.answer(w, r, codeBadSig, "bad signature", nil)
 		return
 	}
+	if f.Config.CheckSig {
+		if msg := f.stale(p); msg != "" {
+			f.answer(w, r, codeBadSig, msg, nil)
+			return
+		}
+	}
 	c := &call{r: r, p: p}
 	c.tok, _ = p.Str("token")
 	if c.tok == "" {
@@ -197,6 +204,26 @@ func (f *face) signed(p *httpx.Params) bool {
 		return false
 	}
 	return signatureOK(p.All(), f.Config.Secret, sig)
+}
+
+// stale refuses a call whose ts (the client's clock, in milliseconds) is
+// further than MaxSkew from the server's clock, so that a signed call
+// caught on the wire cannot be replayed forever. It answers why, or "".
+func (f *face) stale(p *httpx.Params) string {
+	if f.Config.MaxSkew <= 0 {
+		return ""
+	}
+	ts, ok, err := p.Int("ts")
+	if err != nil || !ok {
+		return "ts (the time of the call, in milliseconds) is required"
+	}
+	now := f.Now()
+	earliest, latest := now.Add(-f.Config.MaxSkew).UnixMilli(), now.Add(f.Config.MaxSkew).UnixMilli()
+	if ts < earliest || ts > latest {
+		return "ts is more than " + f.Config.MaxSkew.String() + " away from the server's time (" +
+			strconv.FormatInt(now.UnixMilli(), 10) + "): check the phone's clock"
+	}
+	return ""
 }
 
 func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
