@@ -3,6 +3,7 @@ package yuanyi_test
 import (
 	"encoding/json"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,9 +11,9 @@ import (
 	"plaza/internal/plazatest"
 )
 
-// signedAt is a signed current_time call whose ts is t.
-func signedAt(at time.Time) map[string]any {
-	body := map[string]any{"method": "current_time", "ver": "1", "ts": at.UnixMilli(), "app": "yuanyi-app"}
+// signedAt is a signed my_user_info call of tok whose ts is at.
+func signedAt(tok string, at time.Time) map[string]any {
+	body := map[string]any{"method": "my_user_info", "ver": "1", "ts": at.UnixMilli(), "app": "yuanyi-app", "token": tok}
 	body["sig"] = signOf(body)
 	return body
 }
@@ -34,6 +35,7 @@ func codeOf(t *testing.T, e *plazatest.Env, body any) string {
 // call caught on the wire cannot be replayed forever.
 func TestCallsOutOfTime(t *testing.T) {
 	plazatest.Each(t, testOTP, func(t *testing.T, e *plazatest.Env) {
+		tok := mustToken(t, e)
 		now := e.Clock.Now()
 		for _, c := range []struct {
 			at   time.Time
@@ -49,19 +51,31 @@ func TestCallsOutOfTime(t *testing.T) {
 			{time.UnixMilli(1 << 62), "402"},
 			{time.UnixMilli(-1 << 62), "402"},
 		} {
-			if got := codeOf(t, e, signedAt(c.at)); got != c.code {
+			if got := codeOf(t, e, signedAt(tok, c.at)); got != c.code {
 				t.Fatalf("ts %v from now: code %s, want %s", c.at.Sub(now), got, c.code)
 			}
 		}
 		// The same call replayed after the window: refused.
-		old := signedAt(now)
+		old := signedAt(tok, now)
 		e.Clock.Advance(16 * time.Minute)
 		if got := codeOf(t, e, old); got != "402" {
 			t.Fatalf("replayed call: code %s", got)
 		}
+		// current_time answers whatever the ts: a phone whose clock is off
+		// learns the server's time from it.
+		for _, at := range []time.Time{time.UnixMilli(1), now.Add(-time.Hour), now.Add(time.Hour)} {
+			body := map[string]any{"method": "current_time", "ver": "1", "ts": at.UnixMilli(), "app": "yuanyi-app"}
+			body["sig"] = signOf(body)
+			if got := codeOf(t, e, body); got != "0" {
+				t.Fatalf("current_time at %v: code %s", at, got)
+			}
+		}
+		if m := e.Do("POST", "/yuanyiapi/", signedAt(tok, time.UnixMilli(1))).JSON(); !strings.Contains(m["err_msg"].(string), itoa(e.Clock.Now().UnixMilli())) {
+			t.Fatalf("the refusal does not tell the server's time: %v", m)
+		}
 		// No ts, or one that is no integer: refused too.
 		for _, ts := range []any{nil, "soon", 1.5, []any{1}} {
-			body := map[string]any{"method": "current_time", "ver": "1", "app": "yuanyi-app"}
+			body := map[string]any{"method": "my_user_info", "ver": "1", "app": "yuanyi-app", "token": tok}
 			if ts != nil {
 				body["ts"] = ts
 			}
@@ -71,7 +85,7 @@ func TestCallsOutOfTime(t *testing.T) {
 			}
 		}
 		// A ts as a decimal string (form bodies) is read.
-		body := map[string]any{"method": "current_time", "ver": "1", "ts": itoa(e.Clock.Now().UnixMilli()), "app": "yuanyi-app"}
+		body := map[string]any{"method": "my_user_info", "ver": "1", "ts": itoa(e.Clock.Now().UnixMilli()), "app": "yuanyi-app", "token": tok}
 		body["sig"] = signOf(body)
 		if got := codeOf(t, e, body); got != "0" {
 			t.Fatalf("ts as a string: code %s", got)
@@ -83,25 +97,34 @@ func TestCallsOutOfTime(t *testing.T) {
 // does turning signature checking off.
 func TestCallsOutOfTimeSettings(t *testing.T) {
 	for _, c := range []struct {
+		name       string
 		env        map[string]string
 		late, okay bool
 	}{
-		{map[string]string{"PLAZA_YUANYI_MAX_SKEW": "1m"}, false, false},
-		{map[string]string{"PLAZA_YUANYI_MAX_SKEW": "0"}, true, true},
-		{map[string]string{"PLAZA_YUANYI_CHECK_SIG": "false"}, true, true},
+		{"1m", map[string]string{"PLAZA_YUANYI_MAX_SKEW": "1m"}, false, false},
+		{"off", map[string]string{"PLAZA_YUANYI_MAX_SKEW": "0"}, true, true},
+		{"unsigned", map[string]string{"PLAZA_YUANYI_CHECK_SIG": "false"}, true, true},
 	} {
-		plazatest.Each(t, c.env, func(t *testing.T, e *plazatest.Env) {
-			now := e.Clock.Now()
-			if got := codeOf(t, e, signedAt(now.Add(-59*time.Second))); got != "0" {
-				t.Fatalf("%v: 59 s late: code %s", c.env, got)
-			}
-			want := map[bool]string{true: "0", false: "402"}
-			if got := codeOf(t, e, signedAt(now.Add(-2*time.Minute))); got != want[c.late] {
-				t.Fatalf("%v: 2 min late: code %s", c.env, got)
-			}
-			if got := codeOf(t, e, signedAt(time.UnixMilli(1))); got != want[c.okay] {
-				t.Fatalf("%v: ts 1: code %s", c.env, got)
-			}
+		for k, v := range testOTP {
+			c.env[k] = v
+		}
+		// One subtest per case: the engines' subtests must have names of
+		// their own (Each names them after the engine).
+		t.Run(c.name, func(t *testing.T) {
+			plazatest.Each(t, c.env, func(t *testing.T, e *plazatest.Env) {
+				tok := mustToken(t, e)
+				now := e.Clock.Now()
+				if got := codeOf(t, e, signedAt(tok, now.Add(-59*time.Second))); got != "0" {
+					t.Fatalf("%v: 59 s late: code %s", c.env, got)
+				}
+				want := map[bool]string{true: "0", false: "402"}
+				if got := codeOf(t, e, signedAt(tok, now.Add(-2*time.Minute))); got != want[c.late] {
+					t.Fatalf("%v: 2 min late: code %s", c.env, got)
+				}
+				if got := codeOf(t, e, signedAt(tok, time.UnixMilli(1))); got != want[c.okay] {
+					t.Fatalf("%v: ts 1: code %s", c.env, got)
+				}
+			})
 		})
 	}
 	env := map[string]string{"PLAZA_YUANYI_MAX_SKEW": "-1m"}

@@ -163,7 +163,7 @@ func (f *face) serve(w http.ResponseWriter, r *http.Request) {
 		f.answer(w, r, codeBadSig, "bad signature", nil)
 		return
 	}
-	if f.Config.CheckSig {
+	if f.Config.CheckSig && name != clockMethod {
 		if msg := f.stale(p); msg != "" {
 			f.answer(w, r, codeBadSig, msg, nil)
 			return
@@ -205,6 +205,12 @@ func (f *face) signed(p *httpx.Params) bool {
 	}
 	return signatureOK(p.All(), f.Config.Secret, sig)
 }
+
+// clockMethod answers the server's time whatever the call's ts: a phone
+// whose clock is off learns the offset from it (the 402 of stale says the
+// server's time too). It reveals nothing else and changes nothing, so a
+// replay of it does no harm.
+const clockMethod = "current_time"
 
 // stale refuses a call whose ts (the client's clock, in milliseconds) is
 // further than MaxSkew from the server's clock, so that a signed call
