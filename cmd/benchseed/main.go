@@ -90,7 +90,6 @@ func run() error {
 	viewer := d.Tokens[0]
 	for name, body := range map[string]string{
 		"article_list":           s.body("article_list", viewer, map[string]any{"limit": 20, "offset": 0}),
-		"article_list_anonymous": s.body("article_list", "", map[string]any{"limit": 20, "offset": 0}),
 		"following_article_list": s.body("following_article_list", viewer, map[string]any{"limit": 20, "offset": 0}),
 		"article_detail":         s.body("article_detail", viewer, map[string]any{"article_id": *articles}),
 	} {
@@ -125,7 +124,7 @@ func run() error {
 	if err := writeScript(filepath.Join(*out, "like.lua"), *path, perThread); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s/{article_list,article_list_anonymous,following_article_list,article_detail,like}.lua\n", *out)
+	fmt.Printf("wrote %s/{article_list,following_article_list,article_detail,like}.lua\n", *out)
 	return nil
 }
 

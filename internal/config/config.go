@@ -80,6 +80,7 @@ type Config struct {
 	YuanyiSecret     string
 	YuanyiCheckSig   bool
 	YuanyiCodeLength int
+	YuanyiMaxSkew    time.Duration
 
 	TrustProxy      bool
 	LogLevel        string
@@ -149,6 +150,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.YuanyiSecret, "yuanyi-secret", "3b57ff81-27ea-45d9-a2e3-6e24920b17ac", "signing secret of the yuanyi client (its own default)")
 	fs.BoolVar(&c.YuanyiCheckSig, "yuanyi-check-sig", true, "check the signature of yuanyi calls")
 	fs.IntVar(&c.YuanyiCodeLength, "yuanyi-code-length", 4, "digits of the SMS codes the yuanyi face sends (4-8)")
+	fs.DurationVar(&c.YuanyiMaxSkew, "yuanyi-max-skew", 15*time.Minute, "refuse a signed yuanyi call whose ts is further than this from the server's clock (0: off)")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For")
@@ -389,6 +391,9 @@ func (c *Config) Check() error {
 	}
 	if c.YuanyiCodeLength < 4 || c.YuanyiCodeLength > 8 {
 		fail("yuanyi-code-length: 4 to 8")
+	}
+	if c.YuanyiMaxSkew < 0 {
+		fail("yuanyi-max-skew: must not be negative (0 turns the check off)")
 	}
 	if c.YuanyiCheckSig && c.YuanyiSecret == "" {
 		fail("yuanyi-secret: empty (set yuanyi-check-sig=false to take unsigned calls)")

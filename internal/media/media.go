@@ -2,10 +2,13 @@
 // are known, uploads checked to be images and stored through a storage
 // provider, and the resolution of the references clients make to them.
 //
-// A media id is issued as a bare UUID ("e4cbdd56-855a-11ee-bcb6-5785abdd6148")
-// reserved for its user. The upload of that id stores the bytes and fixes the
-// media's final id, "<uuid>.<ext>" with ext one of jpeg, png, gif, webp, as
-// the bytes decode. The final id names the stored object and its stable URL.
+// A media id is issued as "<uuid>.jpeg" ("e4cbdd56-855a-11ee-bcb6-5785abdd6148.jpeg",
+// the shape of the ids in the yuanyi document) reserved for its user. The
+// upload of that id stores the bytes and fixes the media's final id,
+// "<uuid>.<ext>" with ext one of jpeg, png, gif, webp, as the bytes decode
+// (for a JPEG, the issued id itself). The final id names the stored object
+// and its stable URL; the issued id keeps naming the media. ref.go holds
+// the shapes.
 package media
 
 import (
@@ -112,10 +115,19 @@ func fail(k errs.Kind, field, msg string) error {
 	return &errs.Error{Kind: k, Reason: Reason, Field: field, Msg: msg}
 }
 
-// Issue reserves a new media id for the user: a bare UUID, to be uploaded
-// within the issue TTL, once. A user may hold MaxPending ids waiting at
-// once (RateLimited beyond).
+// Issue reserves a new media id for the user, "<uuid>.jpeg", to be
+// uploaded within the issue TTL, once. A user may hold MaxPending ids
+// waiting at once (RateLimited beyond).
 func (s *Service) Issue(ctx context.Context, userID int64) (string, error) {
+	uuid, err := s.issue(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	return issuedID(uuid), nil
+}
+
+// issue reserves a new uuid for the user (the row's key).
+func (s *Service) issue(ctx context.Context, userID int64) (string, error) {
 	if userID <= 0 {
 		return "", fail(errs.Invalid, "", "media ids are issued to signed-in users only")
 	}
@@ -155,7 +167,7 @@ func scan(r store.Scanner) (Media, error) {
 	}
 	m.Status = Status(status)
 	if m.Status == Uploaded {
-		m.ID = m.UUID + "." + m.Ext
+		m.ID = mediaID(m.UUID, m.Ext)
 	}
 	if m.Status != Uploaded {
 		m.UploadedAt = time.Time{}
@@ -276,7 +288,7 @@ func (s *Service) store(ctx context.Context, uuid string, data []byte, contentTy
 		}
 		return Media{}, errs.Wrap(fmt.Errorf("media %s: claim changed no row", uuid), "claim media id")
 	}
-	id := uuid + "." + ext
+	id := mediaID(uuid, ext)
 	// Once claimed, the row must leave "storing" whatever the client does.
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -304,7 +316,7 @@ func (s *Service) Save(ctx context.Context, userID int64, body io.Reader, conten
 	if _, _, err := sniff(data); err != nil {
 		return Media{}, err
 	}
-	uuid, err := s.Issue(ctx, userID)
+	uuid, err := s.issue(ctx, userID)
 	if err != nil {
 		return Media{}, err
 	}
@@ -318,11 +330,12 @@ func (s *Service) Save(ctx context.Context, userID int64, body io.Reader, conten
 }
 
 // Resolve maps a reference to an uploaded media to its id "<uuid>.<ext>".
-// A reference is the issued id (a bare uuid), the media id, or either
-// followed by ".jpg", the yuanyi client's habit (`media_id + ".jpg"`):
-// "<uuid>.jpg" names the media of that uuid whatever its format,
-// "<uuid>.png.jpg" the PNG of that uuid. Invalid when ref is none of these;
-// NotFound when no such media was uploaded.
+// A reference is the issued id ("<uuid>.jpeg", or a bare uuid as issued
+// before), the media id, or either followed by ".jpg", the yuanyi
+// client's habit (`media_id + ".jpg"`): "<uuid>.jpeg" and "<uuid>.jpg"
+// name the media of that uuid whatever its format, "<uuid>.png.jpg" the
+// PNG of that uuid. Invalid when ref is none of these; NotFound when no
+// such media was uploaded.
 func (s *Service) Resolve(ctx context.Context, ref string) (string, error) {
 	m, err := s.Get(ctx, ref)
 	return m.ID, err
@@ -411,7 +424,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 		return errs.Wrap(err, "sweep media uploads")
 	}
 	for _, m := range dead {
-		if err := s.storage.Delete(ctx, m.UUID+"."+m.Ext); err != nil {
+		if err := s.storage.Delete(ctx, mediaID(m.UUID, m.Ext)); err != nil {
 			return err
 		}
 		if _, err := s.db.Exec(ctx, "DELETE FROM media WHERE id = ? AND status = 'storing'", m.UUID); err != nil {

@@ -104,14 +104,14 @@ func TestIssueUploadServe(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(id) != 36 || strings.Contains(id, ".") {
-				t.Fatalf("issued %q", id)
+			if len(id) != 41 || !strings.HasSuffix(id, ".jpeg") || strings.Count(id, "-") != 4 {
+				t.Fatalf("issued %q, want <uuid>.jpeg", id)
 			}
 			m, err := e.svc.Upload(ctx, id, bytes.NewReader(c.data), "")
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			if m.ID != id+"."+c.ext || m.Ext != c.ext || m.ContentType != c.ct || m.Size != int64(len(c.data)) ||
+			if m.ID != strings.TrimSuffix(id, ".jpeg")+"."+c.ext || m.Ext != c.ext || m.ContentType != c.ct || m.Size != int64(len(c.data)) ||
 				m.Width != c.w || m.Height != c.h || m.OwnerID != e.user || m.Status != media.Uploaded || !m.UploadedAt.Equal(start) {
 				t.Fatalf("%s: %+v", c.name, m)
 			}
@@ -154,11 +154,15 @@ func TestResolveForms(t *testing.T) {
 			{j + ".jpg", jpg.ID, 0},
 			{j + ".jpeg.jpg", jpg.ID, 0},
 			{j + ".jpg.jpg", jpg.ID, 0},
-			{u + ".gif", "", errs.NotFound},      // another format
-			{u + ".jpeg.jpg", "", errs.NotFound}, // the media id of another format
+			{u + ".jpeg", png.ID, 0},     // the issued id names the media whatever its format
+			{u + ".jpeg.jpg", png.ID, 0}, // the issued id + ".jpg"
+			{u + ".jpg.jpg", png.ID, 0},
+			{u + ".gif", "", errs.NotFound}, // another format
+			{u + ".gif.jpg", "", errs.NotFound},
 			{j + ".png", "", errs.NotFound},
 			{issued, "", errs.NotFound},                                      // issued, not uploaded
 			{issued + ".jpg", "", errs.NotFound},                             // ditto
+			{strings.TrimSuffix(issued, ".jpeg"), "", errs.NotFound},         // ditto
 			{"e4cbdd56-855a-11ee-bcb6-5785abdd6148.jpeg", "", errs.NotFound}, // never issued
 			{"", "", errs.Invalid},
 			{"image_id", "", errs.Invalid},
@@ -332,7 +336,8 @@ func TestPendingCapSaveAndSweep(t *testing.T) {
 
 		// A crash while storing leaves a "storing" row: the sweep removes
 		// it and its object after the TTL, with the expired issued ids.
-		stuck, _ := e.svc.Issue(ctx, e.other)
+		issued, _ := e.svc.Issue(ctx, e.other)
+		stuck := strings.TrimSuffix(issued, ".jpeg") // the row's key
 		if _, err := db.Exec(ctx, "UPDATE media SET status = 'storing', ext = 'png', uploaded_at = ? WHERE id = ?", start.UnixMilli(), stuck); err != nil {
 			t.Fatal(err)
 		}

@@ -26,6 +26,22 @@ func newUUID() string {
 	return string(out[:])
 }
 
+// The shapes of ids, made and read here only.
+//
+// An issued id is "<uuid>.jpeg" (issuedExt), the shape of every media id
+// in the yuanyi document: the client asks for it before it knows the
+// file. Ids issued before were a bare "<uuid>"; both are good for their
+// upload. The upload fixes the media id "<uuid>.<ext>", ext the format of
+// the bytes: the issued id itself for a JPEG, "<uuid>.png" for a PNG. The
+// issued id keeps naming the media (see matches).
+const issuedExt = "jpeg"
+
+// issuedID is the id handed out for a new uuid.
+func issuedID(uuid string) string { return mediaID(uuid, issuedExt) }
+
+// mediaID is the id of the media of uuid stored as ext.
+func mediaID(uuid, ext string) string { return uuid + "." + ext }
+
 // isUUID tells whether s is a UUID in lowercase text form (any version:
 // ids imported from the old server are version 1).
 func isUUID(s string) bool {
@@ -88,18 +104,18 @@ func parseRef(s string) (r ref, ok bool) {
 
 // matches tells whether the reference names a media stored with ext.
 //
-//   - "<uuid>": any.
-//   - "<uuid>.<ext>": ext, where "jpg" also stands for any ext: the yuanyi
-//     client appends ".jpg" to the issued (bare) id.
-//   - "<uuid>.<ext>.jpg": ext (the client's ".jpg" after a media id).
+//   - "<uuid>": any (the old shape of the issued id).
+//   - "<uuid>.jpeg" or "<uuid>.jpg", with or without the client's ".jpg"
+//     after it: any. That is the issued id (the format was not known when
+//     it was issued) and the yuanyi client's habit of appending ".jpg" to
+//     the id it holds.
+//   - "<uuid>.<ext>", "<uuid>.<ext>.jpg" for another ext: that format only.
 func (r ref) matches(ext string) bool {
-	switch {
-	case r.ext == "":
-		return true
-	case normalExt(r.ext) == normalExt(ext):
+	switch normalExt(r.ext) {
+	case "", issuedExt:
 		return true
 	}
-	return !r.suffix && r.ext == "jpg"
+	return normalExt(r.ext) == normalExt(ext)
 }
 
 // short quotes a client's text for a message, cut to a sane length.

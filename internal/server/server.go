@@ -201,7 +201,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Articles: a.Content, Content: a.Content, Log: a.log, Now: a.clock.Now,
 		Config: yuanyi.Config{
 			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
-			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location,
+			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location, MaxSkew: cfg.YuanyiMaxSkew,
 		},
 	})
 	files.Routes(rt, a.Media, a.log)

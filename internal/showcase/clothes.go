@@ -67,13 +67,15 @@ func (s *Service) Clothes(ctx context.Context, kind string, p Page) ([]Cloth, er
 		[]any{kind}, scanCloth)
 }
 
-// RecommendedClothes lists the recommended clothes of a kind, newest first.
+var clothShelf = shelf{what: "clothes", cols: clothCols, set: "kind = ?", flagged: "id DESC"}
+
+// RecommendedClothes lists the recommended clothes of a kind, newest
+// first; while no cloth of the kind is flagged, the newest of the kind.
 func (s *Service) RecommendedClothes(ctx context.Context, kind string, p Page) ([]Cloth, error) {
 	if err := checkKind(kind); err != nil {
 		return nil, err
 	}
-	return list(ctx, s, p, "clothes", "SELECT "+clothCols+" FROM clothes WHERE kind = ? AND recommended = ? ORDER BY id DESC"+store.LimitOffset,
-		[]any{kind, true}, scanCloth)
+	return recommended(ctx, s, clothShelf, []any{kind}, p, scanCloth)
 }
 
 // Cloth returns a cloth of the given kind; a cloth of the other kind is

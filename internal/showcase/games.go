@@ -24,10 +24,12 @@ func scanGame(r store.Scanner) (Game, error) {
 	return g, r.Scan(&g.ID, &g.Name, &g.Image, &g.Intro, &g.Recommended, millis(&g.CreatedAt))
 }
 
-// RecommendedGames lists the recommended games, newest first.
+var gameShelf = shelf{what: "games", cols: gameCols, flagged: "id DESC"}
+
+// RecommendedGames lists the recommended games, newest first; while none
+// is flagged, the newest games.
 func (s *Service) RecommendedGames(ctx context.Context, p Page) ([]Game, error) {
-	return list(ctx, s, p, "games", "SELECT "+gameCols+" FROM games WHERE recommended = ? ORDER BY id DESC"+store.LimitOffset,
-		[]any{true}, scanGame)
+	return recommended(ctx, s, gameShelf, nil, p, scanGame)
 }
 
 // Game returns a game (NotFound, ReasonGame).

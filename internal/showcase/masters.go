@@ -39,11 +39,13 @@ func (s *Service) Masters(ctx context.Context, p Page) ([]Master, error) {
 	return list(ctx, s, p, "masters", "SELECT "+masterCols+" FROM masters ORDER BY id DESC"+store.LimitOffset, nil, scanMaster)
 }
 
+var masterShelf = shelf{what: "masters", cols: masterCols, flagged: "sort, id DESC"}
+
 // RecommendedMasters lists the recommended masters by their sort key
-// (smaller first), then newest first.
+// (smaller first), then newest first; while none is flagged, the newest
+// masters.
 func (s *Service) RecommendedMasters(ctx context.Context, p Page) ([]Master, error) {
-	return list(ctx, s, p, "masters", "SELECT "+masterCols+" FROM masters WHERE recommended = ? ORDER BY sort, id DESC"+store.LimitOffset,
-		[]any{true}, scanMaster)
+	return recommended(ctx, s, masterShelf, nil, p, scanMaster)
 }
 
 // Master returns the master with a public id (NotFound, ReasonMaster).

@@ -5,9 +5,9 @@
 // this package reads them with typed queries and owns the users' marks
 // (follows, collects, likes).
 //
-// Every list is one indexed query for a page; what a viewer has marked on
-// a page is one more query (FollowingMasters, CollectedClothes, ...), never
-// one per row.
+// Every list is one indexed query for a page (a recommended list at most
+// three: see shelf); what a viewer has marked on a page is one more query
+// (FollowingMasters, CollectedClothes, ...), never one per row.
 package showcase
 
 import (

@@ -1,6 +1,7 @@
 // Package files serves uploaded media at their stable URL, GET /media/{id},
 // where id is the media id "<uuid>.<ext>" (the other references the media
-// core resolves work too). Answers carry the image's content type, and
+// core resolves work too), and at GET /yuanyi-media/{id}, the path the
+// yuanyi app builds its image URLs with. Answers carry the image's content type, and
 // since media never change they are cached for a year as immutable, with
 // the id as ETag; ranges and conditional requests are honoured.
 package files
@@ -17,9 +18,16 @@ import (
 // Prefix is the path of the media URLs.
 const Prefix = "/media/"
 
-// Routes registers GET (and HEAD) /media/{id}.
+// YuanyiPrefix is the path the yuanyi app shows every image from
+// (<media host>/yuanyi-media/<media id>, ".jpg" appended to an id without
+// an extension); its API host served it in an earlier build.
+const YuanyiPrefix = "/yuanyi-media/"
+
+// Routes registers GET (and HEAD) /media/{id} and /yuanyi-media/{id}.
 func Routes(rt *httpx.Router, svc *media.Service, log *slog.Logger) {
-	rt.Handle("GET "+Prefix+"{id}", serve(svc, log))
+	h := serve(svc, log)
+	rt.Handle("GET "+Prefix+"{id}", h)
+	rt.Handle("GET "+YuanyiPrefix+"{id}", h)
 }
 
 func serve(svc *media.Service, log *slog.Logger) http.Handler {

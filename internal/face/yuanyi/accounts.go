@@ -11,15 +11,15 @@ import (
 
 func (f *face) accountMethods() map[string]method {
 	return map[string]method{
-		"send_sms_code":        {public, f.sendSMSCode},
-		"user_signup":          {public, f.userSignup},
-		"user_login":           {public, f.userLogin},
-		"user_password_update": {public, f.userPasswordUpdate},
+		"send_sms_code":        {open, f.sendSMSCode},
+		"user_signup":          {open, f.userSignup},
+		"user_login":           {open, f.userLogin},
+		"user_password_update": {open, f.userPasswordUpdate},
 		"user_logout":          {required, f.userLogout},
 		"my_user_info":         {required, f.myUserInfo},
 		"my_user_info_update":  {required, f.myUserInfoUpdate},
 		"user_info":            {required, f.userInfo}, // signed in: no phone-number lookups by strangers
-		"current_time":         {public, f.currentTime},
+		"current_time":         {open, f.currentTime},
 	}
 }
 

@@ -3,6 +3,7 @@ package yuanyi_test
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,19 +79,20 @@ func TestTransport(t *testing.T) {
 	plazatest.Each(t, testOTP, func(t *testing.T, e *plazatest.Env) {
 		fails(t, e, "no_such_method", nil, "", 401)
 		// A bad signature, a wrong app, no signature.
-		body := map[string]any{"method": "current_time", "ver": "1", "ts": 1, "app": "yuanyi-app", "sig": "00"}
+		now := e.Clock.Now().UnixMilli()
+		body := map[string]any{"method": "current_time", "ver": "1", "ts": now, "app": "yuanyi-app", "sig": "00"}
 		if c := e.Do("POST", "/yuanyiapi/", body).JSON()["code"].(json.Number).String(); c != "402" {
 			t.Fatalf("bad sig: code %s", c)
 		}
-		body = map[string]any{"method": "current_time", "ver": "1", "ts": 1, "app": "other-app"}
+		body = map[string]any{"method": "current_time", "ver": "1", "ts": now, "app": "other-app"}
 		body["sig"] = signOf(body)
 		if c := e.Do("POST", "/yuanyiapi/", body).JSON()["code"].(json.Number).String(); c != "402" {
 			t.Fatalf("wrong app: code %s", c)
 		}
 		// A signature over other values.
-		body = map[string]any{"method": "current_time", "ver": "1", "ts": 1, "app": "yuanyi-app"}
+		body = map[string]any{"method": "current_time", "ver": "1", "ts": now, "app": "yuanyi-app"}
 		body["sig"] = signOf(body)
-		body["ts"] = 2
+		body["ts"] = now + 1
 		if c := e.Do("POST", "/yuanyiapi/", body).JSON()["code"].(json.Number).String(); c != "402" {
 			t.Fatalf("tampered call: code %s", c)
 		}
@@ -108,4 +110,36 @@ func TestTransport(t *testing.T) {
 func mustToken(t *testing.T, e *plazatest.Env) string {
 	tok, _ := signup(t, e, "18685555555")
 	return tok
+}
+
+// Another HTTP method than POST on the face's URLs, or a path under the
+// face's URL it does not serve, answers in the face's envelope (HTTP 200).
+func TestWrongHTTPMethodOrPath(t *testing.T) {
+	plazatest.Each(t, testOTP, func(t *testing.T, e *plazatest.Env) {
+		for _, c := range []struct {
+			method, path string
+			code         string
+		}{
+			{"GET", "/yuanyiapi/", "400"},
+			{"PUT", "/yuanyiapi/", "400"},
+			{"DELETE", "/yuanyiapi/", "400"},
+			{"PATCH", "/yuanyiapi/?method=current_time", "400"},
+			{"GET", "/yuanyiapi/upload", "400"},
+			{"PUT", "/yuanyiapi/upload", "400"},
+			{"GET", "/yuanyiapi/no/such/path", "401"},
+			{"POST", "/yuanyiapi/no_such_path", "401"},
+		} {
+			res := e.Do(c.method, c.path, nil)
+			m := res.JSON()
+			if res.Status != 200 || m == nil || m["code"].(json.Number).String() != c.code || m["err_msg"] == "" ||
+				!strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+				t.Fatalf("%s %s: HTTP %d %s %q", c.method, c.path, res.Status, res.Header.Get("Content-Type"), res.Body)
+			}
+		}
+		// HEAD gets the same answer without its body.
+		if res := e.Do("HEAD", "/yuanyiapi/", nil); res.Status != 200 {
+			t.Fatalf("HEAD: %d", res.Status)
+		}
+		ok(t, e, "current_time", nil, "")
+	})
 }

@@ -32,9 +32,10 @@ func benchEnv(b *testing.B) (*plazatest.Env, benchdata.Data) {
 	return e, d
 }
 
-// signed is a call body as the app signs it.
-func signed(method, token string, params map[string]any) []byte {
-	body := map[string]any{"method": method, "ver": "1", "ts": json.Number("1"), "app": "yuanyi-app", "token": token}
+// signed is a call body as the app signs it, at the time of e's clock.
+func signed(e *plazatest.Env, method, token string, params map[string]any) []byte {
+	ts := json.Number(strconv.FormatInt(e.Clock.Now().UnixMilli(), 10))
+	body := map[string]any{"method": method, "ver": "1", "ts": ts, "app": "yuanyi-app", "token": token}
 	for k, v := range params {
 		body[k] = v
 	}
@@ -57,7 +58,7 @@ func post(b *testing.B, client *http.Client, url string, body []byte) {
 
 func benchCall(b *testing.B, method string, params map[string]any) {
 	e, d := benchEnv(b)
-	body := signed(method, d.Tokens[0], params)
+	body := signed(e, method, d.Tokens[0], params)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	url := e.URL + "/yuanyiapi/"
 	b.ResetTimer()
@@ -92,7 +93,7 @@ func BenchmarkArticleLike(b *testing.B) {
 			continue
 		}
 		p := map[string]any{"article_id": json.Number(strconv.FormatInt(a, 10))}
-		bodies = append(bodies, [2][]byte{signed("article_like", d.Tokens[u-1], p), signed("article_unlike", d.Tokens[u-1], p)})
+		bodies = append(bodies, [2][]byte{signed(e, "article_like", d.Tokens[u-1], p), signed(e, "article_unlike", d.Tokens[u-1], p)})
 	}
 	next := make(chan int, 1)
 	next <- 0

@@ -9,9 +9,9 @@ import (
 // likes of them (the showcase core).
 func (f *face) catalogMethods() map[string]method {
 	return map[string]method{
-		"master_list":            {public, f.masterList("master_list", f.Showcase.Masters)},
-		"master_recommend_list":  {public, f.masterList("master_recommend_list", f.Showcase.RecommendedMasters)},
-		"master_detail":          {public, f.masterDetail},
+		"master_list":            {required, f.masterList("master_list", f.Showcase.Masters)},
+		"master_recommend_list":  {required, f.masterList("master_recommend_list", f.Showcase.RecommendedMasters)},
+		"master_detail":          {required, f.masterDetail},
 		"master_follow":          {required, f.masterFollow},
 		"master_unfollow":        {required, f.masterUnfollow},
 		"my_following_masters":   {required, f.myFollowingMasters},
@@ -19,29 +19,29 @@ func (f *face) catalogMethods() map[string]method {
 		"merchant_unfollow":      {required, f.merchantUnfollow},
 		"my_following_merchants": {required, f.myFollowingMerchants},
 
-		"design_circle_cloth_list":      {public, f.designCircleClothList},
-		"design_circle_cloth_detail":    {public, f.designCircleClothDetail},
+		"design_circle_cloth_list":      {required, f.designCircleClothList},
+		"design_circle_cloth_detail":    {required, f.designCircleClothDetail},
 		"design_circle_cloth_collect":   {required, f.clothCollect(showcase.DesignCircle, true)},
 		"design_circle_cloth_uncollect": {required, f.clothCollect(showcase.DesignCircle, false)},
-		"merchant_cloth_list":           {public, f.merchantClothList("merchant_cloth_list", f.Showcase.Clothes)},
-		"merchant_cloth_recommend_list": {public, f.merchantClothList("merchant_cloth_recommend_list", f.Showcase.RecommendedClothes)},
-		"merchant_cloth_detail":         {public, f.merchantClothDetail},
+		"merchant_cloth_list":           {required, f.merchantClothList("merchant_cloth_list", f.Showcase.Clothes)},
+		"merchant_cloth_recommend_list": {required, f.merchantClothList("merchant_cloth_recommend_list", f.Showcase.RecommendedClothes)},
+		"merchant_cloth_detail":         {required, f.merchantClothDetail},
 		"merchant_cloth_collect":        {required, f.clothCollect(showcase.MerchantKind, true)},
 		"merchant_cloth_uncollect":      {required, f.clothCollect(showcase.MerchantKind, false)},
 
-		"game_recommend_list": {public, f.gameRecommendList},
-		"game_detail":         {public, f.gameDetail},
+		"game_recommend_list": {required, f.gameRecommendList},
+		"game_detail":         {required, f.gameDetail},
 		"game_like":           {required, f.gameMark((*showcase.Service).LikeGame)},
 		"game_unlike":         {required, f.gameMark((*showcase.Service).UnlikeGame)},
 		"game_collect":        {required, f.gameMark((*showcase.Service).CollectGame)},
 		"game_uncollect":      {required, f.gameMark((*showcase.Service).UncollectGame)},
 
-		"home_banner":          {public, f.banners(showcase.HomeBanners, "home_banner")},
-		"ticket_banner":        {public, f.banners(showcase.TicketBanners, "ticket_banner")},
-		"design_circle_banner": {public, f.banners(showcase.DesignCircleBanners, "design_circle_banner")},
+		"home_banner":          {required, f.banners(showcase.HomeBanners, "home_banner")},
+		"ticket_banner":        {required, f.banners(showcase.TicketBanners, "ticket_banner")},
+		"design_circle_banner": {required, f.banners(showcase.DesignCircleBanners, "design_circle_banner")},
 		// The document's example of game_banner answers under
 		// design_circle_banner; that key is answered too.
-		"game_banner": {public, f.banners(showcase.GameBanners, "game_banner", "design_circle_banner")},
+		"game_banner": {required, f.banners(showcase.GameBanners, "game_banner", "design_circle_banner")},
 	}
 }
 

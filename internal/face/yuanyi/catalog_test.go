@@ -152,8 +152,8 @@ func TestMasters(t *testing.T) {
 		m2 := a.create("masters", map[string]any{"name": "达人2"})
 		id0, id1, id2 := m0["master_id"].(string), m1["master_id"].(string), m2["master_id"].(string)
 
-		// Lists, without a token: newest first; the recommended by sort.
-		res := ok(t, e, "master_list", nil, "")
+		// Lists: newest first; the recommended by sort.
+		res := ok(t, e, "master_list", nil, tokC)
 		exactKeys(t, "master_list answer", res, "code", "master_list")
 		items := list(t, res, "master_list", masterItemKeys...)
 		if got := field(items, "master_id"); !reflect.DeepEqual(got, []string{id2, id1, id0}) {
@@ -168,7 +168,7 @@ func TestMasters(t *testing.T) {
 		if items[0]["avatar"] != nil || items[0]["intro"] != nil {
 			t.Fatalf("empty avatar/intro should be null: %v", items[0])
 		}
-		res = ok(t, e, "master_recommend_list", nil, "")
+		res = ok(t, e, "master_recommend_list", nil, tokC)
 		exactKeys(t, "master_recommend_list answer", res, "code", "master_list", "master_recommend_list")
 		rec := list(t, res, "master_recommend_list", masterItemKeys...)
 		if got := field(rec, "master_id"); !reflect.DeepEqual(got, []string{id1, id0}) {
@@ -177,10 +177,10 @@ func TestMasters(t *testing.T) {
 		if !reflect.DeepEqual(res["master_list"], res["master_recommend_list"]) {
 			t.Fatal("master_recommend_list answers differ under its two keys")
 		}
-		if got := field(list(t, ok(t, e, "master_list", map[string]any{"limit": 1, "offset": 1}, ""), "master_list", masterItemKeys...), "master_id"); !reflect.DeepEqual(got, []string{id1}) {
+		if got := field(list(t, ok(t, e, "master_list", map[string]any{"limit": 1, "offset": 1}, tokC), "master_list", masterItemKeys...), "master_id"); !reflect.DeepEqual(got, []string{id1}) {
 			t.Fatalf("master_list limit 1 offset 1 = %v", got)
 		}
-		if got := list(t, ok(t, e, "master_list", map[string]any{"limit": "100", "offset": "3"}, ""), "master_list"); len(got) != 0 {
+		if got := list(t, ok(t, e, "master_list", map[string]any{"limit": "100", "offset": "3"}, tokC), "master_list"); len(got) != 0 {
 			t.Fatalf("past the end: %v", got)
 		}
 
@@ -206,7 +206,7 @@ func TestMasters(t *testing.T) {
 		numIs(t, "follower_count", d["follower_count"], 1)
 		numIs(t, "follow_count", d["follow_count"], 0)
 		numIs(t, "article_count", d["article_count"], 0)
-		d = ok(t, e, "master_detail", map[string]any{"master_id": id2}, "")["master_detail"].(map[string]any)
+		d = ok(t, e, "master_detail", map[string]any{"master_id": id2}, tokB)["master_detail"].(map[string]any)
 		if d["is_follow"] != false || d["birthday"] != nil || d["address"] != nil || d["avatar"] != nil {
 			t.Fatalf("bare master_detail = %v", d)
 		}
@@ -214,7 +214,7 @@ func TestMasters(t *testing.T) {
 		// A linked master counts its user's follows; its user cannot follow it.
 		ok(t, e, "user_follow", map[string]any{"to_uid": uidA}, tokB)
 		ok(t, e, "user_follow", map[string]any{"to_uid": uidC}, tokB)
-		d = ok(t, e, "master_detail", map[string]any{"master_id": id1}, "")["master_detail"].(map[string]any)
+		d = ok(t, e, "master_detail", map[string]any{"master_id": id1}, tokB)["master_detail"].(map[string]any)
 		numIs(t, "linked follow_count", d["follow_count"], 2)
 		numIs(t, "linked follower_count", d["follower_count"], 1)
 		fails(t, e, "master_follow", map[string]any{"master_id": id1}, tokB, 400)
@@ -252,17 +252,18 @@ func TestMasters(t *testing.T) {
 			fails(t, e, "master_follow", map[string]any{"master_id": bad}, tokA, 400)
 			fails(t, e, "master_unfollow", map[string]any{"master_id": bad}, tokA, 400)
 		}
-		fails(t, e, "master_detail", nil, "", 400)
+		fails(t, e, "master_detail", nil, tokA, 400)
 		fails(t, e, "master_follow", map[string]any{"master_id": id0}, "", 403)
 		fails(t, e, "master_follow", map[string]any{"master_id": id0}, "garbage-token", 404)
 		fails(t, e, "my_following_masters", nil, "", 403)
 		for _, p := range badPages {
-			fails(t, e, "master_list", p, "", 400)
-			fails(t, e, "master_recommend_list", p, "", 400)
+			fails(t, e, "master_list", p, tokA, 400)
+			fails(t, e, "master_recommend_list", p, tokA, 400)
 			fails(t, e, "my_following_masters", p, tokA, 400)
 		}
-		// Reads take a bad token as no token.
-		ok(t, e, "master_list", nil, "garbage-token")
+		// Reads need a good token.
+		fails(t, e, "master_list", nil, "", 403)
+		fails(t, e, "master_list", nil, "garbage-token", 404)
 
 		// A master the admin deletes is gone, with its follows.
 		a.do("DELETE", "masters/"+idOf(m0), nil, 204)
@@ -293,7 +294,7 @@ func TestClothes(t *testing.T) {
 		dcID, mc1ID, mc2ID := idOf(dc), idOf(mc1), idOf(mc2)
 
 		// Design circle.
-		res := ok(t, e, "design_circle_cloth_list", nil, "")
+		res := ok(t, e, "design_circle_cloth_list", nil, tok2)
 		exactKeys(t, "design_circle_cloth_list answer", res, "code", "design_circle_cloth_list")
 		items := list(t, res, "design_circle_cloth_list", dcItemKeys...)
 		if len(items) != 1 || items[0]["cloth_id"].(json.Number).String() != dcID || items[0]["name"] != "服饰名称19" ||
@@ -323,7 +324,7 @@ func TestClothes(t *testing.T) {
 		}
 
 		// Merchant clothes.
-		res = ok(t, e, "merchant_cloth_list", nil, "")
+		res = ok(t, e, "merchant_cloth_list", nil, tok2)
 		exactKeys(t, "merchant_cloth_list answer", res, "code", "merchant_cloth_list")
 		items = list(t, res, "merchant_cloth_list", mcItemKeys...)
 		if got := field(items, "cloth_id"); !reflect.DeepEqual(got, []string{mc2ID, mc1ID}) {
@@ -338,7 +339,7 @@ func TestClothes(t *testing.T) {
 		if m := items[0]["merchant"].(map[string]any); m["logo"] != nil || m["intro"] != nil {
 			t.Fatalf("bare merchant = %v", m)
 		}
-		res = ok(t, e, "merchant_cloth_recommend_list", nil, "")
+		res = ok(t, e, "merchant_cloth_recommend_list", nil, tok2)
 		exactKeys(t, "merchant_cloth_recommend_list answer", res, "code", "merchant_cloth_list", "merchant_cloth_recommend_list")
 		if got := field(list(t, res, "merchant_cloth_recommend_list", mcItemKeys...), "cloth_id"); !reflect.DeepEqual(got, []string{mc1ID}) {
 			t.Fatalf("merchant_cloth_recommend_list = %v", got)
@@ -365,7 +366,7 @@ func TestClothes(t *testing.T) {
 			t.Fatalf("merchant_cloth_detail = %v", d)
 		}
 		numIs(t, "merchant follow_count", d["merchant"].(map[string]any)["follow_count"], 2)
-		d = ok(t, e, "merchant_cloth_detail", map[string]any{"cloth_id": mc2ID}, "")["merchant_cloth_detail"].(map[string]any)
+		d = ok(t, e, "merchant_cloth_detail", map[string]any{"cloth_id": mc2ID}, tok2)["merchant_cloth_detail"].(map[string]any)
 		if !reflect.DeepEqual(d["images"], []any{}) || d["is_collect"] != false {
 			t.Fatalf("bare merchant_cloth_detail = %v", d)
 		}
@@ -411,14 +412,14 @@ func TestClothes(t *testing.T) {
 		fails(t, e, "my_following_merchants", nil, "", 403)
 		for _, p := range badPages {
 			for _, method := range []string{"design_circle_cloth_list", "merchant_cloth_list", "merchant_cloth_recommend_list"} {
-				fails(t, e, method, p, "", 400)
+				fails(t, e, method, p, tok, 400)
 			}
 			fails(t, e, "my_following_merchants", p, tok, 400)
 		}
 
 		// The admin moves a cloth to the design circle: it moves on the face too.
 		a.do("PATCH", "clothes/"+mc2ID, map[string]any{"kind": "design_circle", "merchant": nil}, 200)
-		if got := field(list(t, ok(t, e, "design_circle_cloth_list", nil, ""), "design_circle_cloth_list"), "cloth_id"); !reflect.DeepEqual(got, []string{mc2ID, dcID}) {
+		if got := field(list(t, ok(t, e, "design_circle_cloth_list", nil, tok), "design_circle_cloth_list"), "cloth_id"); !reflect.DeepEqual(got, []string{mc2ID, dcID}) {
 			t.Fatalf("design_circle_cloth_list after the move = %v", got)
 		}
 		fails(t, e, "merchant_cloth_detail", map[string]any{"cloth_id": mc2ID}, tok, 400)
@@ -442,14 +443,14 @@ func TestGamesAndBanners(t *testing.T) {
 		g2 := a.create("games", map[string]any{"name": "游戏名称1"})
 		id1, id2 := idOf(g1), idOf(g2)
 
-		res := ok(t, e, "game_recommend_list", nil, "")
+		res := ok(t, e, "game_recommend_list", nil, tok)
 		exactKeys(t, "game_recommend_list answer", res, "code", "game_recommend_list")
 		items := list(t, res, "game_recommend_list", gameKeys...)
 		if len(items) != 1 || items[0]["game_id"].(json.Number).String() != id1 || items[0]["name"] != "游戏名称0" ||
 			items[0]["intro"] != "游戏简介0" || items[0]["is_collect"] != false {
 			t.Fatalf("game_recommend_list = %v", items)
 		}
-		res = ok(t, e, "game_detail", map[string]any{"game_id": id2}, "")
+		res = ok(t, e, "game_detail", map[string]any{"game_id": id2}, tok)
 		exactKeys(t, "game_detail answer", res, "code", "game_detail")
 		exactKeys(t, "game_detail", res["game_detail"].(map[string]any), gameKeys...)
 		if d := res["game_detail"].(map[string]any); d["image"] != nil || d["name"] != "游戏名称1" {
@@ -484,7 +485,7 @@ func TestGamesAndBanners(t *testing.T) {
 			fails(t, e, m, map[string]any{"game_id": id1}, "", 403)
 		}
 		for _, p := range badPages {
-			fails(t, e, "game_recommend_list", p, "", 400)
+			fails(t, e, "game_recommend_list", p, tok, 400)
 		}
 
 		// Banners: each placement on its own, by sort, then newest.
@@ -495,7 +496,7 @@ func TestGamesAndBanners(t *testing.T) {
 		dcb := a.create("banners", map[string]any{"placement": "design_circle", "image": "d.jpeg"})
 		game := a.create("banners", map[string]any{"placement": "game", "image": "g.jpeg"})
 
-		res = ok(t, e, "home_banner", nil, "")
+		res = ok(t, e, "home_banner", nil, tok)
 		exactKeys(t, "home_banner answer", res, "code", "home_banner", "banner")
 		items = list(t, res, "home_banner", bannerKeys...)
 		if got := field(items, "banner_id"); !reflect.DeepEqual(got, []string{idOf(home1), idOf(home3), idOf(home2)}) {
@@ -519,7 +520,7 @@ func TestGamesAndBanners(t *testing.T) {
 			{"design_circle_banner", []string{"code", "design_circle_banner", "banner"}, dcb},
 			{"game_banner", []string{"code", "game_banner", "banner", "design_circle_banner"}, game},
 		} {
-			res := ok(t, e, c.method, nil, "")
+			res := ok(t, e, c.method, nil, tok)
 			exactKeys(t, c.method+" answer", res, c.keys...)
 			for _, k := range c.keys[1:] {
 				if got := field(list(t, res, k, bannerKeys...), "banner_id"); !reflect.DeepEqual(got, []string{idOf(c.want)}) {
@@ -527,7 +528,7 @@ func TestGamesAndBanners(t *testing.T) {
 				}
 			}
 			for _, p := range badPages {
-				fails(t, e, c.method, p, "", 400)
+				fails(t, e, c.method, p, tok, 400)
 			}
 		}
 	})
@@ -589,9 +590,9 @@ func TestParallelMarks(t *testing.T) {
 		}
 		check := func(want int) {
 			t.Helper()
-			d := ok(t, e, "master_detail", map[string]any{"master_id": master["master_id"]}, "")["master_detail"].(map[string]any)
+			d := ok(t, e, "master_detail", map[string]any{"master_id": master["master_id"]}, toks[0])["master_detail"].(map[string]any)
 			numIs(t, "follower_count", d["follower_count"], int64(want))
-			d = ok(t, e, "merchant_cloth_detail", map[string]any{"cloth_id": idOf(cloth)}, "")["merchant_cloth_detail"].(map[string]any)
+			d = ok(t, e, "merchant_cloth_detail", map[string]any{"cloth_id": idOf(cloth)}, toks[0])["merchant_cloth_detail"].(map[string]any)
 			numIs(t, "merchant follow_count", d["merchant"].(map[string]any)["follow_count"], int64(want))
 			ctx := context.Background()
 			if got, _ := e.App.Showcase.ClothCollectors(ctx, mustInt(t, idOf(cloth))); got != want {
@@ -636,4 +637,81 @@ func rpcErr(e *plazatest.Env, method string, params map[string]any, token string
 		return fmt.Errorf("%s %v: HTTP %d %v", method, params, res.StatusCode, m)
 	}
 	return nil
+}
+
+// The recommended lists (系统推荐) show the flagged items; while none is
+// flagged they show the newest, so a fresh catalogue never looks empty.
+func TestRecommendedListsShowTheNewestWhileNoneIsFlagged(t *testing.T) {
+	plazatest.Each(t, contentEnv(), func(t *testing.T, e *plazatest.Env) {
+		a := adminLogin(t, e)
+		tok, _ := signup(t, e, "18682222222")
+		mer := a.create("merchants", map[string]any{"name": "商户"})
+		type shelf struct {
+			method, key, collection, idKey string
+			ids                            []string // oldest first
+		}
+		shelves := []*shelf{
+			{method: "game_recommend_list", key: "game_recommend_list", collection: "games", idKey: "game_id"},
+			{method: "merchant_cloth_recommend_list", key: "merchant_cloth_recommend_list", collection: "clothes", idKey: "cloth_id"},
+			{method: "master_recommend_list", key: "master_recommend_list", collection: "masters", idKey: "master_id"},
+		}
+		for i := range 3 {
+			for _, sh := range shelves {
+				body := map[string]any{"name": fmt.Sprint(sh.collection, i)}
+				if sh.collection == "clothes" {
+					body["kind"], body["merchant"] = "merchant", mer["id"]
+				}
+				it := a.create(sh.collection, body)
+				id := idOf(it)
+				if sh.collection == "masters" {
+					id = it["master_id"].(string)
+				}
+				sh.ids = append(sh.ids, id)
+			}
+			e.Clock.Advance(time.Second)
+		}
+		// A flagged design-circle cloth is no flagged merchant cloth.
+		a.create("clothes", map[string]any{"kind": "design_circle", "name": "设计圈", "recommended": true})
+		page := func(sh *shelf, limit, offset int) []string {
+			t.Helper()
+			return field(list(t, ok(t, e, sh.method, map[string]any{"limit": limit, "offset": offset}, tok), sh.key), sh.idKey)
+		}
+		adminID := func(sh *shelf, i int) string {
+			if sh.collection != "masters" {
+				return sh.ids[i]
+			}
+			for _, it := range a.do("GET", "masters?page_size=100", nil, 200)["items"].([]any) {
+				if m := it.(map[string]any); m["master_id"] == sh.ids[i] {
+					return idOf(m)
+				}
+			}
+			t.Fatalf("no master %s", sh.ids[i])
+			return ""
+		}
+		for _, sh := range shelves {
+			// None flagged: the newest, paged.
+			if got := page(sh, 20, 0); !reflect.DeepEqual(got, []string{sh.ids[2], sh.ids[1], sh.ids[0]}) {
+				t.Fatalf("%s with none flagged = %v, want the newest %v", sh.method, got, sh.ids)
+			}
+			if got := page(sh, 2, 2); !reflect.DeepEqual(got, []string{sh.ids[0]}) {
+				t.Fatalf("%s with none flagged, page 2 = %v", sh.method, got)
+			}
+			if got := page(sh, 2, 4); len(got) != 0 {
+				t.Fatalf("%s with none flagged, past the end = %v", sh.method, got)
+			}
+			// One flagged: that one only; past its end is empty, not the newest.
+			a.do("PATCH", sh.collection+"/"+adminID(sh, 0), map[string]any{"recommended": true}, 200)
+			if got := page(sh, 20, 0); !reflect.DeepEqual(got, []string{sh.ids[0]}) {
+				t.Fatalf("%s with the oldest flagged = %v", sh.method, got)
+			}
+			if got := page(sh, 20, 1); len(got) != 0 {
+				t.Fatalf("%s past the flagged = %v", sh.method, got)
+			}
+			// The flag taken back: the newest again.
+			a.do("PATCH", sh.collection+"/"+adminID(sh, 0), map[string]any{"recommended": false}, 200)
+			if got := page(sh, 1, 0); !reflect.DeepEqual(got, []string{sh.ids[2]}) {
+				t.Fatalf("%s with the flag taken back = %v", sh.method, got)
+			}
+		}
+	})
 }

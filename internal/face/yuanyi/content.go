@@ -10,27 +10,25 @@ import (
 	"plaza/internal/errs"
 )
 
-// The article functions (seed 003). Reads work without a token (is_like
-// and is_collect are then false; following_article_list is then empty);
-// writes and my_* need one.
+// The article functions (seed 003); every one needs a token.
 func (f *face) contentMethods() map[string]method {
 	if f.Content == nil {
 		return nil
 	}
 	return map[string]method{
 		"article_publish":         {required, f.articlePublish},
-		"article_list":            {public, f.articleList("article_list", f.Content.Latest)},
-		"following_article_list":  {public, f.articleList("following_article_list", f.Content.Following)},
+		"article_list":            {required, f.articleList("article_list", f.Content.Latest)},
+		"following_article_list":  {required, f.articleList("following_article_list", f.Content.Following)},
 		"my_article_list":         {required, f.myArticleList},
 		"my_article_collect_list": {required, f.myArticleCollectList},
-		"article_detail":          {public, f.articleDetail},
+		"article_detail":          {required, f.articleDetail},
 		"article_like":            {required, f.articleMark(f.Content.Like)},
 		"article_unlike":          {required, f.articleMark(f.Content.Unlike)},
 		"article_collect":         {required, f.articleMark(f.Content.Collect)},
 		"article_uncollect":       {required, f.articleMark(f.Content.Uncollect)},
 		"article_comment_publish": {required, f.articleCommentPublish},
 		"article_comment_reply":   {required, f.articleCommentReply},
-		"article_comment_list":    {public, f.articleCommentList},
+		"article_comment_list":    {required, f.articleCommentList},
 		"article_comment_up":      {required, f.articleCommentVote(content.Up)},
 		"article_comment_down":    {required, f.articleCommentVote(content.Down)},
 		"article_comment_del":     {required, f.articleCommentDel},

@@ -82,6 +82,7 @@ func TestArticles(t *testing.T) {
 	plazatest.Each(t, testOTP, func(t *testing.T, e *plazatest.Env) {
 		aTok, aUID := signup(t, e, "18682222222")
 		bTok, bUID := signup(t, e, "18683333333")
+		cTok, _ := signup(t, e, "18684444444") // a viewer who marks and follows nothing
 		img1, img2 := twoImages(t, e, aTok)
 		now := e.Clock.Now().UnixMilli()
 
@@ -90,8 +91,9 @@ func TestArticles(t *testing.T) {
 			t.Fatalf("article_publish answers %v, want only the code", m)
 		}
 
-		// The home list, signed out.
-		m := ok(t, e, "article_list", nil, "")
+		// The home list, by a viewer who marked nothing; signed out: 403.
+		fails(t, e, "article_list", nil, "", 403)
+		m := ok(t, e, "article_list", nil, cTok)
 		items := listN(t, m, "article_list", 2)
 		first := keys(t, "article_list item", items[0], articleKeys...)
 		second := keys(t, "article_list item", items[1], articleKeys...)
@@ -114,7 +116,7 @@ func TestArticles(t *testing.T) {
 		// A new nickname shows at once (the authors kept in memory are
 		// dropped by the profile change).
 		ok(t, e, "my_user_info_update", map[string]any{"nickname": "renamed", "avatar": img1}, aTok)
-		au = listN(t, ok(t, e, "article_list", nil, ""), "article_list", 2)[0].(map[string]any)["author"].(map[string]any)
+		au = listN(t, ok(t, e, "article_list", nil, cTok), "article_list", 2)[0].(map[string]any)["author"].(map[string]any)
 		if au["nickname"] != "renamed" || au["avatar"] != img1 {
 			t.Fatalf("author after the update = %v", au)
 		}
@@ -138,7 +140,7 @@ func TestArticles(t *testing.T) {
 
 		// Following list: b follows a.
 		listN(t, ok(t, e, "following_article_list", nil, bTok), "following_article_list", 0)
-		listN(t, ok(t, e, "following_article_list", nil, ""), "following_article_list", 0)
+		listN(t, ok(t, e, "following_article_list", nil, cTok), "following_article_list", 0)
 		ok(t, e, "user_follow", map[string]any{"to_uid": aUID}, bTok)
 		items = listN(t, ok(t, e, "following_article_list", map[string]any{"limit": 20, "offset": 0}, bTok), "following_article_list", 2)
 		it = keys(t, "following_article_list item", items[1], articleKeys...)
@@ -163,9 +165,9 @@ func TestArticles(t *testing.T) {
 		// Comments: b comments, a replies, b replies to the reply.
 		e.Clock.Advance(time.Second)
 		ok(t, e, "article_comment_publish", map[string]any{"article_id": id, "content": "comment-00000"}, bTok)
-		top := num(t, listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": id}, ""), "article_comment_list", 1)[0].(map[string]any), "comment_id")
+		top := num(t, listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": id}, cTok), "article_comment_list", 1)[0].(map[string]any), "comment_id")
 		ok(t, e, "article_comment_reply", map[string]any{"article_id": id, "reply_id": top, "first_reply_id": top, "content": "hello"}, aTok)
-		cl := listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": id, "limit": 100, "offset": 0}, ""), "article_comment_list", 2)
+		cl := listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": id, "limit": 100, "offset": 0}, cTok), "article_comment_list", 2)
 		reply := num(t, cl[1].(map[string]any), "comment_id")
 		ok(t, e, "article_comment", map[string]any{"article_id": id, "content": "again"}, bTok) // the client's name
 		// The client's name with a reply_id answers that comment.
@@ -194,7 +196,7 @@ func TestArticles(t *testing.T) {
 		if num(t, c3, "reply_id") != reply || c3["reply_uid"] != aUID || num(t, c3, "first_reply_id") != top || c3["first_reply_uid"] != bUID {
 			t.Fatalf("reply to a reply = %v", c3)
 		}
-		if cl := listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": id, "limit": 2, "offset": 3}, ""), "article_comment_list", 1); num(t, cl[0].(map[string]any), "comment_id") != num(t, c3, "comment_id") {
+		if cl := listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": id, "limit": 2, "offset": 3}, cTok), "article_comment_list", 1); num(t, cl[0].(map[string]any), "comment_id") != num(t, c3, "comment_id") {
 			t.Fatalf("second page = %v", cl)
 		}
 
@@ -231,11 +233,11 @@ func TestArticles(t *testing.T) {
 		if ra, _ := dc[1].(map[string]any)["reply_author"].(map[string]any); ra["nickname"] != "nick-18683333333" {
 			t.Fatalf("detail reply_author = %v", dc[1])
 		}
-		d = ok(t, e, "article_detail", map[string]any{"article_id": id}, "")["article_detail"].(map[string]any)
+		d = ok(t, e, "article_detail", map[string]any{"article_id": id}, cTok)["article_detail"].(map[string]any)
 		if d["is_like"] != false || d["author"].(map[string]any)["is_follow"] != false {
-			t.Fatalf("signed-out detail = %v", d)
+			t.Fatalf("a stranger's detail = %v", d)
 		}
-		it = listN(t, ok(t, e, "article_list", nil, ""), "article_list", 2)[1].(map[string]any)
+		it = listN(t, ok(t, e, "article_list", nil, cTok), "article_list", 2)[1].(map[string]any)
 		if num(t, it, "comment_count") != 4 {
 			t.Fatalf("comment_count = %v", it)
 		}
@@ -248,7 +250,7 @@ func TestArticles(t *testing.T) {
 		if c := cl[1].(map[string]any); c["content"] != "deeper" || num(t, c, "reply_id") != reply || c["reply_uid"] != aUID {
 			t.Fatalf("a reply outlives the comment it answers: %v", c)
 		}
-		it = listN(t, ok(t, e, "article_list", nil, ""), "article_list", 2)[1].(map[string]any)
+		it = listN(t, ok(t, e, "article_list", nil, cTok), "article_list", 2)[1].(map[string]any)
 		if num(t, it, "comment_count") != 2 {
 			t.Fatalf("comment_count after deletes = %v", it)
 		}
@@ -260,9 +262,9 @@ func TestArticles(t *testing.T) {
 		ok(t, e, "article_publish", map[string]any{"content": "b's"}, bTok)
 		bArticle := num(t, listN(t, ok(t, e, "my_article_list", nil, bTok), "my_article_list", 1)[0].(map[string]any), "article_id")
 		fails(t, e, "article_del", map[string]any{"article_id_list": []any{id, bArticle}}, bTok, 111)
-		listN(t, ok(t, e, "article_list", nil, ""), "article_list", 3) // nothing went
+		listN(t, ok(t, e, "article_list", nil, cTok), "article_list", 3) // nothing went
 		ok(t, e, "article_del", map[string]any{"article_id_list": fmt.Sprintf("%d,%d,999999", id, newer)}, aTok)
-		listN(t, ok(t, e, "article_list", nil, ""), "article_list", 1)
+		listN(t, ok(t, e, "article_list", nil, cTok), "article_list", 1)
 		fails(t, e, "article_detail", map[string]any{"article_id": id}, bTok, 301)
 		listN(t, ok(t, e, "my_article_collect_list", nil, bTok), "my_article_collect_list", 0)
 		info = ok(t, e, "my_user_info", nil, aTok)["my_user_info"].(map[string]any)
@@ -281,7 +283,7 @@ func TestArticlesBadInput(t *testing.T) {
 		ok(t, e, "article_publish", map[string]any{"content": "x"}, aTok)
 		id := num(t, listN(t, ok(t, e, "my_article_list", nil, aTok), "my_article_list", 1)[0].(map[string]any), "article_id")
 		ok(t, e, "article_comment_publish", map[string]any{"article_id": id, "content": "mine"}, aTok)
-		top := num(t, listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": id}, ""), "article_comment_list", 1)[0].(map[string]any), "comment_id")
+		top := num(t, listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": id}, aTok), "article_comment_list", 1)[0].(map[string]any), "comment_id")
 
 		for _, name := range []string{"article_list", "following_article_list", "my_article_list", "my_article_collect_list"} {
 			fails(t, e, name, map[string]any{"limit": "abc"}, aTok, 400)
@@ -361,7 +363,7 @@ func TestArticlesBadInput(t *testing.T) {
 		ok(t, e, "article_publish", map[string]any{"content": "c's"}, cTok)
 		cid := num(t, listN(t, ok(t, e, "my_article_list", nil, cTok), "my_article_list", 1)[0].(map[string]any), "article_id")
 		ok(t, e, "article_comment_publish", map[string]any{"article_id": cid, "content": "a here"}, aTok)
-		aComment := num(t, listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": cid}, ""), "article_comment_list", 1)[0].(map[string]any), "comment_id")
+		aComment := num(t, listN(t, ok(t, e, "article_comment_list", map[string]any{"article_id": cid}, aTok), "article_comment_list", 1)[0].(map[string]any), "comment_id")
 		ok(t, e, "article_comment_publish", map[string]any{"article_id": cid, "content": "b here"}, bTok)
 		fails(t, e, "article_comment_reply", map[string]any{"article_id": cid, "reply_id": aComment, "content": "x"}, bTok, 111)
 		fails(t, e, "article_comment_reply", map[string]any{"article_id": id, "reply_id": aComment, "content": "x"}, aTok, 400) // not this article's
@@ -389,7 +391,7 @@ func TestLikesInParallel(t *testing.T) {
 			toks[i], _ = signup(t, e, fmt.Sprintf("186000000%02d", i))
 		}
 		ok(t, e, "article_publish", map[string]any{"content": "popular"}, toks[0])
-		id := num(t, listN(t, ok(t, e, "article_list", nil, ""), "article_list", 1)[0].(map[string]any), "article_id")
+		id := num(t, listN(t, ok(t, e, "article_list", nil, toks[0]), "article_list", 1)[0].(map[string]any), "article_id")
 		var wg sync.WaitGroup
 		for i, tok := range toks {
 			wg.Add(1)
@@ -416,11 +418,11 @@ func TestLikesInParallel(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		it := listN(t, ok(t, e, "article_list", nil, ""), "article_list", 1)[0].(map[string]any)
+		it := listN(t, ok(t, e, "article_list", nil, toks[0]), "article_list", 1)[0].(map[string]any)
 		if num(t, it, "like_count") != users/2 || num(t, it, "collect_count") != users {
 			t.Fatalf("counts after the storm: %v", it)
 		}
-		d := ok(t, e, "article_detail", map[string]any{"article_id": id}, "")["article_detail"].(map[string]any)
+		d := ok(t, e, "article_detail", map[string]any{"article_id": id}, toks[0])["article_detail"].(map[string]any)
 		listN(t, d, "like_user_list", users/2)
 		listN(t, d, "collect_user_list", users)
 	})

@@ -8,7 +8,7 @@ import (
 func (f *face) gameCommentMethods() map[string]method {
 	return map[string]method{
 		"game_comment_publish": {required, f.gameCommentPublish},
-		"game_comment_list":    {public, f.gameCommentList},
+		"game_comment_list":    {required, f.gameCommentList},
 		"game_comment_up":      {required, f.gameCommentVote(votes.Up)},
 		"game_comment_down":    {required, f.gameCommentVote(votes.Down)},
 		"game_comment_del":     {required, f.gameCommentDel},

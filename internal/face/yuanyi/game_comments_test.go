@@ -14,7 +14,7 @@ func TestGameComments(t *testing.T) {
 		game := idOf(adminLogin(t, e).create("games", map[string]any{"name": "游戏名称0", "recommended": true}))
 
 		ok(t, e, "game_comment_publish", map[string]any{"game_id": game, "content": "test_game_comment"}, a)
-		first := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, ""), "game_comment_list",
+		first := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, a), "game_comment_list",
 			"comment_id", "uid", "content", "reply_id", "created_at", "up_count", "down_count", "is_up", "is_down", "author")
 		if len(first) != 1 || first[0]["uid"] != aUID || first[0]["reply_id"] != nil || first[0]["content"] != "test_game_comment" {
 			t.Fatalf("list = %v", first)
@@ -23,7 +23,7 @@ func TestGameComments(t *testing.T) {
 		// The shape of the document's items: reply_id null or 0 is a comment.
 		ok(t, e, "game_comment_publish", map[string]any{"game_id": game, "content": "null reply", "reply_id": nil}, b)
 		ok(t, e, "game_comment_publish", map[string]any{"game_id": game, "content": "zero reply", "reply_id": 0}, b)
-		for _, it := range list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, ""), "game_comment_list")[:2] {
+		for _, it := range list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, a), "game_comment_list")[:2] {
 			if it["reply_id"] != nil {
 				t.Fatalf("a comment with reply_id null/0 became a reply: %v", it)
 			}
@@ -46,13 +46,13 @@ func TestGameComments(t *testing.T) {
 		// Another's comment cannot be deleted; one's own can.
 		fails(t, e, "game_comment_del", map[string]any{"comment_id": []any{cid}}, b, 111)
 		ok(t, e, "game_comment_del", map[string]any{"comment_id": cid}, a)
-		if got := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, ""), "game_comment_list"); len(got) != 1 {
+		if got := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, a), "game_comment_list"); len(got) != 1 {
 			t.Fatalf("after delete: %v", got)
 		}
 
 		// A blocked user cannot reply to the blocker.
 		ok(t, e, "game_comment_publish", map[string]any{"game_id": game, "content": "mine"}, a)
-		mine := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, ""), "game_comment_list")[0]["comment_id"]
+		mine := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, a), "game_comment_list")[0]["comment_id"]
 		ok(t, e, "sns_block", map[string]any{"to_uid": bUID}, a)
 		fails(t, e, "game_comment_publish", map[string]any{"game_id": game, "content": "x", "reply_id": mine}, b, 111)
 
@@ -89,7 +89,7 @@ func TestGameCommentVotesInParallel(t *testing.T) {
 			toks = append(toks, tok)
 		}
 		ok(t, e, "game_comment_publish", map[string]any{"game_id": game, "content": "vote on me"}, toks[0])
-		cid := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, ""), "game_comment_list")[0]["comment_id"]
+		cid := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, toks[0]), "game_comment_list")[0]["comment_id"]
 		var wg sync.WaitGroup
 		for i, tok := range toks {
 			for range 3 {
@@ -105,7 +105,7 @@ func TestGameCommentVotesInParallel(t *testing.T) {
 			}
 		}
 		wg.Wait()
-		c := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, ""), "game_comment_list")[0]
+		c := list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": game}, toks[0]), "game_comment_list")[0]
 		if count(t, c, "up_count") != "2" || count(t, c, "down_count") != "2" {
 			t.Fatalf("counters = %v / %v, want 2 / 2", c["up_count"], c["down_count"])
 		}

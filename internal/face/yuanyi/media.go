@@ -19,7 +19,7 @@ func (f *face) mediaMethods() map[string]method {
 var errNoMedia = errs.E(errs.RateLimited, "media service unavailable")
 
 // getMediaID reserves an id for the file the client is about to upload:
-// {"media_id": "<uuid>"}.
+// {"media_id": "<uuid>.jpeg"}.
 func (f *face) getMediaID(c *call) (result, error) {
 	if f.Media == nil {
 		return nil, errNoMedia

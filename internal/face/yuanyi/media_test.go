@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/textproto"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func uploadFails(t *testing.T, e *plazatest.Env, fields map[string]string, f *fi
 func mediaID(t *testing.T, e *plazatest.Env, tok string) string {
 	t.Helper()
 	id, _ := ok(t, e, "get_media_id", nil, tok)["media_id"].(string)
-	if len(id) != 36 || strings.Count(id, "-") != 4 {
+	if !issuedShape.MatchString(id) {
 		t.Fatalf("get_media_id = %q", id)
 	}
 	return id
@@ -91,8 +92,9 @@ func TestMediaUploadAndServe(t *testing.T) {
 			{"png", file{"photo.jpg", "", mediatest.PNG(2, 2)}}, // the name says nothing
 		} {
 			id := mediaID(t, e, tok)
+			uuid := strings.TrimSuffix(id, ".jpeg")
 			final := uploadOK(t, e, id, &c.f)
-			if final != id+"."+c.ext {
+			if final != uuid+"."+c.ext {
 				t.Fatalf("%s: final id %q for issued %q", c.f.name, final, id)
 			}
 			res := e.Do("GET", "/media/"+final, nil)
@@ -121,7 +123,7 @@ func TestMediaUploadAndServe(t *testing.T) {
 			if r := e.Do("HEAD", "/media/"+final, nil); r.Status != 200 || r.Header.Get("Content-Length") != fmt.Sprint(len(c.f.data)) {
 				t.Fatalf("HEAD: %d %v", r.Status, r.Header)
 			}
-			for _, alias := range []string{id, id + ".jpg", final + ".jpg"} {
+			for _, alias := range []string{id, id + ".jpg", uuid, uuid + ".jpg", final + ".jpg"} {
 				if r := e.Do("GET", "/media/"+alias, nil); r.Status != 200 || !bytes.Equal(r.Body, c.f.data) {
 					t.Fatalf("GET /media/%s: %d", alias, r.Status)
 				}
@@ -212,7 +214,7 @@ func TestMediaOnS3(t *testing.T) {
 		jpg := mediatest.JPEG(6, 4)
 		m := upload(t, e, map[string]string{"media_id": id}, &file{"x.jpg", "image/jpeg", jpg})
 		final, _ := m["media_id"].(string)
-		if code(t, m) != 0 || final != id+".jpeg" || m["url"] != "https://cdn.example.com/m/"+final {
+		if code(t, m) != 0 || final != id || m["url"] != "https://cdn.example.com/m/"+final {
 			t.Fatalf("upload to S3: %v", m)
 		}
 		o, ok := srv.Get(final)
@@ -234,5 +236,116 @@ func TestMediaOnS3(t *testing.T) {
 		}
 		srv.FailNext(0)
 		uploadOK(t, e, id, &file{"x.jpg", "image/jpeg", jpg})
+	})
+}
+
+// issuedShape is the shape of the ids get_media_id issues: "<uuid>.jpeg",
+// as every media id of the document.
+var issuedShape = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.jpeg$`)
+
+// get_media_id issues "<uuid>.jpeg"; that id names the upload whatever its
+// format, wherever a media id is taken (article images, avatars, the media
+// URLs), with or without the app's ".jpg"; ids issued in the old shape (a
+// bare uuid) stay good.
+func TestIssuedMediaIDsAsTheDocumentShowsThem(t *testing.T) {
+	plazatest.Each(t, testOTP, func(t *testing.T, e *plazatest.Env) {
+		tok, uid := signup(t, e, "18682222222")
+		issued, _ := ok(t, e, "get_media_id", nil, tok)["media_id"].(string)
+		if !issuedShape.MatchString(issued) {
+			t.Fatalf("get_media_id = %q, want <uuid>.jpeg", issued)
+		}
+		uuid := strings.TrimSuffix(issued, ".jpeg")
+		png := mediatest.PNG(3, 3)
+		final := uploadOK(t, e, issued, &file{"a.jpg", "", png})
+		if final != uuid+".png" {
+			t.Fatalf("a PNG uploaded under %s: media id %q", issued, final)
+		}
+		// A JPEG keeps the very id it was issued.
+		issued2, _ := ok(t, e, "get_media_id", nil, tok)["media_id"].(string)
+		if got := uploadOK(t, e, issued2, &file{"b.jpg", "image/jpeg", mediatest.JPEG(2, 2)}); got != issued2 {
+			t.Fatalf("a JPEG uploaded under %s: media id %q", issued2, got)
+		}
+
+		// The issued id, and the app's ".jpg" after it, name the PNG.
+		ok(t, e, "article_publish", map[string]any{"content": "x", "images": []any{issued, issued + ".jpg", final, final + ".jpg", issued2}}, tok)
+		it := list(t, ok(t, e, "my_article_list", nil, tok), "my_article_list")[0]
+		if got := it["images"].([]any); len(got) != 5 || got[0] != final || got[1] != final || got[2] != final || got[3] != final || got[4] != issued2 {
+			t.Fatalf("images stored = %v, want the media ids", got)
+		}
+		ok(t, e, "my_user_info_update", map[string]any{"avatar": issued}, tok)
+		if av := ok(t, e, "my_user_info", nil, tok)["my_user_info"].(map[string]any)["avatar"]; av != final {
+			t.Fatalf("avatar = %v, want %s", av, final)
+		}
+		_ = uid
+		for _, ref := range []string{issued, issued + ".jpg", strings.ToUpper(issued)} {
+			if r := e.Do("GET", "/media/"+ref, nil); r.Status != 200 || !bytes.Equal(r.Body, png) || r.Header.Get("Content-Type") != "image/png" {
+				t.Fatalf("GET /media/%s: %d %s", ref, r.Status, r.Header.Get("Content-Type"))
+			}
+		}
+		// Another format's extension does not name it.
+		fails(t, e, "article_publish", map[string]any{"content": "x", "images": []any{uuid + ".gif"}}, tok, 400)
+
+		// An id issued in the old shape, a bare uuid, before the change.
+		old := "0b8f6a9e-1c2d-4e3f-8a7b-6c5d4e3f2a1b"
+		var userID int64
+		if err := e.App.DB.QueryRow(t.Context(), "SELECT id FROM users WHERE uid = ?", uid).Scan(&userID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.App.DB.Exec(t.Context(), "INSERT INTO media (id, owner_id, status, created_at) VALUES (?, ?, 'issued', ?)",
+			old, userID, e.Clock.Now().UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+		if got := uploadOK(t, e, old, &file{"c.gif", "image/gif", mediatest.GIF(2, 2)}); got != old+".gif" {
+			t.Fatalf("an old-shape id: media id %q", got)
+		}
+		ok(t, e, "article_publish", map[string]any{"content": "old", "images": []any{old, old + ".jpg", old + ".gif", old + ".gif.jpg"}}, tok)
+		if got := list(t, ok(t, e, "my_article_list", nil, tok), "my_article_list")[0]["images"].([]any); len(got) != 4 || got[0] != old+".gif" || got[3] != old+".gif" {
+			t.Fatalf("old-shape images stored = %v", got)
+		}
+	})
+}
+
+// The app shows every image from <media host>/yuanyi-media/<id>: plaza
+// serves that path as /media/{id}, for every form the app builds.
+func TestYuanyiMediaPath(t *testing.T) {
+	plazatest.Each(t, testOTP, func(t *testing.T, e *plazatest.Env) {
+		tok, _ := signup(t, e, "18682222222")
+		issued := mediaID(t, e, tok)
+		uuid := strings.TrimSuffix(issued, ".jpeg")
+		png := mediatest.PNG(5, 4)
+		final := uploadOK(t, e, issued, &file{"a.jpg", "", png})
+		for _, ref := range []string{uuid, uuid + ".jpg", final, final + ".jpg", issued, issued + ".jpg"} {
+			want := e.Do("GET", "/media/"+ref, nil)
+			res := e.Do("GET", "/yuanyi-media/"+ref, nil)
+			if res.Status != 200 || !bytes.Equal(res.Body, png) {
+				t.Fatalf("GET /yuanyi-media/%s: %d", ref, res.Status)
+			}
+			for _, h := range []string{"Content-Type", "Cache-Control", "ETag", "X-Content-Type-Options", "Last-Modified", "Accept-Ranges"} {
+				if res.Header.Get(h) == "" || res.Header.Get(h) != want.Header.Get(h) {
+					t.Fatalf("/yuanyi-media/%s %s: %q, /media/ says %q", ref, h, res.Header.Get(h), want.Header.Get(h))
+				}
+			}
+			if res.Header.Get("ETag") != `"`+final+`"` {
+				t.Fatalf("ETag %q", res.Header.Get("ETag"))
+			}
+		}
+		if r := e.Do("GET", "/yuanyi-media/"+issued, nil, "If-None-Match", `"`+final+`"`); r.Status != 304 {
+			t.Fatalf("If-None-Match: %d", r.Status)
+		}
+		if r := e.Do("GET", "/yuanyi-media/"+uuid+".jpg", nil, "Range", "bytes=1-4"); r.Status != 206 || !bytes.Equal(r.Body, png[1:5]) {
+			t.Fatalf("Range: %d", r.Status)
+		}
+		if r := e.Do("HEAD", "/yuanyi-media/"+final, nil); r.Status != 200 || r.Header.Get("Content-Length") != fmt.Sprint(len(png)) {
+			t.Fatalf("HEAD: %d", r.Status)
+		}
+		pending := mediaID(t, e, tok)
+		for _, path := range []string{
+			"/yuanyi-media/" + pending, "/yuanyi-media/" + uuid + ".gif", "/yuanyi-media/e4cbdd56-855a-11ee-bcb6-5785abdd6148.jpeg",
+			"/yuanyi-media/garbage", "/yuanyi-media/..%2Fplaza.db", "/yuanyi-media/",
+		} {
+			if r := e.Do("GET", path, nil); r.Status != 404 {
+				t.Fatalf("GET %s: %d", path, r.Status)
+			}
+		}
 	})
 }

@@ -29,7 +29,8 @@ type Config struct {
 	App        string // the app name the client signs with
 	Secret     string // the shared signing secret
 	CheckSig   bool
-	CodeLength int // digits of SMS codes (4-8)
+	MaxSkew    time.Duration // with CheckSig: refuse a ts further than this from Now (0: any ts)
+	CodeLength int           // digits of SMS codes (4-8)
 	TrustProxy bool
 	Location   *time.Location // for birthdays (dates) shown as milliseconds
 }
@@ -63,8 +64,11 @@ type face struct {
 type access int
 
 const (
-	public   access = iota // no token needed; a valid one is used when given
-	required               // a signed-in user only
+	// open: no token needed (a bad one is ignored). Only the functions the
+	// document marks 不用登录可用: current_time, send_sms_code, user_signup,
+	// user_login, user_password_update.
+	open     access = iota
+	required        // a signed-in user only: every other function
 )
 
 // call is one request to a method.
@@ -95,6 +99,20 @@ func Routes(rt *httpx.Router, d Deps) {
 	f.methods = f.table()
 	rt.Handle("POST "+d.Config.Path+"{$}", http.HandlerFunc(f.serve))
 	f.routeUploads(rt)
+	// Anything else under the face's URL answers in its envelope.
+	rt.Handle(d.Config.Path, http.HandlerFunc(f.noRoute))
+}
+
+// noRoute answers what the face does not serve: another HTTP method than
+// POST on its URL or its upload URL is a bad call (400), another path under
+// its URL an unknown function (401).
+func (f *face) noRoute(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case f.Config.Path, f.Config.Path + "upload":
+		f.answer(w, r, codeBadParam, r.Method+" is not served here: send POST", nil)
+	default:
+		f.answer(w, r, codeNoMethod, "no such path: calls go to "+f.Config.Path, nil)
+	}
 }
 
 // table is every method of the face, by the document's names and the
@@ -145,6 +163,12 @@ func (f *face) serve(w http.ResponseWriter, r *http.Request) {
 		f.answer(w, r, codeBadSig, "bad signature", nil)
 		return
 	}
+	if f.Config.CheckSig && name != clockMethod {
+		if msg := f.stale(p); msg != "" {
+			f.answer(w, r, codeBadSig, msg, nil)
+			return
+		}
+	}
 	c := &call{r: r, p: p}
 	c.tok, _ = p.Str("token")
 	if c.tok == "" {
@@ -180,6 +204,32 @@ func (f *face) signed(p *httpx.Params) bool {
 		return false
 	}
 	return signatureOK(p.All(), f.Config.Secret, sig)
+}
+
+// clockMethod answers the server's time whatever the call's ts: a phone
+// whose clock is off learns the offset from it (the 402 of stale says the
+// server's time too). It reveals nothing else and changes nothing, so a
+// replay of it does no harm.
+const clockMethod = "current_time"
+
+// stale refuses a call whose ts (the client's clock, in milliseconds) is
+// further than MaxSkew from the server's clock, so that a signed call
+// caught on the wire cannot be replayed forever. It answers why, or "".
+func (f *face) stale(p *httpx.Params) string {
+	if f.Config.MaxSkew <= 0 {
+		return ""
+	}
+	ts, ok, err := p.Int("ts")
+	if err != nil || !ok {
+		return "ts (the time of the call, in milliseconds) is required"
+	}
+	now := f.Now()
+	earliest, latest := now.Add(-f.Config.MaxSkew).UnixMilli(), now.Add(f.Config.MaxSkew).UnixMilli()
+	if ts < earliest || ts > latest {
+		return "ts is more than " + f.Config.MaxSkew.String() + " away from the server's time (" +
+			strconv.FormatInt(now.UnixMilli(), 10) + "): check the phone's clock"
+	}
+	return ""
 }
 
 func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
