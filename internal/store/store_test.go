@@ -133,3 +133,26 @@ func TestSQLiteFilesArePrivate(t *testing.T) {
 		}
 	}
 }
+
+// A data directory whose name holds "#", "?" or "%" keeps its database in
+// that directory (the "file:" URI would otherwise end at them).
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b?c%20d")
+	path := filepath.Join(dir, "plaza.db")
+	db, err := store.Open(context.Background(), store.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(context.Background(), "INSERT INTO faqs (title, created_at, updated_at) VALUES (?, ?, ?)", "x", 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() == 0 {
+		t.Fatalf("the database is not in %s (it holds %v)", dir, names)
+	}
+}
