@@ -202,7 +202,7 @@ func CheckPassword(p string) error {
 	if len([]rune(p)) < 6 {
 		return errs.InvalidField("password", "password must be at least 6 characters")
 	}
-	return valid.Text("password", p, 128)
+	return valid.Line("password", p, 128)
 }
 
 // Register creates an account after checking (and using up) its code, and
@@ -216,7 +216,7 @@ func (s *Service) RegisterWith(ctx context.Context, a Account, code, password, n
 	if err := CheckPassword(password); err != nil {
 		return User{}, TokenPair{}, err
 	}
-	if err := valid.Text("nickname", nickname, MaxNickname); err != nil {
+	if err := valid.Line("nickname", nickname, MaxNickname); err != nil {
 		return User{}, TokenPair{}, err
 	}
 	if _, err := s.userByAccount(ctx, a); err == nil {
@@ -325,27 +325,28 @@ const (
 
 func (p Profile) check(now time.Time) error {
 	if p.Nickname != nil {
-		if err := valid.Text("nickname", *p.Nickname, MaxNickname); err != nil {
+		if err := valid.Line("nickname", *p.Nickname, MaxNickname); err != nil {
 			return err
 		}
 	}
 	if p.Avatar != nil {
-		if err := valid.Text("avatar", *p.Avatar, MaxAvatar); err != nil {
+		if err := valid.Line("avatar", *p.Avatar, MaxAvatar); err != nil {
 			return err
 		}
 	}
 	if p.Address != nil {
-		if err := valid.Text("address", *p.Address, MaxAddress); err != nil {
+		if err := valid.Line("address", *p.Address, MaxAddress); err != nil {
 			return err
 		}
 	}
 	for _, f := range []struct {
-		name string
-		v    *string
-		max  int
-	}{{"province", p.Province, MaxPlace}, {"city", p.City, MaxPlace}, {"intro", p.Intro, MaxIntro}} {
+		name  string
+		v     *string
+		max   int
+		check func(field, v string, max int) error
+	}{{"province", p.Province, MaxPlace, valid.Line}, {"city", p.City, MaxPlace, valid.Line}, {"intro", p.Intro, MaxIntro, valid.Text}} {
 		if f.v != nil {
-			if err := valid.Text(f.name, *f.v, f.max); err != nil {
+			if err := f.check(f.name, *f.v, f.max); err != nil {
 				return err
 			}
 		}

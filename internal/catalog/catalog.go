@@ -52,6 +52,9 @@ type Field struct {
 	Check func(field, v string) error
 	// ItemMax caps each item of a List in characters (default 255).
 	ItemMax int
+	// Multiline lets a Text hold tabs and line breaks (an intro, an
+	// answer); other texts are one line (valid.Line).
+	Multiline bool
 	// Unique refuses (Conflict) a value another record of the collection
 	// has; empty texts and null refs are not compared.
 	Unique bool

@@ -18,8 +18,8 @@ var Clothes = register(&Collection{
 		{Name: "name", Kind: Text, Max: 100, Required: true},
 		{Name: "image", Kind: Text, Check: isMedia},
 		{Name: "images", Kind: List, Max: 20, Check: isMedia},
-		{Name: "intro", Kind: Text, Max: 20000},
-		{Name: "designer_intro", Kind: Text, Max: 20000},
+		{Name: "intro", Kind: Text, Max: 20000, Multiline: true},
+		{Name: "designer_intro", Kind: Text, Max: 20000, Multiline: true},
 		{Name: "price", Kind: Int, Max: 100_000_000_000}, // cents
 		{Name: "dynasty", Kind: Int, Max: 1000},
 		// The merchants record: its id, or its merchant_id (32 hex) as the

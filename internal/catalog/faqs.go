@@ -6,7 +6,7 @@ var FAQs = register(&Collection{
 	Table: "faqs",
 	Fields: []Field{
 		{Name: "title", Kind: Text, Max: 200, Required: true},
-		{Name: "content", Kind: Text, Max: 20000},
+		{Name: "content", Kind: Text, Max: 20000, Multiline: true},
 		{Name: "category", Kind: Text, Max: 100},
 		{Name: "external_link", Kind: Text, Max: 1024},
 	},

@@ -6,6 +6,6 @@ var FeedbackCategories = register(&Collection{
 	Table: "feedback_categories",
 	Fields: []Field{
 		{Name: "name", Kind: Text, Max: 100, Required: true},
-		{Name: "description", Kind: Text, Max: 1000},
+		{Name: "description", Kind: Text, Max: 1000, Multiline: true},
 	},
 })

@@ -23,7 +23,8 @@ func (c *Collection) check(in map[string]any, create bool) (map[string]any, erro
 		known[f.Name] = f
 	}
 	for name := range in {
-		if _, ok := known[name]; !ok && name != "id" && name != "created_at" && name != "updated_at" {
+		if _, ok := known[name]; !ok {
+			// id, created_at and updated_at too: they are read-only.
 			return nil, errs.InvalidField(name, "unknown field "+name)
 		}
 	}
@@ -125,16 +126,20 @@ func (f Field) value(raw any) (any, error) {
 	return s, f.text(f.Name, s, f.Max, f.Required)
 }
 
-// text checks one text value: UTF-8, length, required, options, Check.
+// text checks one text value: UTF-8, control characters (tabs and line
+// breaks only in a Multiline field), length, required, options, Check.
 func (f Field) text(name, s string, max int64, required bool) error {
 	if max == 0 {
 		max = 255
 	}
-	if required {
-		if err := valid.Required(name, s, int(max)); err != nil {
-			return err
-		}
-	} else if err := valid.Text(name, s, int(max)); err != nil {
+	if required && s == "" {
+		return errs.InvalidField(name, name+" is required")
+	}
+	check := valid.Line
+	if f.Multiline {
+		check = valid.Text
+	}
+	if err := check(name, s, int(max)); err != nil {
 		return err
 	}
 	if f.Kind == Enum {

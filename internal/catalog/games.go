@@ -7,7 +7,7 @@ var Games = register(&Collection{
 	Fields: []Field{
 		{Name: "name", Kind: Text, Max: 100, Required: true},
 		{Name: "image", Kind: Text, Check: isMedia},
-		{Name: "intro", Kind: Text, Max: 20000},
+		{Name: "intro", Kind: Text, Max: 20000, Multiline: true},
 		{Name: "recommended", Kind: Bool},
 	},
 })

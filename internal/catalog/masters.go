@@ -10,7 +10,7 @@ var Masters = register(&Collection{
 		{Name: "master_id", Kind: PublicID},
 		{Name: "name", Kind: Text, Max: 100, Required: true},
 		{Name: "avatar", Kind: Text, Check: isMedia},
-		{Name: "intro", Kind: Text, Max: 20000}, // opaque (the app keeps a JSON list of paragraphs)
+		{Name: "intro", Kind: Text, Max: 20000, Multiline: true}, // opaque (the app keeps a JSON list of paragraphs)
 		{Name: "address", Kind: Text, Max: 256},
 		{Name: "birthday", Kind: Text, Max: 10, Check: isDate},
 		{Name: "user_id", Kind: Ref, RefTable: "users", RefName: "user", RefPublic: "uid", Unique: true}, // the id, or the yuanyi face's uid

@@ -36,13 +36,17 @@ func InfoFrom(ctx context.Context) *Info {
 func SetCode(r *http.Request, code string) { InfoFrom(r.Context()).Code = code }
 
 // Router is a ServeMux that records which route served a request.
-type Router struct{ mux *http.ServeMux }
+type Router struct {
+	mux      *http.ServeMux
+	patterns []string
+}
 
 // NewRouter returns an empty router.
 func NewRouter() *Router { return &Router{mux: http.NewServeMux()} }
 
 // Handle registers h for pattern (ServeMux syntax).
 func (rt *Router) Handle(pattern string, h http.Handler) {
+	rt.patterns = append(rt.patterns, pattern)
 	rt.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		InfoFrom(r.Context()).Route = pattern
 		h.ServeHTTP(w, r)
@@ -51,6 +55,10 @@ func (rt *Router) Handle(pattern string, h http.Handler) {
 
 // HandleFunc registers f for pattern.
 func (rt *Router) HandleFunc(pattern string, f http.HandlerFunc) { rt.Handle(pattern, f) }
+
+// Patterns lists the registered patterns, in the order of registration
+// (tests check that a table covers every route of a face).
+func (rt *Router) Patterns() []string { return append([]string(nil), rt.patterns...) }
 
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
 

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"plaza/internal/errs"
+	"plaza/internal/valid"
 )
 
 // MaxBody caps a request body that is decoded into parameters.
@@ -37,8 +38,21 @@ func NewParams(v map[string]any) *Params {
 }
 
 // Parse reads the parameters of r. A malformed or oversized body is an
-// Invalid error.
+// Invalid error, and so is a parameter (or a text inside a list or object
+// parameter) that no text may hold (valid.Chars: invalid UTF-8, control
+// characters but tab and line ends), named by the parameter.
 func Parse(w http.ResponseWriter, r *http.Request) (*Params, error) {
+	p, err := readParams(w, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckText(p.v); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func readParams(w http.ResponseWriter, r *http.Request) (*Params, error) {
 	p := &Params{v: map[string]any{}}
 	addValues(p.v, r.URL.Query())
 	if r.Body == nil || r.Body == http.NoBody {
@@ -61,7 +75,7 @@ func Parse(w http.ResponseWriter, r *http.Request) (*Params, error) {
 		// A JSON object sent under the form type (curl -d, some HTTP
 		// libraries' defaults) is read as JSON.
 		if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
-			if obj, err := DecodeObject(trimmed); err == nil {
+			if obj, err := decodeObject(trimmed); err == nil {
 				for k, v := range obj {
 					p.v[k] = v
 				}
@@ -90,7 +104,7 @@ func Parse(w http.ResponseWriter, r *http.Request) (*Params, error) {
 			}
 			return p, nil
 		}
-		obj, err := DecodeObject(body)
+		obj, err := decodeObject(body)
 		if err != nil {
 			return nil, err
 		}
@@ -102,8 +116,60 @@ func Parse(w http.ResponseWriter, r *http.Request) (*Params, error) {
 }
 
 // DecodeObject reads a JSON object, with numbers as json.Number. Anything
-// but white space after the object is refused.
+// but white space after the object is refused, and so is a text anywhere
+// in it that no text may hold (CheckText).
 func DecodeObject(body []byte) (map[string]any, error) {
+	obj, err := decodeObject(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckText(obj); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// CheckText refuses decoded parameters holding a text (a value, a name, a
+// text in a list or object value) that no text may hold: invalid UTF-8, or
+// a control character other than tab, line feed and carriage return
+// (valid.Chars). The error names the top-level parameter. Whether a field
+// is one line or several is its core's check.
+func CheckText(v map[string]any) error {
+	for name, x := range v {
+		if err := valid.Chars(name, name); err != nil {
+			return errs.InvalidField(name, "a parameter name holds a control character or invalid UTF-8")
+		}
+		if err := checkValue(name, x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkValue(field string, x any) error {
+	switch x := x.(type) {
+	case string:
+		return valid.Chars(field, x)
+	case []any:
+		for _, it := range x {
+			if err := checkValue(field, it); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, it := range x {
+			if err := valid.Chars(field, k); err != nil {
+				return err
+			}
+			if err := checkValue(field, it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func decodeObject(body []byte) (map[string]any, error) {
 	bad := errs.E(errs.Invalid, "the body must be a JSON object")
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -264,3 +330,13 @@ func (p *Params) IntList(name string, max int) (list []int64, ok bool, err error
 
 // All returns every parameter (for signature checks); do not modify it.
 func (p *Params) All() map[string]any { return p.v }
+
+// PathID reads the record id in the path value name: plain decimal digits
+// (valid.ID). Anything else names no record: NotFound.
+func PathID(r *http.Request, name string) (int64, error) {
+	id, ok := valid.ID(r.PathValue(name))
+	if !ok {
+		return 0, errs.E(errs.NotFound, "no such "+name)
+	}
+	return id, nil
+}

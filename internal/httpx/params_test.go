@@ -2,6 +2,8 @@ package httpx
 
 import (
 	"encoding/json"
+	"errors"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -130,5 +132,63 @@ func TestBearerTokenAndClientIP(t *testing.T) {
 	}
 	if ip := ClientIP(r, true); ip != "203.0.113.7" {
 		t.Errorf("trusted proxy: %s", ip)
+	}
+}
+
+// What no text may hold is refused from every source, naming the
+// parameter, wherever in the value it is; tabs and line ends pass (a field
+// that must be one line is its core's check).
+func TestControlCharacters(t *testing.T) {
+	cases := []struct {
+		name, ct, body, query, field string
+	}{
+		{"json value", "application/json", `{"a":"x\u0000y"}`, "", "a"},
+		{"json C1", "application/json", `{"a":"x\u0085y"}`, "", "a"},
+		{"json DEL", "application/json", `{"a":"x\u007fy"}`, "", "a"},
+		{"json list item", "application/json", `{"l":["ok","x\u001by"]}`, "", "l"},
+		{"json object value", "application/json", `{"o":{"k":"x\u0000"}}`, "", "o"},
+		{"json object name", "application/json", `{"o":{"k\u0000":1}}`, "", "o"},
+		{"json name", "application/json", `{"a\u0000":"x"}`, "", "a\x00"},
+		{"query", "", "", "a=x%00y", "a"},
+		{"query invalid UTF-8", "", "", "a=x%FFy", "a"},
+		{"query with a body", "application/json", `{"b":"ok"}`, "a=%1B", "a"},
+		{"form", "application/x-www-form-urlencoded", "a=1&b=x%00", "", "b"},
+		{"form list", "application/x-www-form-urlencoded", "l=1&l=%7F", "", "l"},
+		{"json under form type", "application/x-www-form-urlencoded", `{"a":"\u0000"}`, "", "a"},
+		{"multipart", "multipart/form-data; boundary=XX", "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\x00\r\n--XX--\r\n", "", "a"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parse(t, c.ct, c.body, c.query)
+			var e *errs.Error
+			if !errors.As(err, &e) || e.Kind != errs.Invalid || e.Field != c.field {
+				t.Fatalf("err = %#v, want Invalid naming %q", err, c.field)
+			}
+		})
+	}
+	p, err := parse(t, "application/json", `{"a":"line\r\nline\ttab","n":1,"l":[true,null]}`, "q=a%0Ab")
+	if err != nil || p.v["a"] != "line\r\nline\ttab" || p.v["q"] != "a\nb" {
+		t.Fatalf("tabs and line ends: %v %v", p, err)
+	}
+	if _, err := DecodeObject([]byte(`{"a":["\u0000"]}`)); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("DecodeObject: %v", err)
+	}
+}
+
+func TestPathID(t *testing.T) {
+	for path, want := range map[string]int64{"/x/1": 1, "/x/123": 123, "/x/+1": 0, "/x/01": 0, "/x/%201": 0, "/x/-1": 0, "/x/0": 0, "/x/1%00": 0} {
+		r := httptest.NewRequest("GET", path, nil)
+		mux := http.NewServeMux()
+		var got int64
+		var err error
+		mux.HandleFunc("GET /x/{id}", func(_ http.ResponseWriter, r *http.Request) { got, err = PathID(r, "id") })
+		mux.ServeHTTP(httptest.NewRecorder(), r)
+		if want == 0 {
+			if !errs.Is(err, errs.NotFound) {
+				t.Errorf("%s: %d, %v; want NotFound", path, got, err)
+			}
+		} else if got != want || err != nil {
+			t.Errorf("%s: %d, %v; want %d", path, got, err, want)
+		}
 	}
 }

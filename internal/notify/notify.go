@@ -83,7 +83,7 @@ func scanDevice(r store.Scanner) (Device, error) {
 // else moves to this user (the newest sign-in on a phone wins), with pushes
 // switched on again since the switch was the previous user's choice.
 func (s *Service) Bind(ctx context.Context, userID int64, clientID, clientType string) (Device, error) {
-	if err := valid.Required("client_id", clientID, MaxClientID); err != nil {
+	if err := checkClientID(clientID); err != nil {
 		return Device{}, err
 	}
 	clientType = strings.ToLower(clientType)
@@ -100,8 +100,17 @@ func (s *Service) Bind(ctx context.Context, userID int64, clientID, clientType s
 	return d, errs.Wrap(err, "bind device")
 }
 
+// checkClientID checks a device's client id, wherever it comes from (a
+// body, a path): one line of at most MaxClientID characters.
+func checkClientID(clientID string) error {
+	return valid.RequiredLine("client_id", clientID, MaxClientID)
+}
+
 // Device returns a device bound to the user.
 func (s *Service) Device(ctx context.Context, userID int64, clientID string) (Device, error) {
+	if err := checkClientID(clientID); err != nil {
+		return Device{}, err
+	}
 	return ownDevice(ctx, s.db, userID, clientID)
 }
 
@@ -121,6 +130,9 @@ func ownDevice(ctx context.Context, q store.Querier, userID int64, clientID stri
 
 // SetSwitch turns pushes to a device of the user on or off.
 func (s *Service) SetSwitch(ctx context.Context, userID int64, clientID string, on bool) (Device, error) {
+	if err := checkClientID(clientID); err != nil {
+		return Device{}, err
+	}
 	var d Device
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -157,7 +169,7 @@ func scanPush(r store.Scanner) (Push, error) {
 // users. The push is in every addressee's log whether or not a device
 // received it.
 func (s *Service) Send(ctx context.Context, adminID int64, in NewPush) (Push, error) {
-	if err := valid.Required("push_title", in.Title, MaxPushTitle); err != nil {
+	if err := valid.RequiredLine("push_title", in.Title, MaxPushTitle); err != nil {
 		return Push{}, err
 	}
 	if err := valid.Text("push_body", in.Body, MaxPushBody); err != nil {

@@ -130,7 +130,7 @@ func (s *Service) CreateFeedback(ctx context.Context, userID int64, in NewFeedba
 	if err := valid.Required("feedback_content", in.Content, MaxFeedback); err != nil {
 		return Feedback{}, err
 	}
-	if err := valid.Text("contact_phone", in.ContactPhone, MaxContactPhone); err != nil {
+	if err := valid.Line("contact_phone", in.ContactPhone, MaxContactPhone); err != nil {
 		return Feedback{}, err
 	}
 	var cat any

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -127,13 +128,19 @@ func decode(r *http.Request) (map[string]any, error) {
 	return httpx.DecodeObject(body)
 }
 
-func idOf(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, errs.E(errs.NotFound, "no such id")
+// only refuses a field of in that is not one of names (id, created_at,
+// updated_at included: they are read-only), as any unknown field.
+func only(in map[string]any, names ...string) error {
+	for k := range in {
+		if !slices.Contains(names, k) {
+			return errs.InvalidField(k, "unknown field "+k)
+		}
 	}
-	return id, nil
+	return nil
 }
+
+// idOf reads the record id of the path (httpx.PathID: plain digits).
+func idOf(r *http.Request) (int64, error) { return httpx.PathID(r, "id") }
 
 // page reads ?page= (from 1) and ?page_size= (1 to 100, default 20).
 func page(r *http.Request) (no, size int, err error) {
@@ -191,6 +198,9 @@ func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func (f *face) login(w http.ResponseWriter, r *http.Request) {
 	in, err := decode(r)
+	if err == nil {
+		err = only(in, "email", "password")
+	}
 	if err != nil {
 		f.fail(w, r, err)
 		return

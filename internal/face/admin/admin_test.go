@@ -484,15 +484,18 @@ func testCollection(t *testing.T, e *plazatest.Env, a api, c collection) {
 	if got := a.ok("GET", path, nil, 200); !reflect.DeepEqual(got, want) {
 		t.Fatalf("read after PATCH = %v, want %v", got, want)
 	}
-	// The record as read may be sent back: id and times are ignored.
+	// The record as read may be sent back without its read-only id and
+	// times; with any of them it is refused.
 	e.Clock.Advance(time.Minute)
 	echo := map[string]any{}
 	for k, v := range want {
 		echo[k] = v
 	}
-	echo["id"] = 987654
-	echo["created_at"] = "1999-01-01T00:00:00Z"
 	echo[c.required] = "First, again"
+	for _, ro := range []string{"id", "created_at", "updated_at"} {
+		a.fail("PATCH", path, map[string]any{c.required: "x", ro: echo[ro]}, 400, "invalid", ro)
+		delete(echo, ro)
+	}
 	got := a.ok("PATCH", path, echo, 200)
 	want[c.required] = "First, again"
 	want["updated_at"] = rfc(start + 2*time.Minute)

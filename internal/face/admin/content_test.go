@@ -83,9 +83,15 @@ func TestMasters(t *testing.T) {
 		}
 		linkedPath := "/admin/v1/masters/" + idStr(t, linked)
 
-		// The record sent back is fine; master_id never changes.
+		// The record sent back without its read-only id and times is fine
+		// (with them it is refused); master_id never changes.
 		e.Clock.Advance(time.Minute)
-		back := a.ok("PATCH", linkedPath, with(linked, "name", "达人1号"), 200)
+		writable := with(linked, "name", "达人1号")
+		delete(writable, "id")
+		delete(writable, "created_at")
+		delete(writable, "updated_at")
+		a.fail("PATCH", linkedPath, with(writable, "created_at", linked["created_at"]), 400, "invalid", "created_at")
+		back := a.ok("PATCH", linkedPath, writable, 200)
 		if back["name"] != "达人1号" || back["master_id"] != full["master_id"] || back["updated_at"] == linked["updated_at"] {
 			t.Fatalf("patched = %v", back)
 		}

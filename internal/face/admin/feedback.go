@@ -69,6 +69,9 @@ func (f *face) reply(r *http.Request, a admins.Admin) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := only(in, "content", "reply_content"); err != nil {
+		return 0, nil, err
+	}
 	content, ok := in["content"].(string)
 	if !ok {
 		content, ok = in["reply_content"].(string)

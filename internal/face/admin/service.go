@@ -87,6 +87,9 @@ func (f *face) answerService(r *http.Request, _ admins.Admin) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := only(in, "content"); err != nil {
+		return 0, nil, err
+	}
 	content, ok := in["content"].(string)
 	if !ok {
 		return 0, nil, errs.InvalidField("content", "content must be a string")

@@ -156,13 +156,3 @@ func pagedOf[T, W any](pg page, items []T, total int, wire func(T) W) paged {
 		Data:        out,
 	}
 }
-
-// pathID reads a positive integer path value.
-func pathID(r *http.Request, name string) (int64, error) {
-	p := httpx.NewParams(map[string]any{name: r.PathValue(name)})
-	n, ok, err := p.Int(name)
-	if err != nil || !ok || n < 1 {
-		return 0, errs.E(errs.NotFound, "no such "+name)
-	}
-	return n, nil
-}

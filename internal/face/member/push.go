@@ -95,7 +95,7 @@ func (f *face) pushLog(r *http.Request, p *httpx.Params, u account.User) (any, e
 }
 
 func (f *face) pushLogEntry(r *http.Request, _ *httpx.Params, u account.User) (any, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}

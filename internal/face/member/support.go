@@ -37,7 +37,7 @@ func (f *face) faqs(r *http.Request, p *httpx.Params, _ account.User) (any, erro
 }
 
 func (f *face) faq(r *http.Request, _ *httpx.Params, _ account.User) (any, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (f *face) feedbackList(r *http.Request, p *httpx.Params, u account.User) (a
 }
 
 func (f *face) deleteFeedback(r *http.Request, _ *httpx.Params, u account.User) (any, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ type replyData struct {
 }
 
 func (f *face) feedbackReply(r *http.Request, _ *httpx.Params, u account.User) (any, error) {
-	id, err := pathID(r, "feedback_id")
+	id, err := httpx.PathID(r, "feedback_id")
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,13 @@
 package yuanyi
 
 import (
+	"fmt"
+
 	"plaza/internal/errs"
 	"plaza/internal/valid"
 )
 
-// Lists: limit 1-100 (default 20), offset from 0.
+// Lists: limit 1-100 (default 20), offset 0 to maxOffset (docs/compat.md).
 const (
 	defaultLimit = 20
 	maxLimit     = 100
@@ -27,7 +29,7 @@ func (c *call) page() (offset, limit int, err error) {
 		return 0, 0, err
 	} else if ok {
 		if n < 0 || n > maxOffset {
-			return 0, 0, errs.InvalidField("offset", "offset must be 0 to 10000")
+			return 0, 0, errs.InvalidField("offset", fmt.Sprintf("offset must be 0 to %d", maxOffset))
 		}
 		offset = int(n)
 	}
