@@ -18,8 +18,9 @@ func (Real) Now() time.Time { return time.Now() }
 
 // Fake is a settable clock for tests. Its zero value is not usable; use NewFake.
 type Fake struct {
-	mu  sync.Mutex
-	now time.Time
+	mu   sync.Mutex
+	now  time.Time
+	step time.Duration
 }
 
 // NewFake returns a clock stopped at t.
@@ -28,7 +29,18 @@ func NewFake(t time.Time) *Fake { return &Fake{now: t} }
 func (f *Fake) Now() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.now
+	t := f.now
+	f.now = f.now.Add(f.step)
+	return t
+}
+
+// Step makes every reading move the clock on by d (0, the default: the
+// clock stands still), so that the readings racing goroutines take order
+// the events that took them.
+func (f *Fake) Step(d time.Duration) {
+	f.mu.Lock()
+	f.step = d
+	f.mu.Unlock()
 }
 
 // Advance moves the clock forward by d.

@@ -51,43 +51,39 @@ func (s *Service) addComment(ctx context.Context, userID, articleID, replyID int
 	if err := text("content", content, MaxCommentContent); err != nil {
 		return Comment{}, err
 	}
-	// Who must not have blocked the commenter: read outside the write
-	// transaction (a block that lands meanwhile is as if it came after).
-	var author int64
-	err := s.db.QueryRow(ctx, "SELECT user_id FROM articles WHERE id = ?", articleID).Scan(&author)
-	if store.NoRows(err) {
-		return Comment{}, errNoArticle
-	}
-	if err != nil {
-		return Comment{}, errs.Wrap(err, "comment")
-	}
-	var parent Comment
-	if replyID != 0 {
-		parent, err = scanComment(s.db.QueryRow(ctx, "SELECT "+commentCols+" FROM article_comments WHERE id = ?", replyID))
-		if store.NoRows(err) || err == nil && parent.ArticleID != articleID {
-			return Comment{}, errs.R(errs.NotFound, ReasonComment, "no comment "+strconv.FormatInt(replyID, 10)+" on this article")
-		}
-		if err != nil {
-			return Comment{}, errs.Wrap(err, "reply")
-		}
-	}
-	if s.reach != nil {
-		for _, to := range []int64{author, parent.AuthorID} {
-			if to != 0 && to != userID {
-				if err := s.reach.CanReach(ctx, userID, to); err != nil {
-					return Comment{}, err
-				}
-			}
-		}
-	}
-	first, firstUser := parent.FirstReplyID, parent.FirstReplyUserID
-	if replyID != 0 && first == 0 { // answering a top comment
-		first, firstUser = parent.ID, parent.AuthorID
-	}
 	var c Comment
 	defer s.cache.changed(false, articleID)
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		// Who must not have blocked the commenter: the article's author and
+		// the author of the comment answered, checked under the lock a
+		// block takes.
+		var author int64
+		err := tx.QueryRow(ctx, "SELECT user_id FROM articles WHERE id = ?", articleID).Scan(&author)
+		if store.NoRows(err) {
+			return errNoArticle
+		}
+		if err != nil {
+			return errs.Wrap(err, "comment")
+		}
+		var parent Comment
+		if replyID != 0 {
+			parent, err = scanComment(tx.QueryRow(ctx, "SELECT "+commentCols+" FROM article_comments WHERE id = ?", replyID))
+			if store.NoRows(err) || err == nil && parent.ArticleID != articleID {
+				return errs.R(errs.NotFound, ReasonComment, "no comment "+strconv.FormatInt(replyID, 10)+" on this article")
+			}
+			if err != nil {
+				return errs.Wrap(err, "reply")
+			}
+		}
+		if s.reach != nil {
+			if err := s.reach.CheckNotBlocked(ctx, tx, userID, author, parent.AuthorID); err != nil {
+				return err
+			}
+		}
+		first, firstUser := parent.FirstReplyID, parent.FirstReplyUserID
+		if replyID != 0 && first == 0 { // answering a top comment
+			first, firstUser = parent.ID, parent.AuthorID
+		}
 		c, err = scanComment(tx.QueryRow(ctx, `INSERT INTO article_comments
 			(article_id, user_id, content, reply_id, reply_user_id, first_reply_id, first_reply_user_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+commentCols,

@@ -47,10 +47,11 @@ type MediaResolver interface {
 	Resolve(ctx context.Context, ref string) (string, error)
 }
 
-// Reacher says whether one user may reach another (the social core:
-// Forbidden when to has blocked from).
+// Reacher says whether one user may reach others (the social core:
+// Forbidden when any of to has blocked from), inside the caller's write
+// transaction and under the lock a block takes.
 type Reacher interface {
-	CanReach(ctx context.Context, from, to int64) error
+	CheckNotBlocked(ctx context.Context, tx *store.Tx, from int64, to ...int64) error
 }
 
 // Service is the content core.

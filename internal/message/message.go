@@ -1,6 +1,10 @@
 // Package message is private messages: between two users, or between a
 // user and a master, a merchant or the customer service. Each party sees
 // the conversation until they delete messages from their own view.
+//
+// A face names who speaks (As) and to whom (a Party); the core resolves
+// and authorises both: who may speak as a master (the user linked to it),
+// and blocks, which reach a master through its linked user.
 package message
 
 import (
@@ -8,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"plaza/internal/account"
 	"plaza/internal/clock"
 	"plaza/internal/errs"
+	"plaza/internal/showcase"
 	"plaza/internal/social"
 	"plaza/internal/store"
 	"plaza/internal/valid"
@@ -33,6 +39,84 @@ type Party struct {
 // ServiceParty is the customer service.
 var ServiceParty = Party{Kind: KindService}
 
+// As is whom a caller speaks as: a signed-in user as themself, or as the
+// master their account is linked to, or staff as the customer service.
+// The core checks it (Forbidden for a user who is linked to no master).
+type As struct {
+	User    int64 // the signed-in user (unused for the service)
+	Master  bool  // as the master linked to User
+	Service bool  // as the customer service
+}
+
+// AsUser speaks as user id.
+func AsUser(id int64) As { return As{User: id} }
+
+// AsMasterOf speaks as the master linked to user id.
+func AsMasterOf(id int64) As { return As{User: id, Master: true} }
+
+// AsService speaks as the customer service (the staff of the admin face).
+var AsService = As{Service: true}
+
+// ServiceName is what the customer service is called.
+const ServiceName = "客服"
+
+// Counterpart is a party with its profile: User for a user, Master for a
+// master, Merchant for a merchant; none for the customer service, nor for
+// a party whose profile is gone.
+type Counterpart struct {
+	Party
+	User     *account.User
+	Master   *showcase.Master
+	Merchant *showcase.Merchant
+}
+
+// Known reports whether the counterpart is the service or has a profile.
+func (c Counterpart) Known() bool {
+	return c.Kind == KindService || c.User != nil || c.Master != nil || c.Merchant != nil
+}
+
+// Name is what the counterpart is called: a user's nickname, a master's or
+// a merchant's name, ServiceName ("" when the profile is gone).
+func (c Counterpart) Name() string {
+	switch {
+	case c.Kind == KindService:
+		return ServiceName
+	case c.User != nil:
+		return c.User.Nickname
+	case c.Master != nil:
+		return c.Master.Name
+	case c.Merchant != nil:
+		return c.Merchant.Name
+	}
+	return ""
+}
+
+// Avatar is the counterpart's picture (a media id, "" for none): a user's
+// or a master's avatar, a merchant's logo; the service has none.
+func (c Counterpart) Avatar() string {
+	switch {
+	case c.User != nil:
+		return c.User.Avatar
+	case c.Master != nil:
+		return c.Master.Avatar
+	case c.Merchant != nil:
+		return c.Merchant.Logo
+	}
+	return ""
+}
+
+// user is the user account behind c, whose blocks c keeps: the user, or a
+// master's linked user; 0 for none.
+func (c Counterpart) user() int64 {
+	switch {
+	case c.Kind == KindUser:
+		return c.Ref
+	case c.Master != nil:
+		return c.Master.UserID
+	}
+	return 0
+}
+
 // Message is one message.
 type Message struct {
 	ID        int64
@@ -44,24 +128,51 @@ type Message struct {
 
 // Conversation is a party's conversation with a peer and its last message.
 type Conversation struct {
-	Peer Party
+	Peer Counterpart
 	Last Message
+}
+
+// Inbox is a page of a party's conversations.
+type Inbox struct {
+	Self          Counterpart
+	Conversations []Conversation
+}
+
+// Thread is a page of the messages between a party and a peer.
+type Thread struct {
+	Self, Peer Counterpart
+	Messages   []Message
 }
 
 // MaxContent caps a message.
 const MaxContent = 2000
 
-// Service is the messages core.
-type Service struct {
-	db     *store.DB
-	clock  clock.Clock
-	social *social.Service
+// Users reads users' profiles (the account core).
+type Users interface {
+	UsersByID(ctx context.Context, ids []int64) (map[int64]account.User, error)
 }
 
-// New returns the messages service.
-func New(db *store.DB, c clock.Clock, s *social.Service) *Service {
-	return &Service{db: db, clock: c, social: s}
+// Profiles reads masters and merchants (the showcase core).
+type Profiles interface {
+	MastersByID(ctx context.Context, ids []int64) (map[int64]showcase.Master, error)
+	MerchantsByID(ctx context.Context, ids []int64) (map[int64]showcase.Merchant, error)
+	MasterOfUser(ctx context.Context, userID int64) (showcase.Master, error)
 }
+
+// Deps are what the service needs.
+type Deps struct {
+	DB       *store.DB
+	Clock    clock.Clock
+	Social   *social.Service // blocks
+	Users    Users
+	Profiles Profiles
+}
+
+// Service is the messages core.
+type Service struct{ Deps }
+
+// New returns the messages service.
+func New(d Deps) *Service { return &Service{Deps: d} }
 
 const msgCols = "id, from_kind, from_ref, to_kind, to_ref, content, created_at"
 
@@ -71,33 +182,114 @@ func scanMessage(r store.Scanner) (Message, error) {
 	return m, err
 }
 
-// Send delivers content from one party to another. Between users, a user
-// who has been blocked by the addressee cannot write to them.
-func (s *Service) Send(ctx context.Context, from, to Party, content string) (Message, error) {
+// self resolves whom as speaks as. A user's profile is not read (profiles
+// does); a master's is, to know it is theirs.
+func (s *Service) self(ctx context.Context, as As) (Counterpart, error) {
+	switch {
+	case as.Service:
+		return Counterpart{Party: ServiceParty}, nil
+	case as.User <= 0:
+		return Counterpart{}, errs.E(errs.Unauthenticated, "no user speaks")
+	case as.Master:
+		m, err := s.Profiles.MasterOfUser(ctx, as.User)
+		if errs.Is(err, errs.NotFound) {
+			return Counterpart{}, errs.E(errs.Forbidden, "your account is not linked to a master")
+		}
+		if err != nil {
+			return Counterpart{}, err
+		}
+		return Counterpart{Party: Party{Kind: KindMaster, Ref: m.ID}, Master: &m}, nil
+	}
+	return Counterpart{Party: Party{Kind: KindUser, Ref: as.User}}, nil
+}
+
+// profiles reads the profiles that cs lack: one query per kind.
+func (s *Service) profiles(ctx context.Context, cs []Counterpart) error {
+	ids := map[string][]int64{}
+	for _, c := range cs {
+		if !c.Known() {
+			ids[c.Kind] = append(ids[c.Kind], c.Ref)
+		}
+	}
+	users, err := s.Users.UsersByID(ctx, ids[KindUser])
+	if err != nil {
+		return err
+	}
+	masters, err := s.Profiles.MastersByID(ctx, ids[KindMaster])
+	if err != nil {
+		return err
+	}
+	merchants, err := s.Profiles.MerchantsByID(ctx, ids[KindMerchant])
+	if err != nil {
+		return err
+	}
+	for i := range cs {
+		c := &cs[i]
+		if c.Known() {
+			continue
+		}
+		if u, ok := users[c.Ref]; ok && c.Kind == KindUser {
+			c.User = &u
+		}
+		if m, ok := masters[c.Ref]; ok && c.Kind == KindMaster {
+			c.Master = &m
+		}
+		if m, ok := merchants[c.Ref]; ok && c.Kind == KindMerchant {
+			c.Merchant = &m
+		}
+	}
+	return nil
+}
+
+// reasons of the NotFound of an addressee, by kind.
+var reasons = map[string]string{KindUser: "user", KindMaster: showcase.ReasonMaster, KindMerchant: showcase.ReasonMerchant}
+
+// Send delivers content from as to a party. No one writes to a user who
+// blocked them, nor to the master linked to that user, nor, speaking as a
+// master, to a user who blocked the master's user: the block check runs in
+// the write transaction, under the lock a block takes.
+func (s *Service) Send(ctx context.Context, as As, to Party, content string) (Message, error) {
 	if strings.TrimSpace(content) == "" {
 		return Message{}, errs.InvalidField("content", "content is required")
 	}
 	if err := valid.Text("content", content, MaxContent); err != nil {
 		return Message{}, err
 	}
-	if from == to {
+	from, err := s.self(ctx, as)
+	if err != nil {
+		return Message{}, err
+	}
+	if from.Party == to {
 		return Message{}, errs.E(errs.Invalid, "you cannot write to yourself")
 	}
-	if from.Kind == KindUser && to.Kind == KindUser {
-		if err := s.social.CanReach(ctx, from.Ref, to.Ref); err != nil {
+	peer := []Counterpart{{Party: to}}
+	if to.Kind != KindService {
+		reason, ok := reasons[to.Kind]
+		if !ok {
+			return Message{}, errs.Ef(errs.Invalid, "no party of kind %q", to.Kind)
+		}
+		if err := s.profiles(ctx, peer); err != nil {
 			return Message{}, err
+		}
+		if !peer[0].Known() {
+			return Message{}, errs.R(errs.NotFound, reason, "no such "+reason)
 		}
 	}
 	var m Message
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		now := s.clock.Now().UnixMilli()
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if a, b := from.user(), peer[0].user(); a != 0 && b != 0 {
+			if err := s.Social.CheckNotBlocked(ctx, tx, a, b); err != nil {
+				return err
+			}
+		}
+		now := s.Clock.Now().UnixMilli()
 		var err error
 		m, err = scanMessage(tx.QueryRow(ctx, `INSERT INTO messages (from_kind, from_ref, to_kind, to_ref, content, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING `+msgCols, from.Kind, from.Ref, to.Kind, to.Ref, content, now))
 		if err != nil {
 			return errs.Wrap(err, "send message")
 		}
-		for _, side := range [][2]Party{{from, to}, {to, from}} {
+		for _, side := range [][2]Party{{from.Party, to}, {to, from.Party}} {
 			if _, err := tx.Exec(ctx, `INSERT INTO conversations (owner_kind, owner_ref, peer_kind, peer_ref, last_message_id, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (owner_kind, owner_ref, peer_kind, peer_ref) DO UPDATE SET last_message_id = excluded.last_message_id, updated_at = excluded.updated_at`,
@@ -119,27 +311,56 @@ func betweenArgs(me, peer Party) []any {
 	return []any{me.Kind, me.Ref, peer.Kind, peer.Ref, peer.Kind, peer.Ref, me.Kind, me.Ref}
 }
 
-// Conversation lists the messages between me and peer that I have not
-// deleted, newest first.
-func (s *Service) Conversation(ctx context.Context, me, peer Party, offset, limit int) ([]Message, error) {
-	out, err := store.Collect(ctx, s.db, "SELECT "+msgCols+" FROM messages WHERE "+between+" ORDER BY id DESC"+store.LimitOffset,
-		append(betweenArgs(me, peer), limit, offset), scanMessage)
-	return out, errs.Wrap(err, "read conversation")
+// Conversation lists the messages between as and peer that as has not
+// deleted, newest first, with both sides' profiles.
+func (s *Service) Conversation(ctx context.Context, as As, peer Party, offset, limit int) (Thread, error) {
+	self, err := s.self(ctx, as)
+	if err != nil {
+		return Thread{}, err
+	}
+	msgs, err := store.Collect(ctx, s.DB, "SELECT "+msgCols+" FROM messages WHERE "+between+" ORDER BY id DESC"+store.LimitOffset,
+		append(betweenArgs(self.Party, peer), limit, offset), scanMessage)
+	if err != nil {
+		return Thread{}, errs.Wrap(err, "read conversation")
+	}
+	cs := []Counterpart{self, {Party: peer}}
+	if err := s.profiles(ctx, cs); err != nil {
+		return Thread{}, err
+	}
+	return Thread{Self: cs[0], Peer: cs[1], Messages: msgs}, nil
 }
 
-// Conversations lists my conversations, the most recent first, each with
-// its last message I have not deleted.
-func (s *Service) Conversations(ctx context.Context, me Party, offset, limit int) ([]Conversation, error) {
-	rows, err := store.Collect(ctx, s.db, `SELECT c.peer_kind, c.peer_ref, `+prefixed("m.", msgCols)+`
+// Conversations lists the conversations of as, the most recent first, each
+// with its counterpart and the last message as has not deleted.
+func (s *Service) Conversations(ctx context.Context, as As, offset, limit int) (Inbox, error) {
+	self, err := s.self(ctx, as)
+	if err != nil {
+		return Inbox{}, err
+	}
+	convs, err := store.Collect(ctx, s.DB, `SELECT c.peer_kind, c.peer_ref, `+prefixed("m.", msgCols)+`
 		FROM conversations c JOIN messages m ON m.id = c.last_message_id
 		WHERE c.owner_kind = ? AND c.owner_ref = ? ORDER BY c.updated_at DESC, c.last_message_id DESC`+store.LimitOffset,
-		[]any{me.Kind, me.Ref, limit, offset}, func(r store.Scanner) (Conversation, error) {
+		[]any{self.Kind, self.Ref, limit, offset}, func(r store.Scanner) (Conversation, error) {
 			var c Conversation
 			m := &c.Last
 			err := r.Scan(&c.Peer.Kind, &c.Peer.Ref, &m.ID, &m.From.Kind, &m.From.Ref, &m.To.Kind, &m.To.Ref, &m.Content, (*store.Millis)(&m.CreatedAt))
 			return c, err
 		})
-	return rows, errs.Wrap(err, "read conversations")
+	if err != nil {
+		return Inbox{}, errs.Wrap(err, "read conversations")
+	}
+	cs := make([]Counterpart, 1, len(convs)+1)
+	cs[0] = self
+	for _, c := range convs {
+		cs = append(cs, c.Peer)
+	}
+	if err := s.profiles(ctx, cs); err != nil {
+		return Inbox{}, err
+	}
+	for i := range convs {
+		convs[i].Peer = cs[i+1]
+	}
+	return Inbox{Self: cs[0], Conversations: convs}, nil
 }
 
 func prefixed(p, cols string) string {
@@ -150,14 +371,16 @@ func prefixed(p, cols string) string {
 	return strings.Join(parts, ", ")
 }
 
-// Delete removes messages from my view. Every id must be a message I sent
-// or received; otherwise nothing is deleted (Forbidden, or NotFound for
-// ids that do not exist).
-func (s *Service) Delete(ctx context.Context, me Party, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
+// Delete removes messages from the view of as. Every id must be a message
+// as sent or received; otherwise nothing is deleted (Forbidden, or
+// NotFound for ids that do not exist).
+func (s *Service) Delete(ctx context.Context, as As, ids []int64) error {
+	self, err := s.self(ctx, as)
+	if err != nil || len(ids) == 0 {
+		return err
 	}
-	return s.db.InTx(ctx, func(tx *store.Tx) error {
+	me := self.Party
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
 		args := make([]any, len(ids))
 		for i, id := range ids {
 			args[i] = id
@@ -212,14 +435,22 @@ func (s *Service) Delete(ctx context.Context, me Party, ids []int64) error {
 	})
 }
 
-// ConversationCount counts my conversations.
-func (s *Service) ConversationCount(ctx context.Context, me Party) (int, error) {
-	n, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM conversations WHERE owner_kind = ? AND owner_ref = ?", me.Kind, me.Ref)
+// ConversationCount counts the conversations of as.
+func (s *Service) ConversationCount(ctx context.Context, as As) (int, error) {
+	self, err := s.self(ctx, as)
+	if err != nil {
+		return 0, err
+	}
+	n, err := store.Count(ctx, s.DB, "SELECT COUNT(*) FROM conversations WHERE owner_kind = ? AND owner_ref = ?", self.Kind, self.Ref)
 	return n, errs.Wrap(err, "count conversations")
 }
 
-// MessageCount counts the messages between me and peer that I see.
-func (s *Service) MessageCount(ctx context.Context, me, peer Party) (int, error) {
-	n, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM messages WHERE "+between, betweenArgs(me, peer)...)
+// MessageCount counts the messages between as and peer that as sees.
+func (s *Service) MessageCount(ctx context.Context, as As, peer Party) (int, error) {
+	self, err := s.self(ctx, as)
+	if err != nil {
+		return 0, err
+	}
+	n, err := store.Count(ctx, s.DB, "SELECT COUNT(*) FROM messages WHERE "+between, betweenArgs(self.Party, peer)...)
 	return n, errs.Wrap(err, "count messages")
 }

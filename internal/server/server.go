@@ -157,10 +157,10 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Support = support.New(a.DB, a.clock)
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
-	a.Messages = message.New(a.DB, a.clock, a.Social)
 	a.Media = media.New(a.DB, a.clock, mediaStore, cfg.MediaPolicy())
 	a.Content = content.New(a.DB, a.clock, a.Media, a.Social).WithCache(cfg.ContentCacheRows)
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
+	a.Messages = message.New(message.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Users: a.Accounts, Profiles: a.Showcase})
 
 	if cfg.AdminEmail != "" {
 		created, err := a.Admins.Ensure(ctx, cfg.AdminEmail, cfg.AdminPassword)

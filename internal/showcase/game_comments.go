@@ -58,28 +58,35 @@ func (s *Service) CommentGame(ctx context.Context, userID int64, g Game, replyID
 	if err := valid.Text("content", content, MaxGameComment); err != nil {
 		return GameComment{}, err
 	}
-	var reply any
-	if replyID != 0 {
-		parent, err := one(ctx, s, ReasonGameComment, "SELECT "+gameCommentCols+" FROM game_comments WHERE id = ?", replyID, scanGameComment)
-		if err != nil {
-			return GameComment{}, err
-		}
-		if parent.GameID != g.ID {
-			return GameComment{}, errNoGameComment
-		}
-		if s.Social != nil && parent.UserID != userID {
-			if err := s.Social.CanReach(ctx, userID, parent.UserID); err != nil {
-				return GameComment{}, err
+	var c GameComment
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var reply any
+		if replyID != 0 {
+			parent, err := scanGameComment(tx.QueryRow(ctx, "SELECT "+gameCommentCols+" FROM game_comments WHERE id = ?", replyID))
+			if store.NoRows(err) || err == nil && parent.GameID != g.ID {
+				return errNoGameComment
 			}
+			if err != nil {
+				return errs.Wrap(err, "reply to game comment")
+			}
+			// Under the lock a block takes: a block racing the reply
+			// either lands first and refuses it or waits for it.
+			if s.Social != nil {
+				if err := s.Social.CheckNotBlocked(ctx, tx, userID, parent.UserID); err != nil {
+					return err
+				}
+			}
+			reply = replyID
 		}
-		reply = replyID
-	}
-	c, err := scanGameComment(s.DB.QueryRowWrite(ctx, `INSERT INTO game_comments (game_id, user_id, content, reply_id, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING `+gameCommentCols, g.ID, userID, content, reply, s.Clock.Now().UnixMilli()))
-	if store.IsForeignKeyViolation(err) {
-		return GameComment{}, errs.R(errs.NotFound, ReasonGame, "no such game")
-	}
-	return c, errs.Wrap(err, "comment game")
+		var err error
+		c, err = scanGameComment(tx.QueryRow(ctx, `INSERT INTO game_comments (game_id, user_id, content, reply_id, created_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING `+gameCommentCols, g.ID, userID, content, reply, s.Clock.Now().UnixMilli()))
+		if store.IsForeignKeyViolation(err) {
+			return errs.R(errs.NotFound, ReasonGame, "no such game")
+		}
+		return errs.Wrap(err, "comment game")
+	})
+	return c, err
 }
 
 // GameComments lists a game's comments, newest first.

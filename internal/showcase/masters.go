@@ -64,18 +64,22 @@ func (s *Service) MastersByID(ctx context.Context, ids []int64) (map[int64]Maste
 }
 
 // FollowMaster makes user follow m; following again changes nothing. A
-// master linked to a user who blocked this user cannot be followed, nor can
-// one's own master.
+// master linked to a user is followed as that user is: not by those the
+// user blocked (checked, as social.Follow does, in the write transaction
+// under the lock a block takes, so a block and a follow racing never leave
+// a follow of the blocker's master), nor by the user themself.
 func (s *Service) FollowMaster(ctx context.Context, userID int64, m Master) error {
-	if m.UserID != 0 {
-		if m.UserID == userID {
-			return errs.E(errs.Invalid, "you cannot follow yourself")
-		}
-		if err := s.Social.CanReach(ctx, userID, m.UserID); err != nil {
-			return err
-		}
+	if m.UserID != 0 && m.UserID == userID {
+		return errs.E(errs.Invalid, "you cannot follow yourself")
 	}
-	return s.set(ctx, masterFollows, userID, m.ID)
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if m.UserID != 0 {
+			if err := s.Social.CheckNotBlocked(ctx, tx, userID, m.UserID); err != nil {
+				return err
+			}
+		}
+		return s.setIn(ctx, tx, masterFollows, userID, m.ID)
+	})
 }
 
 // UnfollowMaster ends a follow; unfollowing a master one does not follow

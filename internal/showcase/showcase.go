@@ -129,7 +129,12 @@ var (
 
 // set marks item for user; marking again changes nothing.
 func (s *Service) set(ctx context.Context, m mark, userID, item int64) error {
-	_, err := s.DB.Exec(ctx, "INSERT INTO "+m.table+" (user_id, "+m.item+", created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+	return s.setIn(ctx, s.DB, m, userID, item)
+}
+
+// setIn is set on q: the database, or the caller's transaction.
+func (s *Service) setIn(ctx context.Context, q store.Querier, m mark, userID, item int64) error {
+	_, err := q.Exec(ctx, "INSERT INTO "+m.table+" (user_id, "+m.item+", created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 		userID, item, s.Clock.Now().UnixMilli())
 	if store.IsForeignKeyViolation(err) { // the item went away meanwhile
 		return errs.R(errs.NotFound, m.reason, "no such "+m.reason)

@@ -1,6 +1,7 @@
 // Package social is the social graph: users following users, and users
 // blocking users. A blocked user cannot follow, message or comment on the
-// user who blocked them; other domains ask CanReach.
+// user who blocked them; other domains ask CheckNotBlocked in their write
+// transaction.
 package social
 
 import (
@@ -29,19 +30,33 @@ type Edge struct {
 
 var errBlocked = errs.E(errs.Forbidden, "this user has blocked you")
 
-// blocked tells whether a has blocked b.
-func blocked(ctx context.Context, q store.Querier, a, b int64) (bool, error) {
-	n, err := store.Count(ctx, q, "SELECT COUNT(*) FROM blocks WHERE blocker_id = ? AND blocked_id = ?", a, b)
-	return n > 0, err
-}
-
-// CanReach refuses (Forbidden) when to has blocked from.
-func (s *Service) CanReach(ctx context.Context, from, to int64) error {
-	b, err := blocked(ctx, s.db, to, from)
+// CheckNotBlocked refuses (Forbidden) when any of to has blocked from,
+// within the caller's write transaction: every write that a block must
+// stop (a follow, a message, a comment) checks here, before it writes. It
+// first takes the lock of the users' rows that Block takes, shared (checks
+// do not wait for each other, a block waits for them and they for it), so
+// a block either committed before the check, which sees it, or waits until
+// the checked write has committed. Ids of 0 and from itself in to are
+// passed over.
+func (s *Service) CheckNotBlocked(ctx context.Context, tx *store.Tx, from int64, to ...int64) error {
+	others := make([]int64, 0, len(to))
+	for _, id := range to {
+		if id != 0 && id != from {
+			others = append(others, id)
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	if err := lockUsers(ctx, tx, keyShare, append(others, from)...); err != nil {
+		return err
+	}
+	in, args := store.InIDs(others)
+	n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM blocks WHERE blocked_id = ? AND blocker_id IN ("+in+")", append([]any{from}, args...)...)
 	if err != nil {
 		return errs.Wrap(err, "check block")
 	}
-	if b {
+	if n > 0 {
 		return errBlocked
 	}
 	return nil
@@ -53,17 +68,10 @@ func (s *Service) Follow(ctx context.Context, follower, followee int64) error {
 		return errs.E(errs.Invalid, "you cannot follow yourself")
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := lockPair(ctx, tx, follower, followee); err != nil {
+		if err := s.CheckNotBlocked(ctx, tx, follower, followee); err != nil {
 			return err
 		}
-		b, err := blocked(ctx, tx, followee, follower)
-		if err != nil {
-			return errs.Wrap(err, "follow")
-		}
-		if b {
-			return errBlocked
-		}
-		_, err = tx.Exec(ctx, "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		_, err := tx.Exec(ctx, "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			follower, followee, s.clock.Now().UnixMilli())
 		if store.IsForeignKeyViolation(err) {
 			return errs.R(errs.NotFound, "user", "no such user")
@@ -84,7 +92,7 @@ func (s *Service) Block(ctx context.Context, blocker, blocked int64) error {
 		return errs.E(errs.Invalid, "you cannot block yourself")
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := lockPair(ctx, tx, blocker, blocked); err != nil {
+		if err := lockUsers(ctx, tx, forUpdate, blocker, blocked); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -110,14 +118,24 @@ func (s *Service) Block(ctx context.Context, blocker, blocked int64) error {
 	})
 }
 
-// lockPair locks both users' rows, smaller id first, so that a follow and a
-// block between the same two users never interleave (on PostgreSQL; SQLite
-// serializes writers anyway).
-func lockPair(ctx context.Context, tx *store.Tx, a, b int64) error {
-	if tx.ForUpdate() == "" {
+// Lock modes of users' rows (PostgreSQL's): Block takes them for update,
+// the writes it must stop (CheckNotBlocked) for key share, which excludes
+// an update lock but neither another key share nor a profile update.
+const (
+	forUpdate = " FOR UPDATE"
+	keyShare  = " FOR KEY SHARE"
+)
+
+// lockUsers locks the users' rows, smaller id first (one order for every
+// writer, so no two deadlock), so that a block and the writes it must stop
+// between the same users never interleave. SQLite serializes writers
+// anyway: nothing to lock there.
+func lockUsers(ctx context.Context, tx *store.Tx, mode string, ids ...int64) error {
+	if tx.Engine() != store.Postgres {
 		return nil
 	}
-	_, err := store.Collect(ctx, tx, "SELECT id FROM users WHERE id IN (?, ?) ORDER BY id"+tx.ForUpdate(), []any{min(a, b), max(a, b)},
+	in, args := store.InIDs(ids)
+	_, err := store.Collect(ctx, tx, "SELECT id FROM users WHERE id IN ("+in+") ORDER BY id"+mode, args,
 		func(r store.Scanner) (int64, error) { var id int64; return id, r.Scan(&id) })
 	return errs.Wrap(err, "lock users")
 }

@@ -32,15 +32,15 @@ func (f *face) serviceConversations(r *http.Request, _ admins.Admin) (int, any, 
 	if err != nil {
 		return 0, nil, err
 	}
-	convs, err := f.Messages.Conversations(r.Context(), message.ServiceParty, (no-1)*size, size)
+	inbox, err := f.Messages.Conversations(r.Context(), message.AsService, (no-1)*size, size)
 	if err != nil {
 		return 0, nil, err
 	}
-	total, err := f.Messages.ConversationCount(r.Context(), message.ServiceParty)
+	total, err := f.Messages.ConversationCount(r.Context(), message.AsService)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, listOf(convs, total, no, size, func(c message.Conversation) serviceConversationBody {
+	return http.StatusOK, listOf(inbox.Conversations, total, no, size, func(c message.Conversation) serviceConversationBody {
 		return serviceConversationBody{UserID: c.Peer.Ref, LastMessage: wireServiceMessage(c.Last)}
 	}), nil
 }
@@ -66,15 +66,15 @@ func (f *face) serviceMessages(r *http.Request, _ admins.Admin) (int, any, error
 	if err != nil {
 		return 0, nil, err
 	}
-	msgs, err := f.Messages.Conversation(r.Context(), message.ServiceParty, user, (no-1)*size, size)
+	thread, err := f.Messages.Conversation(r.Context(), message.AsService, user, (no-1)*size, size)
 	if err != nil {
 		return 0, nil, err
 	}
-	total, err := f.Messages.MessageCount(r.Context(), message.ServiceParty, user)
+	total, err := f.Messages.MessageCount(r.Context(), message.AsService, user)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, listOf(msgs, total, no, size, wireServiceMessage), nil
+	return http.StatusOK, listOf(thread.Messages, total, no, size, wireServiceMessage), nil
 }
 
 // answerService takes {"content"} and writes it to the user as the service.
@@ -94,7 +94,7 @@ func (f *face) answerService(r *http.Request, _ admins.Admin) (int, any, error) 
 	if !ok {
 		return 0, nil, errs.InvalidField("content", "content must be a string")
 	}
-	m, err := f.Messages.Send(r.Context(), message.ServiceParty, user, content)
+	m, err := f.Messages.Send(r.Context(), message.AsService, user, content)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -89,3 +89,56 @@ func TestBlockEndsMasterFollow(t *testing.T) {
 		fails(t, e, "master_follow", map[string]any{"master_id": masterID}, fan, 111)
 	})
 }
+
+// The app's message page reads item.master.name and item.master.avatar of
+// every my_message_center item: each item has one, whatever the
+// counterpart is.
+func TestMessageCenterNamesEveryCounterpart(t *testing.T) {
+	plazatest.Each(t, contentEnv(), func(t *testing.T, e *plazatest.Env) {
+		fan, fanUID := signup(t, e, "18682222222")
+		friend, friendUID := signup(t, e, "18683333333")
+		a := adminLogin(t, e)
+		master := a.create("masters", map[string]any{"name": "达人0", "avatar": "m.jpeg"})
+		merchant := a.create("merchants", map[string]any{"name": "商户0", "logo": "l.png"})
+		ok(t, e, "send_message_to_master", map[string]any{"master_id": master["master_id"], "content": "1"}, fan)
+		e.Clock.Advance(1000)
+		ok(t, e, "send_message_to_merchant", map[string]any{"merchant_id": merchant["merchant_id"], "content": "2"}, fan)
+		e.Clock.Advance(1000)
+		ok(t, e, "send_message_to_customer_service", map[string]any{"content": "3"}, fan)
+		e.Clock.Advance(1000)
+		ok(t, e, "send_message_to_user", map[string]any{"to_uid": friendUID, "content": "4"}, fan)
+
+		center := list(t, ok(t, e, "my_message_center", nil, fan), "my_message_center")
+		want := []struct {
+			kind, name string
+			avatar     any
+			idKey, id  any
+		}{
+			{"user", "nick-18683333333", nil, "uid", friendUID},
+			{"customer_service", "客服", nil, "id", "00000000000000000000000000000000"},
+			{"merchant", "商户0", "l.png", "merchant_id", merchant["merchant_id"]},
+			{"master", "达人0", "m.jpeg", "master_id", master["master_id"]},
+		}
+		if len(center) != len(want) {
+			t.Fatalf("center = %v", center)
+		}
+		for i, w := range want {
+			it := center[i]
+			m, isMap := it["master"].(map[string]any)
+			if it["type"] != w.kind || !isMap || m["name"] != w.name || m["avatar"] != w.avatar || m[w.idKey.(string)] != w.id {
+				t.Fatalf("item %d = %v, want a %s with master %s %v %v", i, it, w.kind, w.name, w.avatar, w.id)
+			}
+			if _, ok := it[w.kind]; !ok {
+				t.Fatalf("item %d lacks its own %q: %v", i, w.kind, it)
+			}
+		}
+		if center[0]["user"].(map[string]any)["uid"] != friendUID || center[0]["uid"] != friendUID {
+			t.Fatalf("user item = %v", center[0])
+		}
+		// The other side sees the writer under master too.
+		other := list(t, ok(t, e, "my_message_center", nil, friend), "my_message_center")
+		if m, _ := other[0]["master"].(map[string]any); len(other) != 1 || m["name"] != "nick-18682222222" || m["uid"] != fanUID {
+			t.Fatalf("the friend's center = %v", other)
+		}
+	})
+}

@@ -1,12 +1,8 @@
 package yuanyi
 
 import (
-	"context"
-
-	"plaza/internal/account"
 	"plaza/internal/errs"
 	"plaza/internal/message"
-	"plaza/internal/showcase"
 )
 
 // serviceID is the public id of the customer service in messages.
@@ -25,46 +21,33 @@ func (f *face) messageMethods() map[string]method {
 	}
 }
 
-func me(c *call) message.Party { return message.Party{Kind: message.KindUser, Ref: c.user.ID} }
-
-// self is the party the caller speaks as: themselves, or, with
-// "as_master": true (plaza's addition), the master their account is linked
-// to, so that a master's messages are read and answered by its user.
-func (f *face) self(c *call) (message.Party, error) {
+// speaker is whom the caller speaks as: themselves, or, with "as_master":
+// true (plaza's addition), the master their account is linked to (the
+// core checks the link), so that a master's messages are read and
+// answered by its user.
+func speaker(c *call) (message.As, error) {
 	asMaster, _, err := c.p.Bool("as_master")
 	if err != nil {
-		return message.Party{}, err
+		return message.As{}, err
 	}
-	if !asMaster {
-		return me(c), nil
+	if asMaster {
+		return message.AsMasterOf(c.user.ID), nil
 	}
-	m, err := f.Showcase.MasterOfUser(c.r.Context(), c.user.ID)
-	if errs.Is(err, errs.NotFound) {
-		return message.Party{}, errs.E(errs.Forbidden, "your account is not linked to a master")
-	}
-	if err != nil {
-		return message.Party{}, err
-	}
-	return message.Party{Kind: message.KindMaster, Ref: m.ID}, nil
+	return message.AsUser(c.user.ID), nil
 }
 
 // send writes content (the "content" parameter) from the caller to peer.
+// The core decides who may write to whom.
 func (f *face) send(c *call, to message.Party) (result, error) {
 	content, err := c.need("content")
 	if err != nil {
 		return nil, err
 	}
-	from, err := f.self(c)
+	as, err := speaker(c)
 	if err != nil {
 		return nil, err
 	}
-	if from.Kind == message.KindMaster && to.Kind == message.KindUser {
-		// Speaking as a master does not get past the addressee's block.
-		if err := f.Social.CanReach(c.r.Context(), c.user.ID, to.Ref); err != nil {
-			return nil, err
-		}
-	}
-	_, err = f.Messages.Send(c.r.Context(), from, to, content)
+	_, err = f.Messages.Send(c.r.Context(), as, to, content)
 	return nil, err
 }
 
@@ -84,13 +67,6 @@ func (f *face) sendMessageToMaster(c *call) (result, error) {
 	m, err := f.master(c)
 	if err != nil {
 		return nil, err
-	}
-	if m.UserID != 0 {
-		// A master linked to a user is reached as that user is: not by
-		// those the user blocked.
-		if err := f.Social.CanReach(c.r.Context(), c.user.ID, m.UserID); err != nil {
-			return nil, err
-		}
 	}
 	return f.send(c, message.Party{Kind: message.KindMaster, Ref: m.ID})
 }
@@ -127,72 +103,62 @@ func (f *face) peerOf(c *call, id string) (message.Party, error) {
 	return message.Party{}, errs.R(errs.NotFound, ReasonUser, "no user, master or merchant has this id")
 }
 
-// parties shows message parties by their public ids and profiles.
-type parties struct {
-	users     map[int64]account.User
-	masters   map[int64]showcase.Master
-	merchants map[int64]showcase.Merchant
-}
-
-// partiesOf reads the profiles of ps: one query per kind.
-func (f *face) partiesOf(ctx context.Context, ps []message.Party) (pp parties, err error) {
-	ids := map[string][]int64{}
-	for _, p := range ps {
-		ids[p.Kind] = append(ids[p.Kind], p.Ref)
-	}
-	if pp.users, err = f.Accounts.UsersByID(ctx, ids[message.KindUser]); err != nil {
-		return pp, err
-	}
-	if pp.masters, err = f.Showcase.MastersByID(ctx, ids[message.KindMaster]); err != nil {
-		return pp, err
-	}
-	pp.merchants, err = f.Showcase.MerchantsByID(ctx, ids[message.KindMerchant])
-	return pp, err
-}
-
-func (pp parties) id(p message.Party) any {
-	switch p.Kind {
-	case message.KindUser:
-		if u, ok := pp.users[p.Ref]; ok {
-			return u.UID
-		}
-	case message.KindMaster:
-		if m, ok := pp.masters[p.Ref]; ok {
-			return m.MasterID
-		}
-	case message.KindMerchant:
-		if m, ok := pp.merchants[p.Ref]; ok {
-			return m.MerchantID
-		}
-	case message.KindService:
+// publicID is a counterpart's public id: a uid, a master_id, a
+// merchant_id, serviceID (nil when its profile is gone).
+func publicID(cp message.Counterpart) any {
+	switch {
+	case cp.Kind == message.KindService:
 		return serviceID
+	case cp.User != nil:
+		return cp.User.UID
+	case cp.Master != nil:
+		return cp.Master.MasterID
+	case cp.Merchant != nil:
+		return cp.Merchant.MerchantID
 	}
 	return nil
 }
 
-func (f *face) profile(pp parties, p message.Party) (kind string, key string, body map[string]any) {
-	switch p.Kind {
-	case message.KindService:
-		return "customer_service", "customer_service", map[string]any{"id": serviceID, "name": "客服", "avatar": nil}
-	case message.KindUser:
-		if u, ok := pp.users[p.Ref]; ok {
-			return "user", "user", f.briefUser(u)
-		}
-	case message.KindMaster:
-		if m, ok := pp.masters[p.Ref]; ok {
-			return "master", "master", masterBrief(m)
-		}
-	case message.KindMerchant:
-		if m, ok := pp.merchants[p.Ref]; ok {
-			return "merchant", "merchant", merchantProfile(m)
-		}
+// profile is a counterpart's type (also the key of its profile) and profile.
+func (f *face) profile(cp message.Counterpart) (kind string, body map[string]any) {
+	switch {
+	case cp.Kind == message.KindService:
+		return "customer_service", map[string]any{"id": serviceID, "name": message.ServiceName, "avatar": nil}
+	case cp.User != nil:
+		return "user", f.briefUser(*cp.User)
+	case cp.Master != nil:
+		return "master", masterBrief(*cp.Master)
+	case cp.Merchant != nil:
+		return "merchant", merchantProfile(*cp.Merchant)
 	}
-	return p.Kind, p.Kind, nil
+	return cp.Kind, nil
 }
 
-func wireMessage(pp parties, m message.Message) map[string]any {
+// idKeys name a counterpart's public id in its profile, by type.
+var idKeys = map[string]string{"user": "uid", "master": "master_id", "merchant": "merchant_id", "customer_service": "id"}
+
+// asMaster is a counterpart of any kind as the app's message page reads
+// every item: {"name", "avatar"} and its public id.
+func asMaster(kind string, cp message.Counterpart) map[string]any {
+	out := map[string]any{"name": orNull(cp.Name()), "avatar": orNull(cp.Avatar())}
+	if k, ok := idKeys[kind]; ok {
+		out[k] = publicID(cp)
+	}
+	return out
+}
+
+func wireMessage(self, peer message.Counterpart, m message.Message) map[string]any {
+	id := func(p message.Party) any {
+		switch p {
+		case self.Party:
+			return publicID(self)
+		case peer.Party:
+			return publicID(peer)
+		}
+		return nil
+	}
 	return map[string]any{
-		"message_id": m.ID, "from_id": pp.id(m.From), "to_id": pp.id(m.To),
+		"message_id": m.ID, "from_id": id(m.From), "to_id": id(m.To),
 		"content": m.Content, "created_at": ms(m.CreatedAt),
 	}
 }
@@ -203,24 +169,19 @@ func (f *face) conversation(c *call, peer message.Party, keys ...string) (result
 	if err != nil {
 		return nil, err
 	}
-	ctx := c.r.Context()
-	self, err := f.self(c)
+	as, err := speaker(c)
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := f.Messages.Conversation(ctx, self, peer, offset, limit)
+	th, err := f.Messages.Conversation(c.r.Context(), as, peer, offset, limit)
 	if err != nil {
 		return nil, err
 	}
-	pp, err := f.partiesOf(ctx, []message.Party{self, peer})
-	if err != nil {
-		return nil, err
+	list := make([]map[string]any, len(th.Messages))
+	for i, m := range th.Messages {
+		list[i] = wireMessage(th.Self, th.Peer, m)
 	}
-	list := make([]map[string]any, len(msgs))
-	for i, m := range msgs {
-		list[i] = wireMessage(pp, m)
-	}
-	_, _, other := f.profile(pp, peer)
+	_, other := f.profile(th.Peer)
 	res := result{"other_side": other}
 	for _, k := range keys {
 		res[k] = list
@@ -244,35 +205,32 @@ func (f *face) myMessageWithService(c *call) (result, error) {
 	return f.conversation(c, message.ServiceParty, "my_message_with_customer_service", "my_message")
 }
 
+// myMessageCenter lists conversations. Every item has a "master" with the
+// counterpart's name and avatar, whatever its type: the app's message page
+// reads item.master of each.
 func (f *face) myMessageCenter(c *call) (result, error) {
 	offset, limit, err := c.page()
 	if err != nil {
 		return nil, err
 	}
-	ctx := c.r.Context()
-	self, err := f.self(c)
+	as, err := speaker(c)
 	if err != nil {
 		return nil, err
 	}
-	convs, err := f.Messages.Conversations(ctx, self, offset, limit)
+	inbox, err := f.Messages.Conversations(c.r.Context(), as, offset, limit)
 	if err != nil {
 		return nil, err
 	}
-	all := []message.Party{self}
-	for _, cv := range convs {
-		all = append(all, cv.Peer)
-	}
-	pp, err := f.partiesOf(ctx, all)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]map[string]any, 0, len(convs))
-	for _, cv := range convs {
-		kind, key, body := f.profile(pp, cv.Peer)
-		item := map[string]any{"type": kind, key: body, "last_message": wireMessage(pp, cv.Last)}
-		item[key+"_id"] = pp.id(cv.Peer)
+	out := make([]map[string]any, 0, len(inbox.Conversations))
+	for _, cv := range inbox.Conversations {
+		kind, body := f.profile(cv.Peer)
+		id := publicID(cv.Peer)
+		item := map[string]any{"type": kind, kind: body, kind + "_id": id, "last_message": wireMessage(inbox.Self, cv.Peer, cv.Last)}
 		if kind == "user" {
-			item["uid"] = pp.id(cv.Peer)
+			item["uid"] = id
+		}
+		if kind != "master" || body == nil {
+			item["master"] = asMaster(kind, cv.Peer)
 		}
 		out = append(out, item)
 	}
@@ -284,9 +242,9 @@ func (f *face) messageDel(c *call) (result, error) {
 	if err != nil {
 		return nil, err
 	}
-	self, err := f.self(c)
+	as, err := speaker(c)
 	if err != nil {
 		return nil, err
 	}
-	return nil, f.Messages.Delete(c.r.Context(), self, ids)
+	return nil, f.Messages.Delete(c.r.Context(), as, ids)
 }
