@@ -121,13 +121,13 @@ func TestControlCharactersRefused(t *testing.T) {
 		}
 
 		// The other bodies: route, path, a good body, its text fields.
-		a.ok("POST", "/admin/v1/pushes", map[string]any{"title": "T", "body": "B"}, 201)
+		a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "T", "push_body": "B"}, 201)
 		tok, _ := register(t, e, "13900139000")
 		feedbackID := strconv.FormatInt(num(t, memberOK(t, e, "POST", "/api/feedback", map[string]any{"feedback_content": "x"}, tok)["id"]), 10)
 		bodies := []bodyRoute{
 			{"POST /admin/v1/login", "/admin/v1/login", map[string]any{"email": adminEmail, "password": adminPassword}, []string{"email", "password"}, "-"},
 			{"PATCH /admin/v1/users/{id}", "/admin/v1/users/" + uid, map[string]any{"is_active": true}, []string{"is_active"}, ""},
-			{"POST /admin/v1/pushes", "/admin/v1/pushes", map[string]any{"title": "Title", "body": "Body", "user_ids": []any{userID}}, []string{"title", "body", "user_ids"}, ""},
+			{"POST /admin/v1/pushes", "/admin/v1/pushes", map[string]any{"push_title": "Title", "push_body": "Body", "user_ids": []any{userID}}, []string{"push_title", "push_body", "user_ids"}, ""},
 			{"POST /admin/v1/feedback/{id}/replies", "/admin/v1/feedback/" + feedbackID + "/replies", map[string]any{"content": "Answer"}, []string{"content"}, ""},
 			{"POST /admin/v1/feedback/{id}/replies", "/admin/v1/feedback/" + feedbackID + "/replies", map[string]any{"reply_content": "Answer"}, []string{"reply_content"}, ""},
 			{"POST /admin/v1/service-conversations/{id}/messages", "/admin/v1/service-conversations/" + uid + "/messages", map[string]any{"content": "Hello"}, []string{"content"}, ""},
@@ -217,8 +217,8 @@ func TestSingleAndMultiLineFields(t *testing.T) {
 				}
 			}
 		}
-		a.fail("POST", "/admin/v1/pushes", map[string]any{"title": "a\nb"}, 400, "invalid", "title")
-		if got := a.ok("POST", "/admin/v1/pushes", map[string]any{"title": "T", "body": text}, 201)["body"]; got != text {
+		a.fail("POST", "/admin/v1/pushes", map[string]any{"push_title": "a\nb"}, 400, "invalid", "push_title")
+		if got := a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "T", "push_body": text}, 201)["push_body"]; got != text {
 			t.Fatalf("push body = %q", got)
 		}
 		uid := strconv.FormatInt(userID, 10)
@@ -247,7 +247,7 @@ func TestReadOnlyFields(t *testing.T) {
 				}
 				a.fail("POST", "/admin/v1/login", map[string]any{"email": adminEmail, "password": adminPassword, field: v}, 400, "invalid", field)
 				a.fail("PATCH", "/admin/v1/users/"+uid, map[string]any{"is_active": true, field: v}, 400, "invalid", field)
-				a.fail("POST", "/admin/v1/pushes", map[string]any{"title": "T", field: v}, 400, "invalid", field)
+				a.fail("POST", "/admin/v1/pushes", map[string]any{"push_title": "T", field: v}, 400, "invalid", field)
 				a.fail("POST", "/admin/v1/feedback/"+fb+"/replies", map[string]any{"content": "x", field: v}, 400, "invalid", field)
 				a.fail("POST", "/admin/v1/service-conversations/"+uid+"/messages", map[string]any{"content": "x", field: v}, 400, "invalid", field)
 			}
@@ -270,7 +270,7 @@ func TestPathIDs(t *testing.T) {
 		a := login(t, e)
 		_, userID := register(t, e, "13800138000")
 		paths := records(t, a)
-		push := num(t, a.ok("POST", "/admin/v1/pushes", map[string]any{"title": "T"}, 201)["id"])
+		push := num(t, a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "T"}, 201)["id"])
 		fbTok, _ := register(t, e, "13900139000")
 		fb := num(t, memberOK(t, e, "POST", "/api/feedback", map[string]any{"feedback_content": "x"}, fbTok)["id"])
 
