@@ -21,7 +21,10 @@ type TokenPair struct {
 
 const tokenLen = 50
 
-var errBadToken = errs.E(errs.Unauthenticated, "invalid or expired token")
+var (
+	errBadToken = errs.E(errs.Unauthenticated, "invalid or expired token")
+	errBanned   = errs.R(errs.Forbidden, errs.ReasonBanned, "this account is banned")
+)
 
 // issue writes a new access/refresh pair of family into tx.
 func (s *Service) issue(ctx context.Context, tx *store.Tx, userID int64, family string, accessTTL time.Duration) (TokenPair, error) {
@@ -84,7 +87,7 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		return TokenPair{}, errs.R(errs.Unauthenticated, errs.ReasonWrongPassword, "wrong password")
 	}
 	if !u.Active {
-		return TokenPair{}, errs.R(errs.Forbidden, errs.ReasonBanned, "this account is banned")
+		return TokenPair{}, errBanned
 	}
 	if ttl > s.cfg.AccessTTL {
 		ttl = s.cfg.AccessTTL
@@ -104,7 +107,7 @@ func (s *Service) LoginWithCode(ctx context.Context, a Account, code string) (To
 		return TokenPair{}, err
 	}
 	if !u.Active {
-		return TokenPair{}, errs.R(errs.Forbidden, errs.ReasonBanned, "this account is banned")
+		return TokenPair{}, errBanned
 	}
 	var p TokenPair
 	var failure error
