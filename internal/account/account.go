@@ -24,6 +24,9 @@ import (
 type Config struct {
 	AccessTTL  time.Duration // default 7 days
 	RefreshTTL time.Duration // default 30 days
+	// RefreshReuseInterval: a rotated refresh token presented again this
+	// soon gets the same new pair instead of revoking its family (0: off).
+	RefreshReuseInterval time.Duration // default 10 s
 
 	CodeTTL              time.Duration // default 10 minutes
 	CodeMaxTries         int           // wrong tries before a code is dead; default 5
@@ -52,6 +55,7 @@ func DefaultConfig() Config {
 	return Config{
 		AccessTTL:            7 * 24 * time.Hour,
 		RefreshTTL:           30 * 24 * time.Hour,
+		RefreshReuseInterval: 10 * time.Second,
 		CodeTTL:              10 * time.Minute,
 		CodeMaxTries:         5,
 		CodeCooldown:         60 * time.Second,
