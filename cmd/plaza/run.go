@@ -183,7 +183,7 @@ func adminCreate(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer db.Close()
-	svc := admins.New(db, clock.Real{}, account.NewHasher(account.DefaultArgon2), cfg.AdminTokenTTL)
+	svc := admins.New(db, clock.Real{}, account.NewHasher(cfg.PasswordParams()), cfg.AdminTokenTTL)
 	a, err := svc.Create(ctx, strings.TrimSpace(*email), *password)
 	if err != nil {
 		return err

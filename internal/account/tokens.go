@@ -92,8 +92,22 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 	if ttl > s.cfg.AccessTTL {
 		ttl = s.cfg.AccessTTL
 	}
+	// A hash made with other parameters (older, cheaper defaults) is
+	// replaced by one with the hasher's, in the sign-in's own write; only
+	// if it is still the stored one (a reset meanwhile wins).
+	var rehash string
+	if s.hasher.NeedsRehash(hash) {
+		if rehash, err = s.hasher.Hash(password); err != nil {
+			return TokenPair{}, errs.Wrap(err, "hash password")
+		}
+	}
 	var p TokenPair
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if rehash != "" {
+			if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", rehash, u.ID, hash); err != nil {
+				return errs.Wrap(err, "rehash password")
+			}
+		}
 		p, err = s.issue(ctx, tx, u.ID, RandomString(24), ttl)
 		return err
 	})

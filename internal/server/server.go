@@ -83,7 +83,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.Hasher == nil {
-		o.Hasher = account.NewHasher(account.DefaultArgon2)
+		o.Hasher = account.NewHasher(cfg.PasswordParams())
 	}
 	db, err := OpenStore(ctx, cfg)
 	if err != nil {

@@ -1,11 +1,14 @@
 package member_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"plaza/internal/account"
 	"plaza/internal/plazatest"
 )
 
@@ -32,6 +35,48 @@ func TestBannedAccountGetsNoCode(t *testing.T) {
 		want(t, e, "POST", "/api/auth/send_code", map[string]any{"account": "13900139000"}, "", 0)
 		if n := len(e.Outbox("sms")); n != sms+1 {
 			t.Fatalf("sms outbox %d, want %d", n, sms+1)
+		}
+	})
+}
+
+// A password hash of older parameters is replaced at the next good
+// sign-in by one of the server's; a wrong password changes nothing.
+func TestSignInRehashesOldPassword(t *testing.T) {
+	plazatest.Each(t, nil, func(t *testing.T, e *plazatest.Env) {
+		ctx := context.Background()
+		register(t, e, phone)
+		oldParams := account.Argon2Params{Memory: 32, Time: 1, Threads: 1}
+		old, err := account.NewHasher(oldParams).Hash("secret123")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.App.DB.Exec(ctx, "UPDATE users SET password_hash = ? WHERE phone = ?", old, phone); err != nil {
+			t.Fatal(err)
+		}
+		stored := func() string {
+			var h string
+			if err := e.App.DB.QueryRow(ctx, "SELECT password_hash FROM users WHERE phone = ?", phone).Scan(&h); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		want(t, e, "POST", "/api/auth/access_token", map[string]any{"account": phone, "password": "wrong-pass"}, "", 10007)
+		if stored() != old {
+			t.Fatal("a wrong password changed the stored hash")
+		}
+		want(t, e, "POST", "/api/auth/access_token", map[string]any{"account": phone, "password": "secret123"}, "", 0)
+		h := stored()
+		cur := plazatest.TestHasher.Params().String()
+		if h == old || !strings.HasPrefix(h, "$argon2id$v=19$"+cur+"$") {
+			t.Fatalf("stored hash after sign-in %q, want parameters %s", h, cur)
+		}
+		if ok, err := plazatest.TestHasher.Verify(h, "secret123"); !ok || err != nil {
+			t.Fatalf("new hash does not verify: %v %v", ok, err)
+		}
+		// It signs in again, and stays as it is.
+		want(t, e, "POST", "/api/auth/access_token", map[string]any{"account": phone, "password": "secret123"}, "", 0)
+		if stored() != h {
+			t.Fatal("a current hash was re-hashed")
 		}
 	})
 }
