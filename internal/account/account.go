@@ -75,6 +75,7 @@ type Service struct {
 	sms     sms.Sender
 	mail    mailp.Sender
 	hasher  *Hasher
+	media   Media // nil: avatars are URLs only
 	cfg     Config
 	log     *slog.Logger
 	auth    *authCache // nil: off
@@ -88,6 +89,7 @@ type Deps struct {
 	SMS     sms.Sender
 	Mail    mailp.Sender
 	Hasher  *Hasher
+	Media   Media // resolves avatars that name uploaded media
 	Log     *slog.Logger
 }
 
@@ -99,7 +101,7 @@ func New(d Deps, cfg Config) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d.DB, clock: d.Clock, limiter: d.Limiter, sms: d.SMS, mail: d.Mail, hasher: d.Hasher, cfg: cfg, log: d.Log,
+	return &Service{db: d.DB, clock: d.Clock, limiter: d.Limiter, sms: d.SMS, mail: d.Mail, hasher: d.Hasher, media: d.Media, cfg: cfg, log: d.Log,
 		auth: newAuthCache(cfg.AuthCacheTTL, 100_000)}
 }
 

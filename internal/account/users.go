@@ -342,11 +342,6 @@ func (p Profile) check(now time.Time) error {
 			return err
 		}
 	}
-	if p.Avatar != nil {
-		if err := valid.Text("avatar", *p.Avatar, MaxAvatar); err != nil {
-			return err
-		}
-	}
 	if p.Address != nil {
 		if err := valid.Text("address", *p.Address, MaxAddress); err != nil {
 			return err
@@ -383,11 +378,19 @@ func (p Profile) check(now time.Time) error {
 	return nil
 }
 
-// UpdateProfile applies p to the user and returns the result.
+// UpdateProfile applies p to the user and returns the result. The avatar
+// is checked (and a media reference resolved) as avatar.go says.
 func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) (User, error) {
 	now := s.now()
 	if err := p.check(now); err != nil {
 		return User{}, err
+	}
+	if p.Avatar != nil {
+		a, err := s.avatar(ctx, *p.Avatar)
+		if err != nil {
+			return User{}, err
+		}
+		p.Avatar = &a
 	}
 	sets := []string{"updated_at = ?"}
 	args := []any{now.UnixMilli()}

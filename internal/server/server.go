@@ -149,8 +149,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return fmt.Errorf("media storage (%s): %w", cfg.Media, err)
 	}
 
+	a.Media = media.New(a.DB, a.clock, mediaStore, cfg.MediaPolicy())
 	a.Accounts = account.New(account.Deps{
-		DB: a.DB, Clock: a.clock, Limiter: a.limiter, SMS: smsSender, Mail: mailSender, Hasher: o.Hasher, Log: a.log,
+		DB: a.DB, Clock: a.clock, Limiter: a.limiter, SMS: smsSender, Mail: mailSender, Hasher: o.Hasher, Media: a.Media, Log: a.log,
 	}, cfg.Accounts())
 	a.Admins = admins.New(a.DB, a.clock, o.Hasher, cfg.AdminTokenTTL)
 	a.Catalog = catalog.New(a.DB, a.clock)
@@ -158,7 +159,6 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
 	a.Messages = message.New(a.DB, a.clock, a.Social)
-	a.Media = media.New(a.DB, a.clock, mediaStore, cfg.MediaPolicy())
 	a.Content = content.New(a.DB, a.clock, a.Media, a.Social).WithCache(cfg.ContentCacheRows)
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
 

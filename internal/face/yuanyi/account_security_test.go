@@ -47,3 +47,19 @@ func TestBannedAccountNoCodeNoReset(t *testing.T) {
 		fails(t, e, "user_login", map[string]any{"country": "86", "phone": ph, "password": "abcdef"}, "", 104)
 	})
 }
+
+// The avatar rule is the core's, the same on every face: a media id, or
+// an http(s) URL (the member face's kind of avatar); nothing else.
+func TestAvatarRuleOfTheCore(t *testing.T) {
+	plazatest.Each(t, testOTP, func(t *testing.T, e *plazatest.Env) {
+		tok, _ := signup(t, e, "18682222222")
+		for _, bad := range []string{"image", "javascript:alert(1)", "e4cbdd56-855a-41ee-bcb6-5785abdd6148.jpeg", "https://a b/c.png"} {
+			fails(t, e, "my_user_info_update", map[string]any{"avatar": bad}, tok, 400)
+		}
+		url := "https://cdn.example.com/a.png"
+		ok(t, e, "my_user_info_update", map[string]any{"avatar": url}, tok)
+		if a := ok(t, e, "my_user_info", nil, tok)["my_user_info"].(map[string]any)["avatar"]; a != url {
+			t.Fatalf("avatar = %v", a)
+		}
+	})
+}
