@@ -210,7 +210,7 @@ func adminCreate(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer db.Close()
-	svc := admins.New(db, clock.Real{}, account.NewHasher(account.DefaultArgon2), ratelimit.NewDB(db, clock.Real{}), cfg.Admins())
+	svc := admins.New(db, clock.Real{}, account.NewHasher(cfg.PasswordParams()), ratelimit.NewDB(db, clock.Real{}), cfg.Admins())
 	a, err := svc.Create(ctx, strings.TrimSpace(*email), *password)
 	if err != nil {
 		return err

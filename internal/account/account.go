@@ -24,6 +24,9 @@ import (
 type Config struct {
 	AccessTTL  time.Duration // default 7 days
 	RefreshTTL time.Duration // default 30 days
+	// RefreshReuseInterval: a rotated refresh token presented again this
+	// soon gets the same new pair instead of revoking its family (0: off).
+	RefreshReuseInterval time.Duration // default 10 s
 
 	CodeTTL              time.Duration // default 10 minutes
 	CodeMaxTries         int           // wrong tries before a code is dead; default 5
@@ -52,6 +55,7 @@ func DefaultConfig() Config {
 	return Config{
 		AccessTTL:            7 * 24 * time.Hour,
 		RefreshTTL:           30 * 24 * time.Hour,
+		RefreshReuseInterval: 10 * time.Second,
 		CodeTTL:              10 * time.Minute,
 		CodeMaxTries:         5,
 		CodeCooldown:         60 * time.Second,
@@ -71,6 +75,7 @@ type Service struct {
 	sms     sms.Sender
 	mail    mailp.Sender
 	hasher  *Hasher
+	media   Media // nil: avatars are URLs only
 	cfg     Config
 	log     *slog.Logger
 	auth    *authCache // nil: off
@@ -84,6 +89,7 @@ type Deps struct {
 	SMS     sms.Sender
 	Mail    mailp.Sender
 	Hasher  *Hasher
+	Media   Media // resolves avatars that name uploaded media
 	Log     *slog.Logger
 }
 
@@ -95,7 +101,7 @@ func New(d Deps, cfg Config) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d.DB, clock: d.Clock, limiter: d.Limiter, sms: d.SMS, mail: d.Mail, hasher: d.Hasher, cfg: cfg, log: d.Log,
+	return &Service{db: d.DB, clock: d.Clock, limiter: d.Limiter, sms: d.SMS, mail: d.Mail, hasher: d.Hasher, media: d.Media, cfg: cfg, log: d.Log,
 		auth: newAuthCache(cfg.AuthCacheTTL, 100_000)}
 }
 

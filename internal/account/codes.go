@@ -48,12 +48,18 @@ func (s *Service) SendCode(ctx context.Context, r SendCodeRequest) error {
 	if length < 4 || length > 8 {
 		return errs.E(errs.Invalid, "code length must be 4 to 8")
 	}
-	if r.MustBeNew {
-		if _, err := s.userByAccount(ctx, r.Account); err == nil {
-			return errs.R(errs.Conflict, errs.ReasonAccountExists, "account is already registered")
-		} else if !errs.Is(err, errs.NotFound) {
-			return err
+	// A banned account gets no code (its codes would only serve to sign in
+	// or reset a password, both refused); an unregistered one does, for
+	// sign-up, unless the face wants codes for sign-up only.
+	if u, err := s.userByAccount(ctx, r.Account); err == nil {
+		if !u.Active {
+			return errBanned
 		}
+		if r.MustBeNew {
+			return errs.R(errs.Conflict, errs.ReasonAccountExists, "account is already registered")
+		}
+	} else if !errs.Is(err, errs.NotFound) {
+		return err
 	}
 	if _, ok := s.testCode(r.Account); ok {
 		return nil

@@ -34,3 +34,27 @@ func BenchmarkArgon2(b *testing.B) {
 		h.Verify(enc, "correct horse")
 	}
 }
+
+// The default is OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane).
+func TestDefaultArgon2IsOWASP(t *testing.T) {
+	if p := DefaultArgon2; p.Memory < 19*1024 || p.Time < 2 || p.Threads != 1 {
+		t.Fatalf("default %v is below OWASP's m=19456,t=2,p=1", p)
+	}
+}
+
+func TestNeedsRehash(t *testing.T) {
+	cur := NewHasher(Argon2Params{Memory: 64, Time: 2, Threads: 1})
+	enc, _ := cur.Hash("pw-123456")
+	if cur.NeedsRehash(enc) {
+		t.Fatal("a hash of the current parameters needs no rehash")
+	}
+	for _, p := range []Argon2Params{{32, 2, 1}, {64, 1, 1}, {64, 2, 2}} {
+		old, _ := NewHasher(p).Hash("pw-123456")
+		if !cur.NeedsRehash(old) {
+			t.Errorf("hash of %v: no rehash", p)
+		}
+	}
+	if !cur.NeedsRehash("garbage") {
+		t.Error("unreadable hash: no rehash")
+	}
+}

@@ -21,7 +21,10 @@ type TokenPair struct {
 
 const tokenLen = 50
 
-var errBadToken = errs.E(errs.Unauthenticated, "invalid or expired token")
+var (
+	errBadToken = errs.E(errs.Unauthenticated, "invalid or expired token")
+	errBanned   = errs.R(errs.Forbidden, errs.ReasonBanned, "this account is banned")
+)
 
 // issue writes a new access/refresh pair of family into tx.
 func (s *Service) issue(ctx context.Context, tx *store.Tx, userID int64, family string, accessTTL time.Duration) (TokenPair, error) {
@@ -84,13 +87,27 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		return TokenPair{}, errs.R(errs.Unauthenticated, errs.ReasonWrongPassword, "wrong password")
 	}
 	if !u.Active {
-		return TokenPair{}, errs.R(errs.Forbidden, errs.ReasonBanned, "this account is banned")
+		return TokenPair{}, errBanned
 	}
 	if ttl > s.cfg.AccessTTL {
 		ttl = s.cfg.AccessTTL
 	}
+	// A hash made with other parameters (older, cheaper defaults) is
+	// replaced by one with the hasher's, in the sign-in's own write; only
+	// if it is still the stored one (a reset meanwhile wins).
+	var rehash string
+	if s.hasher.NeedsRehash(hash) {
+		if rehash, err = s.hasher.Hash(password); err != nil {
+			return TokenPair{}, errs.Wrap(err, "hash password")
+		}
+	}
 	var p TokenPair
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if rehash != "" {
+			if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", rehash, u.ID, hash); err != nil {
+				return errs.Wrap(err, "rehash password")
+			}
+		}
 		p, err = s.issue(ctx, tx, u.ID, RandomString(24), ttl)
 		return err
 	})
@@ -104,7 +121,7 @@ func (s *Service) LoginWithCode(ctx context.Context, a Account, code string) (To
 		return TokenPair{}, err
 	}
 	if !u.Active {
-		return TokenPair{}, errs.R(errs.Forbidden, errs.ReasonBanned, "this account is banned")
+		return TokenPair{}, errBanned
 	}
 	var p TokenPair
 	var failure error
@@ -161,7 +178,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 
 // Refresh trades a refresh token for a new pair. The refresh token is used
 // up and the family's earlier access tokens are revoked; a refresh token
-// presented a second time revokes its whole family.
+// presented a second time revokes its whole family, except within the
+// reuse interval of its rotation, when it gets the pair its rotation issued
+// again (reuse.go).
 func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error) {
 	if len(refresh) != tokenLen {
 		return TokenPair{}, errBadToken
@@ -171,16 +190,17 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 	var userID int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var (
-			family    string
+			r         rotatedRow
 			expiresAt int64
 			used      bool
 			revoked   bool
 			active    bool
 		)
-		err := tx.QueryRow(ctx, `SELECT t.user_id, t.family, t.expires_at, t.used, t.revoked, u.is_active
+		err := tx.QueryRow(ctx, `SELECT t.user_id, t.family, t.expires_at, t.used, t.revoked, t.rotated_at, t.successor, u.is_active
 			FROM tokens t JOIN users u ON u.id = t.user_id
 			WHERE t.hash = ? AND t.kind = 'refresh'`+tx.ForUpdate(), HashToken(refresh)).
-			Scan(&userID, &family, &expiresAt, &used, &revoked, &active)
+			Scan(&r.userID, &r.family, &expiresAt, &used, &revoked, &r.rotatedAt, &r.successor, &active)
+		userID = r.userID
 		if errors.Is(err, sql.ErrNoRows) {
 			failure = errBadToken
 			return nil
@@ -188,9 +208,19 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 		if err != nil {
 			return errs.Wrap(err, "refresh")
 		}
+		if used && active {
+			again, ok, err := s.reusePair(ctx, tx, refresh, r)
+			if err != nil {
+				return err
+			}
+			if ok {
+				p = again
+				return nil
+			}
+		}
 		if used {
 			// Reuse of a rotated token: the family may be stolen.
-			if _, err := tx.Exec(ctx, "UPDATE tokens SET revoked = TRUE WHERE family = ?", family); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE tokens SET revoked = TRUE, successor = NULL WHERE family = ?", r.family); err != nil {
 				return errs.Wrap(err, "revoke family")
 			}
 			s.log.Warn("refresh token reused; family revoked", "user_id", userID)
@@ -201,11 +231,14 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 			failure = errBadToken
 			return nil
 		}
-		if _, err := tx.Exec(ctx, "UPDATE tokens SET used = TRUE, revoked = TRUE WHERE family = ? AND revoked = FALSE", family); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE tokens SET used = TRUE, revoked = TRUE WHERE family = ? AND revoked = FALSE", r.family); err != nil {
 			return errs.Wrap(err, "rotate")
 		}
-		p, err = s.issue(ctx, tx, userID, family, 0)
-		return err
+		p, err = s.issue(ctx, tx, userID, r.family, 0)
+		if err != nil {
+			return err
+		}
+		return s.keepSuccessor(ctx, tx, refresh, r.family, p)
 	})
 	if userID != 0 {
 		s.auth.invalidate(userID)
@@ -240,8 +273,11 @@ func (s *Service) userOfToken(ctx context.Context, tok string) (int64, error) {
 	return id, errs.Wrap(err, "token owner")
 }
 
-// SweepTokens deletes tokens that expired more than a day ago.
+// SweepTokens deletes tokens that expired more than a day ago, and erases
+// the seals of rotated refresh tokens past the reuse interval.
 func (s *Service) SweepTokens(ctx context.Context) error {
-	_, err := s.db.Exec(ctx, "DELETE FROM tokens WHERE expires_at <= ?", s.now().Add(-24*time.Hour).UnixMilli())
-	return err
+	if _, err := s.db.Exec(ctx, "DELETE FROM tokens WHERE expires_at <= ?", s.now().Add(-24*time.Hour).UnixMilli()); err != nil {
+		return err
+	}
+	return s.sweepSeals(ctx)
 }

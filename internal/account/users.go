@@ -269,7 +269,8 @@ func (s *Service) insertUser(ctx context.Context, tx *store.Tx, a Account, passw
 }
 
 // ResetPassword sets a new password after checking (and using up) a code.
-// Every session of the user ends.
+// Every session of the user ends. A banned account cannot (Forbidden,
+// ReasonBanned), whatever code it holds.
 func (s *Service) ResetPassword(ctx context.Context, a Account, code, password string) error {
 	if err := CheckPassword(password); err != nil {
 		return err
@@ -278,12 +279,24 @@ func (s *Service) ResetPassword(ctx context.Context, a Account, code, password s
 	if err != nil {
 		return err
 	}
+	if !u.Active {
+		return errBanned
+	}
 	hash, err := s.hasher.Hash(password)
 	if err != nil {
 		return errs.Wrap(err, "hash password")
 	}
 	var failure error
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		// Again under the row lock a ban takes: a ban that landed since
+		// the read above refuses the reset, and leaves the code unused.
+		var active bool
+		if err := tx.QueryRow(ctx, "SELECT is_active FROM users WHERE id = ?"+tx.ForUpdate(), u.ID).Scan(&active); err != nil {
+			return errs.Wrap(err, "read user")
+		}
+		if !active {
+			return errBanned
+		}
 		failure, err = s.verifyCode(ctx, tx, a, code, true)
 		if err != nil || failure != nil {
 			return err
@@ -329,11 +342,6 @@ func (p Profile) check(now time.Time) error {
 			return err
 		}
 	}
-	if p.Avatar != nil {
-		if err := valid.Line("avatar", *p.Avatar, MaxAvatar); err != nil {
-			return err
-		}
-	}
 	if p.Address != nil {
 		if err := valid.Line("address", *p.Address, MaxAddress); err != nil {
 			return err
@@ -371,11 +379,19 @@ func (p Profile) check(now time.Time) error {
 	return nil
 }
 
-// UpdateProfile applies p to the user and returns the result.
+// UpdateProfile applies p to the user and returns the result. The avatar
+// is checked (and a media reference resolved) as avatar.go says.
 func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) (User, error) {
 	now := s.now()
 	if err := p.check(now); err != nil {
 		return User{}, err
+	}
+	if p.Avatar != nil {
+		a, err := s.avatar(ctx, *p.Avatar)
+		if err != nil {
+			return User{}, err
+		}
+		p.Avatar = &a
 	}
 	sets := []string{"updated_at = ?"}
 	args := []any{now.UnixMilli()}

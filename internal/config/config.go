@@ -64,6 +64,9 @@ type Config struct {
 
 	AccessTTL            time.Duration
 	RefreshTTL           time.Duration
+	RefreshReuseInterval time.Duration
+	PasswordHash         string               // argon2id parameters of new password hashes
+	Argon2               account.Argon2Params // PasswordHash, read by Check
 	CodeTTL              time.Duration
 	CodeCooldown         time.Duration
 	CodeMaxTries         int
@@ -138,6 +141,8 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.TimeZone, "tz", "Asia/Shanghai", "time zone of displayed times")
 	fs.DurationVar(&c.AccessTTL, "access-ttl", d.AccessTTL, "lifetime of an access token")
 	fs.DurationVar(&c.RefreshTTL, "refresh-ttl", d.RefreshTTL, "lifetime of a refresh token")
+	fs.DurationVar(&c.RefreshReuseInterval, "refresh-reuse-interval", d.RefreshReuseInterval, "a rotated refresh token presented again within this gets the same new pair instead of revoking its sign-in (parallel refreshes); 0: off")
+	fs.StringVar(&c.PasswordHash, "password-hash", account.DefaultArgon2.String(), "argon2id parameters of password hashes: m=<KiB>,t=<passes>,p=<lanes> (default: OWASP's 19 MiB, 2 passes, 1 lane); older hashes are re-hashed at the next sign-in")
 	fs.DurationVar(&c.CodeTTL, "code-ttl", d.CodeTTL, "lifetime of a verification code (5m to 10m advised)")
 	fs.DurationVar(&c.CodeCooldown, "code-cooldown", d.CodeCooldown, "minimum time between two codes to one account")
 	fs.IntVar(&c.CodeMaxTries, "code-max-tries", d.CodeMaxTries, "wrong tries before a code is dead")
@@ -377,6 +382,14 @@ func (c *Config) Check() error {
 	if c.RefreshTTL < c.AccessTTL {
 		fail("refresh-ttl: must not be shorter than access-ttl")
 	}
+	if c.RefreshReuseInterval < 0 || c.RefreshReuseInterval > 10*time.Minute {
+		fail("refresh-reuse-interval: 0 (off) to 10m")
+	}
+	if p, err := account.ParseArgon2Params(c.PasswordHash); err != nil {
+		fail("password-hash %q: %v", c.PasswordHash, err)
+	} else {
+		c.Argon2 = p
+	}
 	for _, n := range []struct {
 		name string
 		v    int
@@ -530,10 +543,19 @@ func (b *ByteSize) Set(s string) error {
 	return nil
 }
 
+// PasswordParams are the argon2id parameters of new password hashes (the
+// default when the settings were not checked).
+func (c *Config) PasswordParams() account.Argon2Params {
+	if c.Argon2 == (account.Argon2Params{}) {
+		return account.DefaultArgon2
+	}
+	return c.Argon2
+}
+
 // Accounts is the account policy of these settings.
 func (c *Config) Accounts() account.Config {
 	a := account.DefaultConfig()
-	a.AccessTTL, a.RefreshTTL = c.AccessTTL, c.RefreshTTL
+	a.AccessTTL, a.RefreshTTL, a.RefreshReuseInterval = c.AccessTTL, c.RefreshTTL, c.RefreshReuseInterval
 	a.CodeTTL, a.CodeCooldown, a.CodeMaxTries = c.CodeTTL, c.CodeCooldown, c.CodeMaxTries
 	a.CodeMaxPerAccountDay, a.CodeMaxPerIPDay = c.CodeMaxPerAccountDay, c.CodeMaxPerIPDay
 	a.LoginMaxFailures, a.LoginFailureWindow = c.LoginMaxFailures, c.LoginFailureWindow

@@ -83,7 +83,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.Hasher == nil {
-		o.Hasher = account.NewHasher(account.DefaultArgon2)
+		o.Hasher = account.NewHasher(cfg.PasswordParams())
 	}
 	db, err := OpenStore(ctx, cfg)
 	if err != nil {
@@ -149,15 +149,15 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return fmt.Errorf("media storage (%s): %w", cfg.Media, err)
 	}
 
+	a.Media = media.New(a.DB, a.clock, mediaStore, cfg.MediaPolicy())
 	a.Accounts = account.New(account.Deps{
-		DB: a.DB, Clock: a.clock, Limiter: a.limiter, SMS: smsSender, Mail: mailSender, Hasher: o.Hasher, Log: a.log,
+		DB: a.DB, Clock: a.clock, Limiter: a.limiter, SMS: smsSender, Mail: mailSender, Hasher: o.Hasher, Media: a.Media, Log: a.log,
 	}, cfg.Accounts())
 	a.Admins = admins.New(a.DB, a.clock, o.Hasher, a.limiter, cfg.Admins())
 	a.Catalog = catalog.New(a.DB, a.clock)
 	a.Support = support.New(a.DB, a.clock)
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
-	a.Media = media.New(a.DB, a.clock, mediaStore, cfg.MediaPolicy())
 	a.Content = content.New(a.DB, a.clock, a.Media, a.Social).WithCache(cfg.ContentCacheRows)
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
 	a.Messages = message.New(message.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Users: a.Accounts, Profiles: a.Showcase})

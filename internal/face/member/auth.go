@@ -150,7 +150,7 @@ func (f *face) userInfo(u account.User) userInfo {
 		ID: u.ID, Area: u.Area, Phone: u.Phone, Email: u.Email, OpenID: u.OpenID, Role: u.Role,
 		Username: u.Username(), IsActive: u.Active, AppID: f.AppID,
 		CreatedAt: f.time(u.CreatedAt), UpdatedAt: f.time(u.UpdatedAt),
-		Nickname: u.Nickname, Avatar: u.Avatar, Gender: u.Gender, Birthday: u.Birthday, Address: u.Address,
+		Nickname: u.Nickname, Avatar: f.Accounts.AvatarURL(u.Avatar), Gender: u.Gender, Birthday: u.Birthday, Address: u.Address,
 	}
 }
 

@@ -241,17 +241,6 @@ func (f *face) myUserInfoUpdate(c *call) (result, error) {
 		gi := int(g)
 		prof.Gender = &gi
 	}
-	if prof.Avatar != nil && *prof.Avatar != "" {
-		// An avatar is a media id the user uploaded (any of the app's forms).
-		if f.Media == nil {
-			return nil, errs.E(errs.Unavailable, "media is not served")
-		}
-		id, err := f.Media.Resolve(c.r.Context(), *prof.Avatar)
-		if err != nil {
-			return nil, errs.InvalidField("avatar", "avatar must be an uploaded media id")
-		}
-		prof.Avatar = &id
-	}
 	if c.p.Has("birthday") {
 		b, err := f.birthdayParam(c)
 		if err != nil {

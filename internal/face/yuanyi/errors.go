@@ -81,9 +81,8 @@ func codeOf(err error) int {
 		}
 		return codeAuthFailed
 	case errs.Forbidden:
-		if reason == errs.ReasonBanned {
-			return codeLoginFailed
-		}
+		// A banned account too, whatever it asks (sign-in, a code, a
+		// password reset): one fact, one code (docs/compat.md).
 		return codeNoPermission
 	case errs.NotFound:
 		switch reason {
