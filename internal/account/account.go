@@ -163,7 +163,7 @@ func ParsePhone(area, phone string) (Account, error) {
 		area = DefaultArea
 	}
 	if len(area) > 4 || !allDigits(area) || area[0] == '0' {
-		return Account{}, &errs.Error{Kind: errs.Invalid, Reason: errs.ReasonBadPhone, Field: "area", Msg: "invalid area code"}
+		return Account{}, &errs.Error{Kind: errs.Invalid, Reason: ReasonBadPhone, Field: "area", Msg: "invalid area code"}
 	}
 	phone = strings.TrimSpace(phone)
 	ok := allDigits(phone)
@@ -173,14 +173,14 @@ func ParsePhone(area, phone string) (Account, error) {
 		ok = ok && len(phone) >= 5 && len(phone) <= 15
 	}
 	if !ok {
-		return Account{}, &errs.Error{Kind: errs.Invalid, Reason: errs.ReasonBadPhone, Field: "account", Msg: "invalid phone number"}
+		return Account{}, &errs.Error{Kind: errs.Invalid, Reason: ReasonBadPhone, Field: "account", Msg: "invalid phone number"}
 	}
 	return Account{Area: area, Phone: phone}, nil
 }
 
 // ParseEmail checks and normalizes (lower-cases) an e-mail address.
 func ParseEmail(s string) (string, error) {
-	bad := &errs.Error{Kind: errs.Invalid, Reason: errs.ReasonBadEmail, Field: "account", Msg: "invalid e-mail address"}
+	bad := &errs.Error{Kind: errs.Invalid, Reason: ReasonBadEmail, Field: "account", Msg: "invalid e-mail address"}
 	if len(s) > 254 {
 		return "", bad
 	}

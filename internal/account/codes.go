@@ -56,7 +56,7 @@ func (s *Service) SendCode(ctx context.Context, r SendCodeRequest) error {
 			return errBanned
 		}
 		if r.MustBeNew {
-			return errs.R(errs.Conflict, errs.ReasonAccountExists, "account is already registered")
+			return errs.R(errs.Conflict, ReasonRegistered, "account is already registered")
 		}
 	} else if !errs.Is(err, errs.NotFound) {
 		return err

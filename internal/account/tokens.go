@@ -23,7 +23,7 @@ const tokenLen = 50
 
 var (
 	errBadToken = errs.E(errs.Unauthenticated, "invalid or expired token")
-	errBanned   = errs.R(errs.Forbidden, errs.ReasonBanned, "this account is banned")
+	errBanned   = errs.R(errs.Forbidden, ReasonBanned, "this account is banned")
 )
 
 // issue writes a new access/refresh pair of family into tx.
@@ -74,7 +74,7 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		return TokenPair{}, errs.E(errs.RateLimited, "too many wrong passwords; try again later or sign in with a code")
 	}
 	if hash == "" {
-		return TokenPair{}, errs.R(errs.Unauthenticated, errs.ReasonWrongPassword, "no password is set for this account; sign in with a code")
+		return TokenPair{}, errs.R(errs.Unauthenticated, ReasonWrongPassword, "no password is set for this account; sign in with a code")
 	}
 	ok, err := s.hasher.Verify(hash, password)
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		if _, err := s.limiter.Hit(ctx, failKey, s.cfg.LoginMaxFailures, s.cfg.LoginFailureWindow); err != nil {
 			return TokenPair{}, err
 		}
-		return TokenPair{}, errs.R(errs.Unauthenticated, errs.ReasonWrongPassword, "wrong password")
+		return TokenPair{}, errs.R(errs.Unauthenticated, ReasonWrongPassword, "wrong password")
 	}
 	if !u.Active {
 		return TokenPair{}, errBanned

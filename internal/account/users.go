@@ -186,7 +186,7 @@ func (s *Service) userAndHash(ctx context.Context, a Account) (User, string, err
 	err := s.db.QueryRow(ctx, "SELECT "+userCols+", password_hash FROM users WHERE "+where, args...).
 		Scan(append(u.scanDest(), &hash)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, "", errs.R(errs.NotFound, errs.ReasonAccountNotFound, "account is not registered")
+		return User{}, "", errs.R(errs.NotFound, ReasonNotRegistered, "account is not registered")
 	}
 	if err != nil {
 		return User{}, "", errs.Wrap(err, "read user")
@@ -220,7 +220,7 @@ func (s *Service) RegisterWith(ctx context.Context, a Account, code, password, n
 		return User{}, TokenPair{}, err
 	}
 	if _, err := s.userByAccount(ctx, a); err == nil {
-		return User{}, TokenPair{}, errs.R(errs.Conflict, errs.ReasonAccountExists, "account is already registered")
+		return User{}, TokenPair{}, errs.R(errs.Conflict, ReasonRegistered, "account is already registered")
 	} else if !errs.Is(err, errs.NotFound) {
 		return User{}, TokenPair{}, err
 	}
@@ -263,7 +263,7 @@ func (s *Service) insertUser(ctx context.Context, tx *store.Tx, a Account, passw
 	u, err := scanUser(tx.QueryRow(ctx, `INSERT INTO users (area, phone, email, openid, uid, password_hash, nickname, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+userCols, a.Area, a.Phone, a.Email, openID, NewUID(), passwordHash, nickname, now, now))
 	if store.IsUniqueViolation(err) {
-		return User{}, errs.R(errs.Conflict, errs.ReasonAccountExists, "account is already registered")
+		return User{}, errs.R(errs.Conflict, ReasonRegistered, "account is already registered")
 	}
 	return u, err
 }
@@ -431,7 +431,7 @@ func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) (User,
 	u, err := scanUser(s.db.QueryRowWrite(ctx, "UPDATE users SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+userCols, args...))
 	s.auth.invalidate(id)
 	if store.IsUniqueViolation(err) {
-		return User{}, errs.R(errs.Conflict, errs.ReasonAccountExists, "this e-mail address belongs to another account")
+		return User{}, errs.R(errs.Conflict, ReasonRegistered, "this e-mail address belongs to another account")
 	}
 	return u, err
 }

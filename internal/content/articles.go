@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"plaza/internal/account"
 	"strconv"
 
 	"plaza/internal/errs"
@@ -93,7 +94,7 @@ func (s *Service) Publish(ctx context.Context, userID int64, content string, ima
 		userID, content, encodeImages(ids), s.now()))
 	s.cache.changed(true)
 	if store.IsForeignKeyViolation(err) {
-		return Article{}, errs.R(errs.NotFound, "user", "no such user")
+		return Article{}, errs.R(errs.NotFound, account.ReasonNoUser, "no such user")
 	}
 	return a, errs.Wrap(err, "publish article")
 }

@@ -31,9 +31,9 @@ const (
 )
 
 // Reasons of the core's NotFound errors (faces tell them apart).
-const (
-	ReasonArticle = "article"
-	ReasonComment = "comment"
+var (
+	ReasonArticle = errs.NewReason("content.article") // no such article
+	ReasonComment = errs.NewReason("content.comment") // no such comment
 )
 
 var (

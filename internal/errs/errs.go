@@ -9,6 +9,8 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"sync"
 	"time"
 )
 
@@ -54,24 +56,68 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", int(k))
 }
 
-// Reasons refine a kind where some face has distinct codes for them.
-const (
-	ReasonAccountNotFound = "account_not_found" // NotFound: no user with that account
-	ReasonAccountExists   = "account_exists"    // Conflict: account already registered
-	ReasonWrongPassword   = "wrong_password"    // Unauthenticated: password does not match
-	ReasonBanned          = "banned"            // Forbidden: the account is banned
-	ReasonSMSArrears      = "sms_arrears"       // Unavailable: the SMS vendor wants money
-	ReasonSMSFailed       = "sms_failed"        // Unavailable: the SMS vendor refused
-	ReasonSMSUnavailable  = "sms_unavailable"   // Unavailable: the SMS vendor cannot be reached
-	ReasonMailUnavailable = "mail_unavailable"  // Unavailable: mail could not be sent
-	ReasonBadPhone        = "bad_phone"         // Invalid: not a phone number
-	ReasonBadEmail        = "bad_email"         // Invalid: not an e-mail address
+// Kinds lists every kind, for tests that check a face maps each one.
+func Kinds() []Kind {
+	out := make([]Kind, len(kindNames))
+	for i := range out {
+		out[i] = Kind(i)
+	}
+	return out
+}
+
+// Reason refines a kind where some face tells cases apart ("no such user"
+// from "no such article"). Each package declares the reasons of the errors
+// it returns as package variables made by NewReason, and faces match those
+// values, never texts: a reason cannot be spelt by hand, and Reasons lists
+// every one, so a test can check that a face maps each on purpose. The zero
+// Reason is "none".
+type Reason struct{ name *string }
+
+var (
+	reasonsMu sync.Mutex
+	reasons   = map[string]Reason{}
 )
+
+// NewReason declares a reason; name ("account.banned") is for logs and must
+// be unique. Call it in a package-level var declaration.
+func NewReason(name string) Reason {
+	reasonsMu.Lock()
+	defer reasonsMu.Unlock()
+	if name == "" {
+		panic("errs: empty reason name")
+	}
+	if _, dup := reasons[name]; dup {
+		panic("errs: reason " + name + " declared twice")
+	}
+	r := Reason{name: &name}
+	reasons[name] = r
+	return r
+}
+
+// Reasons lists every reason declared by the packages linked in, by name.
+func Reasons() []Reason {
+	reasonsMu.Lock()
+	defer reasonsMu.Unlock()
+	out := make([]Reason, 0, len(reasons))
+	for _, r := range reasons {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// String is the reason's name ("" for none).
+func (r Reason) String() string {
+	if r.name == nil {
+		return ""
+	}
+	return *r.name
+}
 
 // Error is a core failure.
 type Error struct {
 	Kind   Kind
-	Reason string // optional refinement, one of the Reason constants
+	Reason Reason // optional refinement, declared by the package that returns it
 	Field  string // optional: the input field at fault
 	Msg    string // safe to show to a client
 	Err    error  // cause, for logs only
@@ -82,8 +128,8 @@ type Error struct {
 
 func (e *Error) Error() string {
 	s := e.Kind.String()
-	if e.Reason != "" {
-		s += "/" + e.Reason
+	if r := e.Reason.String(); r != "" {
+		s += "/" + r
 	}
 	if e.Msg != "" {
 		s += ": " + e.Msg
@@ -105,7 +151,7 @@ func Ef(k Kind, format string, args ...any) *Error {
 }
 
 // R makes an error of kind k with a reason.
-func R(k Kind, reason, msg string) *Error { return &Error{Kind: k, Reason: reason, Msg: msg} }
+func R(k Kind, reason Reason, msg string) *Error { return &Error{Kind: k, Reason: reason, Msg: msg} }
 
 // InvalidField reports a bad input field.
 func InvalidField(field, msg string) *Error {
@@ -134,13 +180,13 @@ func KindOf(err error) Kind {
 	return Internal
 }
 
-// ReasonOf returns the reason of err, or "".
-func ReasonOf(err error) string {
+// ReasonOf returns the reason of err, or the zero Reason.
+func ReasonOf(err error) Reason {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Reason
 	}
-	return ""
+	return Reason{}
 }
 
 // Message returns the client-safe message of err (possibly ""). Internal

@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"plaza/internal/account"
 	"strconv"
 	"strings"
 	"time"
@@ -26,10 +27,11 @@ import (
 	"plaza/internal/store"
 )
 
-// Reason marks every refusal of this package (errs.Error.Reason), so that
-// a face can tell a bad media id or file apart from other failures of the
-// same kind.
-const Reason = "media"
+// Reason marks every refusal of a media id or file by this package
+// (errs.Error.Reason, whatever the kind: unknown, expired or used id, a
+// file that is no acceptable image), so that a face can tell a bad media
+// apart from other failures of the same kind.
+var Reason = errs.NewReason("media.refused")
 
 // Status is where a media is in its life.
 type Status string
@@ -138,12 +140,13 @@ func (s *Service) issue(ctx context.Context, userID int64) (string, error) {
 		return "", errs.Wrap(err, "count pending media")
 	}
 	if n >= s.cfg.MaxPending {
-		return "", fail(errs.RateLimited, "", "too many media ids wait for their upload; upload them or wait")
+		// Not a refusal of a media (no Reason): a limit, "too frequent".
+		return "", errs.E(errs.RateLimited, "too many media ids wait for their upload; upload them or wait")
 	}
 	id := newUUID()
 	_, err = s.db.Exec(ctx, "INSERT INTO media (id, owner_id, status, created_at) VALUES (?, ?, 'issued', ?)", id, userID, now.UnixMilli())
 	if store.IsForeignKeyViolation(err) {
-		return "", errs.R(errs.NotFound, errs.ReasonAccountNotFound, "no such user")
+		return "", errs.R(errs.NotFound, account.ReasonNotRegistered, "no such user")
 	}
 	if err != nil {
 		return "", errs.Wrap(err, "issue media id")

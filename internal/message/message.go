@@ -242,7 +242,7 @@ func (s *Service) profiles(ctx context.Context, cs []Counterpart) error {
 }
 
 // reasons of the NotFound of an addressee, by kind.
-var reasons = map[string]string{KindUser: "user", KindMaster: showcase.ReasonMaster, KindMerchant: showcase.ReasonMerchant}
+var reasons = map[string]errs.Reason{KindUser: account.ReasonNoUser, KindMaster: showcase.ReasonMaster, KindMerchant: showcase.ReasonMerchant}
 
 // Send delivers content from as to a party. No one writes to a user who
 // blocked them, nor to the master linked to that user, nor, speaking as a
@@ -272,7 +272,7 @@ func (s *Service) Send(ctx context.Context, as As, to Party, content string) (Me
 			return Message{}, err
 		}
 		if !peer[0].Known() {
-			return Message{}, errs.R(errs.NotFound, reason, "no such "+reason)
+			return Message{}, errs.R(errs.NotFound, reason, "no such "+to.Kind)
 		}
 	}
 	var m Message

@@ -31,7 +31,7 @@ const (
 )
 
 // ReasonGameComment marks the NotFound of a game comment.
-const ReasonGameComment = "game_comment"
+var ReasonGameComment = errs.NewReason("showcase.game_comment")
 
 var (
 	errNoGameComment = errs.R(errs.NotFound, ReasonGameComment, "no such game comment")

@@ -12,6 +12,7 @@ package showcase
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"plaza/internal/clock"
@@ -21,11 +22,11 @@ import (
 )
 
 // Reasons of NotFound errors, for faces that tell them apart.
-const (
-	ReasonMaster   = "master"
-	ReasonMerchant = "merchant"
-	ReasonCloth    = "cloth"
-	ReasonGame     = "game"
+var (
+	ReasonMaster   = errs.NewReason("showcase.master")
+	ReasonMerchant = errs.NewReason("showcase.merchant")
+	ReasonCloth    = errs.NewReason("showcase.cloth")
+	ReasonGame     = errs.NewReason("showcase.game")
 )
 
 // MaxLimit caps a page.
@@ -79,13 +80,20 @@ func list[T any](ctx context.Context, s *Service, p Page, what, q string, args [
 }
 
 // one reads one row; no row is NotFound with reason.
-func one[T any](ctx context.Context, s *Service, reason, q string, arg any, scan func(store.Scanner) (T, error)) (T, error) {
+func one[T any](ctx context.Context, s *Service, reason errs.Reason, q string, arg any, scan func(store.Scanner) (T, error)) (T, error) {
 	v, err := scan(s.DB.QueryRow(ctx, q, arg))
 	if store.NoRows(err) {
 		var zero T
-		return zero, errs.R(errs.NotFound, reason, "no such "+reason)
+		return zero, errs.R(errs.NotFound, reason, "no such "+noun(reason))
 	}
-	return v, errs.Wrap(err, "read "+reason)
+	return v, errs.Wrap(err, "read "+noun(reason))
+}
+
+// noun is what a NotFound reason of this package is about: "game comment"
+// for ReasonGameComment.
+func noun(r errs.Reason) string {
+	_, n, _ := strings.Cut(r.String(), ".")
+	return strings.ReplaceAll(n, "_", " ")
 }
 
 // byID reads the rows with the given ids in one query, by id.
@@ -114,9 +122,9 @@ func anys(ids []int64) []any {
 
 // mark is one kind of user mark on an item: a row (user_id, item) in table.
 type mark struct {
-	table  string // "master_follows"
-	item   string // its item column, "master"
-	reason string // what the item is, for NotFound
+	table  string      // "master_follows"
+	item   string      // its item column, "master"
+	reason errs.Reason // what the item is, for NotFound
 }
 
 var (
@@ -137,7 +145,7 @@ func (s *Service) setIn(ctx context.Context, q store.Querier, m mark, userID, it
 	_, err := q.Exec(ctx, "INSERT INTO "+m.table+" (user_id, "+m.item+", created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 		userID, item, s.Clock.Now().UnixMilli())
 	if store.IsForeignKeyViolation(err) { // the item went away meanwhile
-		return errs.R(errs.NotFound, m.reason, "no such "+m.reason)
+		return errs.R(errs.NotFound, m.reason, "no such "+noun(m.reason))
 	}
 	return errs.Wrap(err, "mark "+m.table)
 }

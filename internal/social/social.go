@@ -6,6 +6,7 @@ package social
 
 import (
 	"context"
+	"plaza/internal/account"
 	"time"
 
 	"plaza/internal/clock"
@@ -74,7 +75,7 @@ func (s *Service) Follow(ctx context.Context, follower, followee int64) error {
 		_, err := tx.Exec(ctx, "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			follower, followee, s.clock.Now().UnixMilli())
 		if store.IsForeignKeyViolation(err) {
-			return errs.R(errs.NotFound, "user", "no such user")
+			return errs.R(errs.NotFound, account.ReasonNoUser, "no such user")
 		}
 		return errs.Wrap(err, "follow")
 	})
@@ -98,7 +99,7 @@ func (s *Service) Block(ctx context.Context, blocker, blocked int64) error {
 		_, err := tx.Exec(ctx, "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			blocker, blocked, s.clock.Now().UnixMilli())
 		if store.IsForeignKeyViolation(err) {
-			return errs.R(errs.NotFound, "user", "no such user")
+			return errs.R(errs.NotFound, account.ReasonNoUser, "no such user")
 		}
 		if err != nil {
 			return errs.Wrap(err, "block")

@@ -49,24 +49,28 @@ type errorBody struct {
 	} `json:"error"`
 }
 
+// kindStatus is the HTTP status of every kind of core error. The admin face
+// tells reasons apart by its message and field only: its clients are
+// operators, who read them.
+var kindStatus = map[errs.Kind]int{
+	errs.Internal:          http.StatusInternalServerError,
+	errs.Invalid:           http.StatusBadRequest,
+	errs.Unauthenticated:   http.StatusUnauthorized,
+	errs.Forbidden:         http.StatusForbidden,
+	errs.NotFound:          http.StatusNotFound,
+	errs.Conflict:          http.StatusConflict,
+	errs.InsufficientFunds: http.StatusConflict,
+	errs.OutOfStock:        http.StatusConflict,
+	errs.RateLimited:       http.StatusTooManyRequests,
+	errs.Unavailable:       http.StatusServiceUnavailable,
+	errs.CodeInvalid:       http.StatusBadRequest,
+	errs.CodeExhausted:     http.StatusBadRequest,
+	errs.Expired:           http.StatusBadRequest,
+}
+
 func statusOf(k errs.Kind) int {
-	switch k {
-	case errs.Invalid:
-		return http.StatusBadRequest
-	case errs.Unauthenticated:
-		return http.StatusUnauthorized
-	case errs.Forbidden:
-		return http.StatusForbidden
-	case errs.NotFound:
-		return http.StatusNotFound
-	case errs.Conflict, errs.InsufficientFunds, errs.OutOfStock:
-		return http.StatusConflict
-	case errs.RateLimited:
-		return http.StatusTooManyRequests
-	case errs.Unavailable:
-		return http.StatusServiceUnavailable
-	case errs.CodeInvalid, errs.CodeExhausted, errs.Expired:
-		return http.StatusBadRequest
+	if s, ok := kindStatus[k]; ok {
+		return s
 	}
 	return http.StatusInternalServerError
 }

@@ -1,6 +1,14 @@
 package member
 
-import "plaza/internal/errs"
+import (
+	"plaza/internal/account"
+	"plaza/internal/content"
+	"plaza/internal/errs"
+	"plaza/internal/media"
+	"plaza/internal/provider/mail"
+	"plaza/internal/provider/sms"
+	"plaza/internal/showcase"
+)
 
 // Codes of the member face (seed 002).
 const (
@@ -42,46 +50,59 @@ var messages = map[int]string{
 	codeMailUnavailable: "邮件服务不可用, 可能是服务变更或参数错误导致",
 }
 
+// kindCodes is the code of every kind of core error.
+var kindCodes = map[errs.Kind]int{
+	errs.Internal:          codeGeneric,
+	errs.Invalid:           codeInvalid,
+	errs.Unauthenticated:   codeBadToken,
+	errs.Forbidden:         codeForbidden,
+	errs.NotFound:          codeNotFound,
+	errs.Conflict:          codeGeneric,
+	errs.InsufficientFunds: codeGeneric, // nothing of this face spends money
+	errs.RateLimited:       codeTooFrequent,
+	errs.CodeInvalid:       codeBadCode,
+	errs.CodeExhausted:     codeBadCode,
+	errs.Expired:           codeBadCode, // the document's only "expired" is the code's
+	errs.OutOfStock:        codeGeneric, // nothing of this face sells stock
+	errs.Unavailable:       codeSMSUnavailable,
+}
+
+// byKind in reasonCodes keeps the code of the error's kind.
+const byKind = -1
+
+// reasonCodes says, for every reason any core declares, the code it has
+// here: its own, or byKind. A test checks that none is left out, so a new
+// reason is mapped on purpose.
+var reasonCodes = map[errs.Reason]int{
+	account.ReasonNotRegistered: codeNotRegistered,
+	account.ReasonNoUser:        byKind,
+	account.ReasonRegistered:    codeRegistered,
+	account.ReasonWrongPassword: codeWrongPassword,
+	account.ReasonBanned:        byKind, // Forbidden: 10003
+	account.ReasonBadPhone:      byKind,
+	account.ReasonBadEmail:      byKind,
+	sms.ReasonArrears:           codeSMSArrears,
+	sms.ReasonFailed:            codeSMSError,
+	sms.ReasonUnavailable:       codeSMSUnavailable,
+	mail.ReasonUnavailable:      codeMailUnavailable,
+	// Reasons of cores this face does not reach.
+	media.Reason:               byKind,
+	content.ReasonArticle:      byKind,
+	content.ReasonComment:      byKind,
+	showcase.ReasonMaster:      byKind,
+	showcase.ReasonMerchant:    byKind,
+	showcase.ReasonCloth:       byKind,
+	showcase.ReasonGame:        byKind,
+	showcase.ReasonGameComment: byKind,
+}
+
 // codeOf maps a core error to the face's code.
 func codeOf(err error) int {
-	reason := errs.ReasonOf(err)
-	switch errs.KindOf(err) {
-	case errs.Invalid:
-		return codeInvalid
-	case errs.Unauthenticated:
-		if reason == errs.ReasonWrongPassword {
-			return codeWrongPassword
-		}
-		return codeBadToken
-	case errs.Forbidden:
-		return codeForbidden
-	case errs.NotFound:
-		switch reason {
-		case errs.ReasonAccountNotFound:
-			return codeNotRegistered
-		case reasonNoRoute:
-			return codeNoPath
-		}
-		return codeNotFound
-	case errs.Conflict:
-		if reason == errs.ReasonAccountExists {
-			return codeRegistered
-		}
-		return codeGeneric
-	case errs.RateLimited:
-		return codeTooFrequent
-	case errs.CodeInvalid, errs.CodeExhausted, errs.Expired:
-		return codeBadCode
-	case errs.Unavailable:
-		switch reason {
-		case errs.ReasonSMSArrears:
-			return codeSMSArrears
-		case errs.ReasonSMSFailed:
-			return codeSMSError
-		case errs.ReasonMailUnavailable:
-			return codeMailUnavailable
-		}
-		return codeSMSUnavailable
+	if c, ok := reasonCodes[errs.ReasonOf(err)]; ok && c != byKind {
+		return c
+	}
+	if c, ok := kindCodes[errs.KindOf(err)]; ok {
+		return c
 	}
 	return codeGeneric
 }

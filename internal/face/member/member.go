@@ -84,11 +84,19 @@ func (f *face) user(r *http.Request) (account.User, error) {
 }
 
 func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code := codeOf(err)
-	msg := messages[code]
 	if errs.KindOf(err) == errs.Internal {
 		f.Log.Error("member face", "request_id", httpx.InfoFrom(r.Context()).ID, "err", err)
-	} else if detail := errs.Message(err); detail != "" && detail != msg {
+		f.answer(w, r, codeGeneric, "")
+		return
+	}
+	f.answer(w, r, codeOf(err), errs.Message(err))
+}
+
+// answer writes an error envelope: the document's words for code, then
+// detail where it says more.
+func (f *face) answer(w http.ResponseWriter, r *http.Request, code int, detail string) {
+	msg := messages[code]
+	if detail != "" && detail != msg {
 		msg += ": " + detail
 	}
 	httpx.SetCode(r, strconv.Itoa(code))

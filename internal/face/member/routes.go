@@ -3,7 +3,6 @@ package member
 import (
 	"net/http"
 
-	"plaza/internal/errs"
 	"plaza/internal/httpx"
 )
 
@@ -37,12 +36,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("GET /api/feedback/reply/{feedback_id}", f.auth(f.feedbackReply))
 
 	// Anything else under /api/ (a wrong path or method) is code 10002.
-	rt.Handle("/api/", f.serve(func(*http.Request, *httpx.Params) (any, error) {
-		return nil, errNoPath
+	rt.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.answer(w, r, codeNoPath, "no such path or method")
 	}))
 }
-
-// reasonNoRoute marks the NotFound of a path or method the face lacks.
-const reasonNoRoute = "no_route"
-
-var errNoPath = errs.R(errs.NotFound, reasonNoRoute, "no such path or method")

@@ -31,7 +31,7 @@ func (c *call) phone() (account.Account, error) {
 	}
 	phone, err := c.need("phone")
 	if err != nil {
-		return account.Account{}, &errs.Error{Kind: errs.Invalid, Reason: errs.ReasonBadPhone, Field: "phone", Msg: "phone is required"}
+		return account.Account{}, &errs.Error{Kind: errs.Invalid, Reason: account.ReasonBadPhone, Field: "phone", Msg: "phone is required"}
 	}
 	return account.ParsePhone(country, phone)
 }
@@ -273,7 +273,7 @@ func (f *face) birthdayParam(c *call) (string, error) {
 func (f *face) userByUID(c *call, uid string) (account.User, error) {
 	u, err := f.Accounts.UserByUID(c.r.Context(), uid)
 	if errs.Is(err, errs.NotFound) {
-		return account.User{}, errs.R(errs.NotFound, ReasonUser, "no such user")
+		return account.User{}, errs.R(errs.NotFound, account.ReasonNoUser, "no such user")
 	}
 	return u, err
 }

@@ -262,7 +262,7 @@ func (f *face) articleDetail(c *call) (result, error) {
 	}
 	author, err := f.Accounts.User(ctx, a.AuthorID)
 	if errs.Is(err, errs.NotFound) {
-		return nil, errs.R(errs.NotFound, ReasonArticle, "no such article")
+		return nil, errs.R(errs.NotFound, content.ReasonArticle, "no such article")
 	}
 	if err != nil {
 		return nil, err

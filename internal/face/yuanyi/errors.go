@@ -1,8 +1,13 @@
 package yuanyi
 
 import (
+	"plaza/internal/account"
+	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/media"
+	"plaza/internal/provider/mail"
+	"plaza/internal/provider/sms"
+	"plaza/internal/showcase"
 )
 
 // The client's codes (COMPAT.md, seed 003).
@@ -29,13 +34,6 @@ const (
 	codeNoArticle     = 301
 )
 
-// Reasons of NotFound errors that the client tells apart.
-const (
-	ReasonUser    = "user"
-	ReasonArticle = "article"
-	ReasonTicket  = "ticket"
-)
-
 var texts = map[int]string{
 	codeUnknown:       "未知错误",
 	codeBadParam:      "参数错误",
@@ -58,58 +56,60 @@ var texts = map[int]string{
 	codeNoArticle:     "文章不存在",
 }
 
+// kindCodes is the client's code of every kind of core error.
+var kindCodes = map[errs.Kind]int{
+	errs.Internal:          codeUnknown,
+	errs.Invalid:           codeBadParam,
+	errs.Unauthenticated:   codeAuthFailed,
+	errs.Forbidden:         codeNoPermission, // a banned account too, whatever it asks (docs/compat.md)
+	errs.NotFound:          codeBadParam,     // an id that names nothing is a bad parameter, but for the reasons below
+	errs.Conflict:          codeBadParam,
+	errs.InsufficientFunds: codeUnknown, // the document has no code for it; nothing served spends money yet
+	errs.RateLimited:       codeUnavailable,
+	errs.CodeInvalid:       codeSMSCode,
+	errs.CodeExhausted:     codeSMSCode,
+	errs.Expired:           codeSMSCode, // an expired SMS code; an expired media id is media.Reason
+	errs.OutOfStock:        codeTicketGone,
+	errs.Unavailable:       codeUnavailable, // a service down; SMS failures have their own code below
+}
+
+// byKind in reasonCodes keeps the code of the error's kind.
+const byKind = -2
+
+// reasonCodes says, for every reason any core declares, the client's code
+// for it: its own, or byKind. A test checks that none is left out, so a new
+// reason is mapped on purpose.
+var reasonCodes = map[errs.Reason]int{
+	account.ReasonNotRegistered: codeNoUser,
+	account.ReasonNoUser:        codeNoUser,
+	account.ReasonRegistered:    codePhoneTaken,
+	account.ReasonWrongPassword: codeWrongPassword,
+	account.ReasonBanned:        byKind,
+	account.ReasonBadPhone:      codeBadPhone,
+	account.ReasonBadEmail:      byKind,
+	sms.ReasonArrears:           codeSMSFailed,
+	sms.ReasonFailed:            codeSMSFailed,
+	sms.ReasonUnavailable:       codeSMSFailed,
+	mail.ReasonUnavailable:      codeUnavailable,
+	// An unknown, expired or used media id, or a file that is no
+	// acceptable image, whatever its kind: a bad parameter.
+	media.Reason:               codeBadParam,
+	content.ReasonArticle:      codeNoArticle,
+	content.ReasonComment:      byKind,
+	showcase.ReasonMaster:      byKind,
+	showcase.ReasonMerchant:    byKind,
+	showcase.ReasonCloth:       byKind,
+	showcase.ReasonGame:        byKind,
+	showcase.ReasonGameComment: byKind,
+}
+
 // codeOf maps a core error to the client's code.
 func codeOf(err error) int {
-	reason := errs.ReasonOf(err)
-	if reason == media.Reason {
-		// An unknown, expired or used media id, or a file that is no
-		// acceptable image: a bad parameter.
-		switch errs.KindOf(err) {
-		case errs.Invalid, errs.NotFound, errs.Conflict, errs.Expired:
-			return codeBadParam
-		}
+	if c, ok := reasonCodes[errs.ReasonOf(err)]; ok && c != byKind {
+		return c
 	}
-	switch errs.KindOf(err) {
-	case errs.Invalid:
-		if reason == errs.ReasonBadPhone {
-			return codeBadPhone
-		}
-		return codeBadParam
-	case errs.Unauthenticated:
-		if reason == errs.ReasonWrongPassword {
-			return codeWrongPassword
-		}
-		return codeAuthFailed
-	case errs.Forbidden:
-		// A banned account too, whatever it asks (sign-in, a code, a
-		// password reset): one fact, one code (docs/compat.md).
-		return codeNoPermission
-	case errs.NotFound:
-		switch reason {
-		case errs.ReasonAccountNotFound, ReasonUser:
-			return codeNoUser
-		case ReasonArticle:
-			return codeNoArticle
-		case ReasonTicket:
-			return codeNoTicket
-		}
-		return codeBadParam
-	case errs.Conflict:
-		if reason == errs.ReasonAccountExists {
-			return codePhoneTaken
-		}
-		return codeBadParam
-	case errs.RateLimited:
-		return codeUnavailable
-	case errs.CodeInvalid, errs.CodeExhausted, errs.Expired:
-		return codeSMSCode
-	case errs.Unavailable:
-		if reason == errs.ReasonMailUnavailable {
-			return codeUnavailable
-		}
-		return codeSMSFailed
-	case errs.OutOfStock:
-		return codeTicketGone
+	if c, ok := kindCodes[errs.KindOf(err)]; ok {
+		return c
 	}
 	return codeUnknown
 }

@@ -14,3 +14,10 @@ func MethodNames() []string {
 	f := &face{Deps: Deps{Content: &content.Service{}, Showcase: &showcase.Service{}}}
 	return slices.Sorted(maps.Keys(f.table()))
 }
+
+// The face's tables and mapping, for the test that checks they are whole.
+var (
+	KindCodes   = kindCodes
+	ReasonCodes = reasonCodes
+	CodeOf      = codeOf
+)

@@ -1,6 +1,7 @@
 package yuanyi
 
 import (
+	"plaza/internal/account"
 	"plaza/internal/errs"
 	"plaza/internal/message"
 )
@@ -100,7 +101,7 @@ func (f *face) peerOf(c *call, id string) (message.Party, error) {
 	} else if !errs.Is(err, errs.NotFound) {
 		return message.Party{}, err
 	}
-	return message.Party{}, errs.R(errs.NotFound, ReasonUser, "no user, master or merchant has this id")
+	return message.Party{}, errs.R(errs.NotFound, account.ReasonNoUser, "no user, master or merchant has this id")
 }
 
 // publicID is a counterpart's public id: a uid, a master_id, a

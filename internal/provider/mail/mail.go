@@ -39,5 +39,8 @@ func (o *Outbox) Send(_ context.Context, m Message) error {
 }
 
 func unavailable(err error) error {
-	return &errs.Error{Kind: errs.Unavailable, Reason: errs.ReasonMailUnavailable, Msg: "mail service unavailable", Err: err}
+	return &errs.Error{Kind: errs.Unavailable, Reason: ReasonUnavailable, Msg: "mail service unavailable", Err: err}
 }
+
+// ReasonUnavailable marks the Unavailable error of mail that could not be sent.
+var ReasonUnavailable = errs.NewReason("mail.unavailable")

@@ -176,8 +176,8 @@ func wantMailUnavailable(t *testing.T, err error) {
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v (%T), want *errs.Error", err, err)
 	}
-	if e.Kind != errs.Unavailable || e.Reason != errs.ReasonMailUnavailable || e.Msg == "" || e.Err == nil {
-		t.Fatalf("err = %#v, want unavailable/%s with Msg and cause", e, errs.ReasonMailUnavailable)
+	if e.Kind != errs.Unavailable || e.Reason != ReasonUnavailable || e.Msg == "" || e.Err == nil {
+		t.Fatalf("err = %#v, want unavailable/%s with Msg and cause", e, ReasonUnavailable)
 	}
 }
 

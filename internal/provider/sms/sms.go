@@ -33,7 +33,14 @@ func NewOutbox(path string) *Outbox { return &Outbox{f: outbox.New(path)} }
 
 func (o *Outbox) Send(_ context.Context, m Message) error {
 	if err := o.f.Append(m); err != nil {
-		return &errs.Error{Kind: errs.Unavailable, Reason: errs.ReasonSMSUnavailable, Msg: "SMS service unavailable", Err: err}
+		return &errs.Error{Kind: errs.Unavailable, Reason: ReasonUnavailable, Msg: "SMS service unavailable", Err: err}
 	}
 	return nil
 }
+
+// Reasons of the Unavailable errors of SMS delivery.
+var (
+	ReasonArrears     = errs.NewReason("sms.arrears")     // the vendor wants money
+	ReasonFailed      = errs.NewReason("sms.failed")      // the vendor refused the message
+	ReasonUnavailable = errs.NewReason("sms.unavailable") // the vendor cannot be reached
+)

@@ -93,7 +93,7 @@ func NewWebhook(rawURL string, client *http.Client, opts ...WebhookOption) (*Web
 func (w *Webhook) Send(ctx context.Context, m Message) error {
 	body, err := json.Marshal(m)
 	if err != nil {
-		return smsError(errs.ReasonSMSFailed, fmt.Errorf("sms webhook: encode: %w", err))
+		return smsError(ReasonFailed, fmt.Errorf("sms webhook: encode: %w", err))
 	}
 	attempts := len(w.backoff) + 1
 	var last error
@@ -103,12 +103,12 @@ func (w *Webhook) Send(ctx context.Context, m Message) error {
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return smsError(errs.ReasonSMSUnavailable, fmt.Errorf("sms webhook: %w after %d attempts: %v", ctx.Err(), i, last))
+				return smsError(ReasonUnavailable, fmt.Errorf("sms webhook: %w after %d attempts: %v", ctx.Err(), i, last))
 			case <-t.C:
 			}
 		}
 		if err := ctx.Err(); err != nil {
-			return smsError(errs.ReasonSMSUnavailable, fmt.Errorf("sms webhook: %w", err))
+			return smsError(ReasonUnavailable, fmt.Errorf("sms webhook: %w", err))
 		}
 		retry, err := w.attempt(ctx, body)
 		if err == nil {
@@ -119,11 +119,11 @@ func (w *Webhook) Send(ctx context.Context, m Message) error {
 		}
 		if ctx.Err() != nil {
 			// The caller gave up; do not blame the vendor for it and do not retry.
-			return smsError(errs.ReasonSMSUnavailable, fmt.Errorf("sms webhook: %w: %v", ctx.Err(), unwrapCause(err)))
+			return smsError(ReasonUnavailable, fmt.Errorf("sms webhook: %w: %v", ctx.Err(), unwrapCause(err)))
 		}
 		last = unwrapCause(err)
 	}
-	return smsError(errs.ReasonSMSUnavailable, fmt.Errorf("sms webhook: giving up after %d attempts: %w", attempts, last))
+	return smsError(ReasonUnavailable, fmt.Errorf("sms webhook: giving up after %d attempts: %w", attempts, last))
 }
 
 // attempt makes one POST. It returns nil on 2xx, else an *errs.Error and
@@ -133,12 +133,12 @@ func (w *Webhook) attempt(ctx context.Context, body []byte) (retry bool, err err
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {
-		return false, smsError(errs.ReasonSMSUnavailable, fmt.Errorf("sms webhook: build request: %w", stripURL(err)))
+		return false, smsError(ReasonUnavailable, fmt.Errorf("sms webhook: build request: %w", stripURL(err)))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return true, smsError(errs.ReasonSMSUnavailable, fmt.Errorf("sms webhook: post: %w", stripURL(err)))
+		return true, smsError(ReasonUnavailable, fmt.Errorf("sms webhook: post: %w", stripURL(err)))
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
@@ -149,11 +149,11 @@ func (w *Webhook) attempt(ctx context.Context, body []byte) (retry bool, err err
 	case code >= 200 && code < 300:
 		return false, nil
 	case code == http.StatusPaymentRequired:
-		return false, smsError(errs.ReasonSMSArrears, statusErr(resp, snippet))
+		return false, smsError(ReasonArrears, statusErr(resp, snippet))
 	case code >= 500:
-		return true, smsError(errs.ReasonSMSUnavailable, statusErr(resp, snippet))
+		return true, smsError(ReasonUnavailable, statusErr(resp, snippet))
 	default: // other 4xx, and 1xx/3xx the client did not resolve
-		return false, smsError(errs.ReasonSMSFailed, statusErr(resp, snippet))
+		return false, smsError(ReasonFailed, statusErr(resp, snippet))
 	}
 }
 
@@ -183,9 +183,9 @@ func unwrapCause(err error) error {
 	return err
 }
 
-func smsError(reason string, cause error) *errs.Error {
+func smsError(reason errs.Reason, cause error) *errs.Error {
 	msg := "SMS service unavailable"
-	if reason == errs.ReasonSMSFailed {
+	if reason == ReasonFailed {
 		msg = "SMS could not be sent"
 	}
 	return &errs.Error{Kind: errs.Unavailable, Reason: reason, Msg: msg, Err: cause}

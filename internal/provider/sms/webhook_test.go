@@ -48,7 +48,7 @@ func statusServer(t *testing.T, codes ...int) (*httptest.Server, *atomic.Int32) 
 	return srv, &n
 }
 
-func wantSMSErr(t *testing.T, err error, reason string) {
+func wantSMSErr(t *testing.T, err error, reason errs.Reason) {
 	t.Helper()
 	var e *errs.Error
 	if !errors.As(err, &e) {
@@ -92,14 +92,14 @@ func TestWebhookSuccess(t *testing.T) {
 func TestWebhookStatusMapping(t *testing.T) {
 	for _, tc := range []struct {
 		code     int
-		reason   string
+		reason   errs.Reason
 		requests int32
 	}{
-		{http.StatusPaymentRequired, errs.ReasonSMSArrears, 1},
-		{http.StatusBadRequest, errs.ReasonSMSFailed, 1},
-		{http.StatusForbidden, errs.ReasonSMSFailed, 1},
-		{http.StatusInternalServerError, errs.ReasonSMSUnavailable, 3},
-		{http.StatusBadGateway, errs.ReasonSMSUnavailable, 3},
+		{http.StatusPaymentRequired, ReasonArrears, 1},
+		{http.StatusBadRequest, ReasonFailed, 1},
+		{http.StatusForbidden, ReasonFailed, 1},
+		{http.StatusInternalServerError, ReasonUnavailable, 3},
+		{http.StatusBadGateway, ReasonUnavailable, 3},
 	} {
 		t.Run(http.StatusText(tc.code), func(t *testing.T) {
 			srv, n := statusServer(t, tc.code)
@@ -128,7 +128,7 @@ func TestWebhookSingleAttempt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantSMSErr(t, w.Send(context.Background(), testMsg), errs.ReasonSMSUnavailable)
+	wantSMSErr(t, w.Send(context.Background(), testMsg), ReasonUnavailable)
 	if got := n.Load(); got != 1 {
 		t.Errorf("requests = %d, want 1", got)
 	}
@@ -148,7 +148,7 @@ func TestWebhookTimeout(t *testing.T) {
 	defer srv.Close()
 
 	err := fastWebhook(t, srv.URL, WithTimeout(100*time.Millisecond)).Send(context.Background(), testMsg)
-	wantSMSErr(t, err, errs.ReasonSMSUnavailable)
+	wantSMSErr(t, err, ReasonUnavailable)
 	if errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v: a per-attempt timeout is not a cancellation", err)
 	}
@@ -165,7 +165,7 @@ func TestWebhookNetworkError(t *testing.T) {
 	srv.Close() // nothing listens there any more
 
 	err := fastWebhook(t, url).Send(context.Background(), testMsg)
-	wantSMSErr(t, err, errs.ReasonSMSUnavailable)
+	wantSMSErr(t, err, ReasonUnavailable)
 }
 
 func TestWebhookContextCancelled(t *testing.T) {
@@ -174,7 +174,7 @@ func TestWebhookContextCancelled(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		err := fastWebhook(t, srv.URL).Send(ctx, testMsg)
-		wantSMSErr(t, err, errs.ReasonSMSUnavailable)
+		wantSMSErr(t, err, ReasonUnavailable)
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err = %v, want context.Canceled", err)
 		}
@@ -200,7 +200,7 @@ func TestWebhookContextCancelled(t *testing.T) {
 		defer srv.Close()
 
 		err := fastWebhook(t, srv.URL).Send(ctx, testMsg)
-		wantSMSErr(t, err, errs.ReasonSMSUnavailable)
+		wantSMSErr(t, err, ReasonUnavailable)
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err = %v, want context.Canceled", err)
 		}
@@ -231,7 +231,7 @@ func TestWebhookContextCancelled(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = w.Send(ctx, testMsg)
-		wantSMSErr(t, err, errs.ReasonSMSUnavailable)
+		wantSMSErr(t, err, ReasonUnavailable)
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err = %v, want context.Canceled", err)
 		}
