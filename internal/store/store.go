@@ -23,6 +23,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+
+	"plaza/internal/clock"
 )
 
 // Engine names a database engine.
@@ -60,6 +62,8 @@ type DB struct {
 	// statements are prepared once and kept (pgx caches them itself).
 	readStmts  stmtCache
 	writeStmts stmtCache
+
+	clock clock.Clock // the time of each transaction (SetClock); nil: the real clock
 }
 
 // maxCachedStmts bounds each statement cache; queries beyond it (say, IN
@@ -300,16 +304,24 @@ func (db *DB) prepared(ctx context.Context, write bool, q string) *sql.Stmt {
 	return s
 }
 
-// Query runs a read on the read pool.
+// Query runs a read on the read pool. Inside a unit of work it fails with
+// ErrNested: read through the Tx.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if inUnit(ctx) {
+		return nil, ErrNested
+	}
 	if s := db.prepared(ctx, false, q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
 	return db.read.QueryContext(ctx, db.rebind(q), args...)
 }
 
-// QueryRow runs a one-row read on the read pool.
+// QueryRow runs a one-row read on the read pool. Inside a unit of work its
+// row fails with ErrNested.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if inUnit(ctx) {
+		ctx = nestedCtx{ctx}
+	}
 	if s := db.prepared(ctx, false, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -317,7 +329,11 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 // Exec runs one write statement on its own (it is its own transaction).
+// Inside a unit of work it fails with ErrNested: write through the Tx.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if inUnit(ctx) {
+		return nil, ErrNested
+	}
 	if s := db.prepared(ctx, true, q); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -326,8 +342,9 @@ func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 
 // Tx is a write transaction.
 type Tx struct {
-	db *DB
-	tx *sql.Tx
+	db  *DB
+	tx  *sql.Tx
+	now time.Time // when it began (Now)
 }
 
 // stmt returns the transaction's handle on the cached statement of q, or
@@ -377,19 +394,15 @@ func (t *Tx) ForUpdate() string {
 }
 
 // InTx runs fn in a write transaction, committing when fn returns nil and
-// rolling back otherwise. On PostgreSQL a serialization failure or deadlock
-// is retried a few times.
+// rolling back otherwise. It is Unit for a fn that needs no context: new
+// code that calls other cores' write functions uses Unit, whose context
+// carries the transaction (and so catches a nested InTx). Called inside a
+// unit, InTx fails with ErrNested.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := db.inTx(ctx, fn)
-		if err == nil || attempt >= 4 || !retryable(err) {
-			return err
-		}
-		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
-	}
+	return db.Unit(ctx, func(_ context.Context, tx *Tx) error { return fn(tx) })
 }
 
-func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) (err error) {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -403,7 +416,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{db: db, tx: sqlTx}); err != nil {
+	t := &Tx{db: db, tx: sqlTx, now: db.now()}
+	if err = fn(context.WithValue(ctx, txKey{}, t), t); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
@@ -483,8 +497,12 @@ func InIDs(ids []int64) (string, []any) {
 }
 
 // QueryRowWrite runs a one-row statement that writes (INSERT ... RETURNING)
-// on the write connection, as its own transaction.
+// on the write connection, as its own transaction. Inside a unit of work its
+// row fails with ErrNested.
 func (db *DB) QueryRowWrite(ctx context.Context, q string, args ...any) *sql.Row {
+	if inUnit(ctx) {
+		ctx = nestedCtx{ctx}
+	}
 	if s := db.prepared(ctx, true, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
