@@ -27,7 +27,9 @@ func TestUnitSpansCores(t *testing.T) {
 		e.grant(a, wallet.Diamond, 100)
 		txns := e.count("SELECT COUNT(*) FROM wallet_transactions")
 		accounts := e.count("SELECT COUNT(*) FROM wallet_accounts")
-		follows := func() int { return e.count("SELECT COUNT(*) FROM follows WHERE follower_id = ? AND followee_id = ?", a, b) }
+		follows := func() int {
+			return e.count("SELECT COUNT(*) FROM follows WHERE follower_id = ? AND followee_id = ?", a, b)
+		}
 
 		steps := func(last func(ctx context.Context, tx *store.Tx) error) error {
 			return db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
