@@ -345,17 +345,24 @@ type Tx struct {
 	db  *DB
 	tx  *sql.Tx
 	now time.Time // when it began (Now)
+
+	unprepared []string // queries run unprepared (SQLite), to prepare after the commit
 }
 
 // stmt returns the transaction's handle on the cached statement of q, or
 // nil. It never prepares: on SQLite the transaction holds the only write
-// connection, which preparing on the pool would wait for forever.
+// connection, which preparing on the pool would wait for forever. A query
+// not cached yet is noted, and prepared once the transaction has committed
+// (so the next transaction finds it).
 func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if t.db.engine != SQLite {
 		return nil
 	}
 	if s, ok := t.db.writeStmts.m.Load(q); ok {
 		return t.tx.StmtContext(ctx, s.(*sql.Stmt))
+	}
+	if len(t.unprepared) < 32 {
+		t.unprepared = append(t.unprepared, q)
 	}
 	return nil
 }
@@ -422,6 +429,9 @@ func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) err
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, q := range t.unprepared {
+		_ = db.prepared(ctx, true, q) // a query that does not prepare runs unprepared again
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ package wallet
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -237,19 +238,22 @@ func (s *Service) Init(ctx context.Context) error {
 	return s.keepSystem(ctx)
 }
 
-// makeSystem makes the missing system accounts of a currency.
+// makeSystem makes the missing system accounts of a currency, every shard
+// of each, in one statement.
 func makeSystem(ctx context.Context, tx *store.Tx, currency string) error {
 	now := tx.Now().UnixMilli()
-	for _, name := range []string{Mint, Shop, Payment} {
-		for shard := range int64(shards) {
-			_, err := tx.Exec(ctx, `INSERT INTO wallet_accounts (currency, system, shard, balance, created_at, updated_at)
-				VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (system, currency, shard) DO NOTHING`, currency, name, shard, now, now)
-			if err != nil {
-				return errs.Wrap(err, "make system accounts")
-			}
-		}
+	shardList := make([]string, shards)
+	for i := range shardList {
+		shardList[i] = fmt.Sprintf("(%d)", i)
 	}
-	return nil
+	// "WHERE true": SQLite reads the ON of ON CONFLICT after a bare join
+	// as the join's.
+	_, err := tx.Exec(ctx, `INSERT INTO wallet_accounts (currency, system, shard, balance, created_at, updated_at)
+		SELECT ?, s.column1, h.column1, 0, CAST(? AS BIGINT), CAST(? AS BIGINT)
+		FROM (VALUES ('`+Mint+`'), ('`+Shop+`'), ('`+Payment+`')) s CROSS JOIN (VALUES `+strings.Join(shardList, ", ")+`) h
+		WHERE true
+		ON CONFLICT (system, currency, shard) DO NOTHING`, currency, now, now)
+	return errs.Wrap(err, "make system accounts")
 }
 
 // keepSystem keeps the ids of every committed system account.

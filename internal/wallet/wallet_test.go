@@ -516,6 +516,9 @@ func TestAddCurrency(t *testing.T) {
 				t.Fatalf("add %+v: %v", bad, err)
 			}
 		}
+		if n := e.count("SELECT COUNT(*) FROM wallet_accounts WHERE currency = 'star' AND system IS NOT NULL"); n != 3*16 {
+			t.Fatalf("system accounts of the new currency = %d, want 48", n)
+		}
 		e.grant(u, "star", 250)
 		cs, err := e.w.Currencies(ctx)
 		if err != nil || len(cs) != 4 {
