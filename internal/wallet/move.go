@@ -111,13 +111,17 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, m move) (Txn, error) 
 	// request with the same key waits here for this one's unit to end, then
 	// finds its transaction (PostgreSQL's ON CONFLICT waits for the holder;
 	// SQLite's writers are serialized anyway).
+	// The row is selected from users, so that an unknown user gives no row
+	// rather than a foreign-key failure, which on PostgreSQL would abort the
+	// caller's unit: every refusal of the wallet leaves the unit usable.
 	err := tx.QueryRow(ctx, `INSERT INTO wallet_transactions (currency, kind, user_id, reason, ref_kind, ref_id, idempotency_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id`,
-		m.currency, string(m.kind), m.user, m.meta.Reason, m.meta.Ref.Kind, m.meta.Ref.ID, key, now.UnixMilli()).Scan(&t.ID)
+		SELECT ?, ?, id, ?, ?, ?, ?, CAST(? AS BIGINT) FROM users WHERE id = ?
+		ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id`,
+		m.currency, string(m.kind), m.meta.Reason, m.meta.Ref.Kind, m.meta.Ref.ID, key, now.UnixMilli(), m.user).Scan(&t.ID)
 	if store.NoRows(err) {
-		return s.replay(ctx, tx, m)
-	}
-	if store.IsForeignKeyViolation(err) {
+		if m.meta.Key != "" {
+			return s.replay(ctx, tx, m)
+		}
 		return Txn{}, errUnknownUser
 	}
 	if err != nil {
@@ -163,17 +167,17 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, m move) (Txn, error) 
 	return t, nil
 }
 
-// abandon removes the claimed transaction row of a move that failed with
-// err, so that a caller who goes on after the failure (and commits its unit)
-// leaves no trace of it. It returns err, or an internal error when the
-// removal failed (then the unit must roll back; on PostgreSQL a failed
-// statement has aborted it anyway).
+// abandon removes the claimed transaction row of a move refused with err
+// (an unknown user, not enough money, the limit), so that a caller who goes
+// on after the refusal and commits its unit leaves no trace of it. After
+// an internal error it does nothing: the unit must roll back (on
+// PostgreSQL the failed statement has aborted it anyway).
 func (s *Service) abandon(ctx context.Context, tx *store.Tx, id int64, err error) error {
+	if errs.KindOf(err) == errs.Internal {
+		return err
+	}
 	if _, derr := tx.Exec(ctx, "DELETE FROM wallet_transactions WHERE id = ?", id); derr != nil {
-		if errs.KindOf(err) == errs.Internal {
-			return err
-		}
-		return errs.Wrap(errors.Join(err, derr), "abandon a failed transaction")
+		return errs.Wrap(derr, "abandon a refused transaction")
 	}
 	return err
 }
@@ -195,14 +199,17 @@ func (s *Service) userAccount(ctx context.Context, tx *store.Tx, userID int64, c
 	if err == nil || !store.NoRows(err) {
 		return id, errs.Wrap(err, "read account")
 	}
+	// Selected from users: an unknown user gives no row, not a foreign-key
+	// failure (which would abort the unit on PostgreSQL).
 	now := tx.Now().UnixMilli()
 	err = tx.QueryRow(ctx, `INSERT INTO wallet_accounts (currency, user_id, shard, balance, created_at, updated_at)
-		VALUES (?, ?, 0, 0, ?, ?) ON CONFLICT (user_id, currency) DO NOTHING RETURNING id`, currency, userID, now, now).Scan(&id)
-	if store.NoRows(err) { // made meanwhile by another unit, now committed
+		SELECT ?, id, 0, 0, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM users WHERE id = ?
+		ON CONFLICT (user_id, currency) DO NOTHING RETURNING id`, currency, now, now, userID).Scan(&id)
+	if store.NoRows(err) { // no such user, or made meanwhile by another unit, now committed
 		err = tx.QueryRow(ctx, "SELECT id FROM wallet_accounts WHERE user_id = ? AND currency = ?", userID, currency).Scan(&id)
-	}
-	if store.IsForeignKeyViolation(err) {
-		return 0, errUnknownUser
+		if store.NoRows(err) {
+			return 0, errUnknownUser
+		}
 	}
 	return id, errs.Wrap(err, "make account")
 }
@@ -261,6 +268,9 @@ func (s *Service) change(ctx context.Context, tx *store.Tx, id, delta int64, cur
 // when it is not the same transaction.
 func (s *Service) replay(ctx context.Context, tx *store.Tx, m move) (Txn, error) {
 	t, err := s.load(ctx, tx, "t.user_id = ? AND t.idempotency_key = ?", m.user, m.meta.Key)
+	if errs.Is(err, errs.NotFound) { // no row claimed, none holding the key: no such user
+		return Txn{}, errUnknownUser
+	}
 	if err != nil {
 		return Txn{}, err
 	}

@@ -415,10 +415,37 @@ func TestFailedMoveLeavesNoTrace(t *testing.T) {
 		if n := e.count("SELECT COUNT(*) FROM wallet_transactions"); n != before {
 			t.Fatalf("transactions %d -> %d", before, n)
 		}
+		// Every refusal leaves the unit usable, on PostgreSQL too (no
+		// failed statement aborts it): the caller goes on and commits.
+		e.grant(us[1], wallet.Diamond, 3)
+		err := e.unit(func(ctx context.Context, tx *store.Tx) error {
+			for _, refused := range []func() (wallet.Txn, error){
+				func() (wallet.Txn, error) { return e.w.Transfer(ctx, tx, us[1], 999999, wallet.Diamond, 1, wallet.Meta{}) },
+				func() (wallet.Txn, error) { return e.w.Purchase(ctx, tx, 999999, wallet.Diamond, 1, wallet.Meta{}) },
+				func() (wallet.Txn, error) { return e.w.Purchase(ctx, tx, 999999, wallet.Diamond, 1, wallet.Meta{Key: "k"}) },
+				func() (wallet.Txn, error) { return e.w.Purchase(ctx, tx, us[1], wallet.Diamond, 4, wallet.Meta{}) },
+				func() (wallet.Txn, error) { return e.w.Purchase(ctx, tx, us[1], "euro", 1, wallet.Meta{}) },
+			} {
+				if _, err := refused(); err == nil || errs.KindOf(err) == errs.Internal {
+					return fmt.Errorf("refusal: %v", err)
+				}
+			}
+			_, err := e.w.Purchase(ctx, tx, us[1], wallet.Diamond, 3, wallet.Meta{Reason: "after the refusals"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count("SELECT COUNT(*) FROM wallet_transactions"); n != before+2 {
+			t.Fatalf("transactions %d -> %d, want the grant and the purchase", before, n)
+		}
+		if b := e.balance(us[1], wallet.Diamond); b != 0 {
+			t.Fatalf("balance = %d, want 0", b)
+		}
 		r := e.verify()
 		for _, tot := range r.Totals {
-			if tot.Currency == wallet.Diamond && tot.Systems[wallet.Shop] != 10 {
-				t.Fatalf("shop holds %d diamonds, want 10", tot.Systems[wallet.Shop])
+			if tot.Currency == wallet.Diamond && tot.Systems[wallet.Shop] != 13 {
+				t.Fatalf("shop holds %d diamonds, want 13 (the two purchases)", tot.Systems[wallet.Shop])
 			}
 		}
 	})
