@@ -420,9 +420,13 @@ func TestFailedMoveLeavesNoTrace(t *testing.T) {
 		e.grant(us[1], wallet.Diamond, 3)
 		err := e.unit(func(ctx context.Context, tx *store.Tx) error {
 			for _, refused := range []func() (wallet.Txn, error){
-				func() (wallet.Txn, error) { return e.w.Transfer(ctx, tx, us[1], 999999, wallet.Diamond, 1, wallet.Meta{}) },
+				func() (wallet.Txn, error) {
+					return e.w.Transfer(ctx, tx, us[1], 999999, wallet.Diamond, 1, wallet.Meta{})
+				},
 				func() (wallet.Txn, error) { return e.w.Purchase(ctx, tx, 999999, wallet.Diamond, 1, wallet.Meta{}) },
-				func() (wallet.Txn, error) { return e.w.Purchase(ctx, tx, 999999, wallet.Diamond, 1, wallet.Meta{Key: "k"}) },
+				func() (wallet.Txn, error) {
+					return e.w.Purchase(ctx, tx, 999999, wallet.Diamond, 1, wallet.Meta{Key: "k"})
+				},
 				func() (wallet.Txn, error) { return e.w.Purchase(ctx, tx, us[1], wallet.Diamond, 4, wallet.Meta{}) },
 				func() (wallet.Txn, error) { return e.w.Purchase(ctx, tx, us[1], "euro", 1, wallet.Meta{}) },
 			} {
