@@ -18,6 +18,8 @@ import (
 	"plaza/internal/config"
 	"plaza/internal/ratelimit"
 	"plaza/internal/server"
+	"plaza/internal/store"
+	"plaza/internal/wallet"
 )
 
 const usage = `plaza: the backend of the plaza apps.
@@ -26,6 +28,7 @@ Usage:
   plaza serve [flags]              start the server (plaza serve -h lists every setting)
   plaza migrate [flags]            apply the database migrations and exit
   plaza admin create [flags]       create an admin (-email, -password or PLAZA_ADMIN_PASSWORD)
+  plaza ledger verify [flags]      recompute every wallet balance from the ledger; exit 1 on a difference
 
 Every flag can also be set by its PLAZA_* environment variable.
 `
@@ -49,6 +52,12 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 			return errors.New("unknown admin command; want: plaza admin create")
 		}
 		return adminCreate(ctx, args[3:], getenv, environ, stdout, stderr)
+	case "ledger":
+		if len(args) < 3 || args[2] != "verify" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown ledger command; want: plaza ledger verify")
+		}
+		return ledgerVerify(ctx, args[3:], environ, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -168,6 +177,32 @@ func migrate(ctx context.Context, args, environ []string, stdout, stderr io.Writ
 	}
 	defer db.Close()
 	fmt.Fprintf(stdout, "migrations applied (%s)\n", db.Engine())
+	return nil
+}
+
+// ledgerVerify checks the wallet ledger of the store the settings name
+// (the settings of plaza migrate), without changing the schema.
+func ledgerVerify(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	cfg, err := load("plaza ledger verify", args, environ, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	db, err := store.OpenNoMigrate(ctx, server.StoreOptions(cfg))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := wallet.Verify(ctx, db)
+	if err != nil {
+		return fmt.Errorf("ledger verify: %w", err)
+	}
+	rep.Write(stdout)
+	if !rep.OK() {
+		return fmt.Errorf("ledger verify: %d difference(s)", len(rep.Differences)+rep.More)
+	}
 	return nil
 }
 

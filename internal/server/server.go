@@ -38,6 +38,7 @@ import (
 	"plaza/internal/social"
 	"plaza/internal/store"
 	"plaza/internal/support"
+	"plaza/internal/wallet"
 )
 
 // App is an assembled plaza.
@@ -54,6 +55,7 @@ type App struct {
 	Showcase *showcase.Service
 	Media    *media.Service
 	Content  *content.Service
+	Wallet   *wallet.Service // money: callers compose it in a.DB.Unit
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -71,7 +73,12 @@ type Options struct {
 
 // OpenStore opens the database the settings name.
 func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
-	return store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Path: cfg.SQLitePath()})
+	return store.Open(ctx, StoreOptions(cfg))
+}
+
+// StoreOptions are the store settings of cfg.
+func StoreOptions(cfg config.Config) store.Options {
+	return store.Options{URL: cfg.DatabaseURL, Path: cfg.SQLitePath()}
 }
 
 // New builds plaza from cfg.
@@ -89,6 +96,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.SetClock(o.Clock) // every unit of work's time (store.Tx.Now)
 	a := &App{Config: cfg, DB: db, log: o.Log, clock: o.Clock}
 	if err := a.build(ctx, o); err != nil {
 		a.Close()
@@ -159,6 +167,10 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
 	a.Content = content.New(a.DB, a.clock, a.Media, a.Social).WithCache(cfg.ContentCacheRows)
+	a.Wallet = wallet.New(a.DB)
+	if err := a.Wallet.Init(ctx); err != nil {
+		return fmt.Errorf("wallet: %w", err)
+	}
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
 	a.Messages = message.New(message.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Users: a.Accounts, Profiles: a.Showcase})
 

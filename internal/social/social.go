@@ -65,20 +65,24 @@ func (s *Service) CheckNotBlocked(ctx context.Context, tx *store.Tx, from int64,
 
 // Follow makes follower follow followee; following again changes nothing.
 func (s *Service) Follow(ctx context.Context, follower, followee int64) error {
+	return s.db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error { return s.FollowTx(ctx, tx, follower, followee) })
+}
+
+// FollowTx is Follow in the caller's unit of work; the follow gets the
+// unit's time.
+func (s *Service) FollowTx(ctx context.Context, tx *store.Tx, follower, followee int64) error {
 	if follower == followee {
 		return errs.E(errs.Invalid, "you cannot follow yourself")
 	}
-	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := s.CheckNotBlocked(ctx, tx, follower, followee); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-			follower, followee, s.clock.Now().UnixMilli())
-		if store.IsForeignKeyViolation(err) {
-			return errs.R(errs.NotFound, account.ReasonNoUser, "no such user")
-		}
-		return errs.Wrap(err, "follow")
-	})
+	if err := s.CheckNotBlocked(ctx, tx, follower, followee); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		follower, followee, tx.Now().UnixMilli())
+	if store.IsForeignKeyViolation(err) {
+		return errs.R(errs.NotFound, account.ReasonNoUser, "no such user")
+	}
+	return errs.Wrap(err, "follow")
 }
 
 // Unfollow ends a follow; unfollowing a user one does not follow changes nothing.

@@ -23,6 +23,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+
+	"plaza/internal/clock"
 )
 
 // Engine names a database engine.
@@ -60,6 +62,8 @@ type DB struct {
 	// statements are prepared once and kept (pgx caches them itself).
 	readStmts  stmtCache
 	writeStmts stmtCache
+
+	clock clock.Clock // the time of each transaction (SetClock); nil: the real clock
 }
 
 // maxCachedStmts bounds each statement cache; queries beyond it (say, IN
@@ -306,16 +310,24 @@ func (db *DB) prepared(ctx context.Context, write bool, q string) *sql.Stmt {
 	return s
 }
 
-// Query runs a read on the read pool.
+// Query runs a read on the read pool. Inside a unit of work it fails with
+// ErrNested: read through the Tx.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if inUnit(ctx) {
+		return nil, ErrNested
+	}
 	if s := db.prepared(ctx, false, q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
 	return db.read.QueryContext(ctx, db.rebind(q), args...)
 }
 
-// QueryRow runs a one-row read on the read pool.
+// QueryRow runs a one-row read on the read pool. Inside a unit of work its
+// row fails with ErrNested.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if inUnit(ctx) {
+		ctx = nestedCtx{ctx}
+	}
 	if s := db.prepared(ctx, false, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -323,7 +335,11 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 // Exec runs one write statement on its own (it is its own transaction).
+// Inside a unit of work it fails with ErrNested: write through the Tx.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if inUnit(ctx) {
+		return nil, ErrNested
+	}
 	if s := db.prepared(ctx, true, q); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -332,19 +348,27 @@ func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 
 // Tx is a write transaction.
 type Tx struct {
-	db *DB
-	tx *sql.Tx
+	db  *DB
+	tx  *sql.Tx
+	now time.Time // when it began (Now)
+
+	unprepared []string // queries run unprepared (SQLite), to prepare after the commit
 }
 
 // stmt returns the transaction's handle on the cached statement of q, or
 // nil. It never prepares: on SQLite the transaction holds the only write
-// connection, which preparing on the pool would wait for forever.
+// connection, which preparing on the pool would wait for forever. A query
+// not cached yet is noted, and prepared once the transaction has committed
+// (so the next transaction finds it).
 func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if t.db.engine != SQLite {
 		return nil
 	}
 	if s, ok := t.db.writeStmts.m.Load(q); ok {
 		return t.tx.StmtContext(ctx, s.(*sql.Stmt))
+	}
+	if len(t.unprepared) < 32 {
+		t.unprepared = append(t.unprepared, q)
 	}
 	return nil
 }
@@ -383,19 +407,15 @@ func (t *Tx) ForUpdate() string {
 }
 
 // InTx runs fn in a write transaction, committing when fn returns nil and
-// rolling back otherwise. On PostgreSQL a serialization failure or deadlock
-// is retried a few times.
+// rolling back otherwise. It is Unit for a fn that needs no context: new
+// code that calls other cores' write functions uses Unit, whose context
+// carries the transaction (and so catches a nested InTx). Called inside a
+// unit, InTx fails with ErrNested.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := db.inTx(ctx, fn)
-		if err == nil || attempt >= 4 || !retryable(err) {
-			return err
-		}
-		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
-	}
+	return db.Unit(ctx, func(_ context.Context, tx *Tx) error { return fn(tx) })
 }
 
-func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) (err error) {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -409,11 +429,15 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{db: db, tx: sqlTx}); err != nil {
+	t := &Tx{db: db, tx: sqlTx, now: db.now()}
+	if err = fn(context.WithValue(ctx, txKey{}, t), t); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, q := range t.unprepared {
+		_ = db.prepared(ctx, true, q) // a query that does not prepare runs unprepared again
 	}
 	return nil
 }
@@ -489,8 +513,12 @@ func InIDs(ids []int64) (string, []any) {
 }
 
 // QueryRowWrite runs a one-row statement that writes (INSERT ... RETURNING)
-// on the write connection, as its own transaction.
+// on the write connection, as its own transaction. Inside a unit of work its
+// row fails with ErrNested.
 func (db *DB) QueryRowWrite(ctx context.Context, q string, args ...any) *sql.Row {
+	if inUnit(ctx) {
+		ctx = nestedCtx{ctx}
+	}
 	if s := db.prepared(ctx, true, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}

@@ -8,6 +8,7 @@ import (
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/sms"
 	"plaza/internal/showcase"
+	"plaza/internal/wallet"
 )
 
 // Codes of the member face (seed 002).
@@ -86,14 +87,17 @@ var reasonCodes = map[errs.Reason]int{
 	sms.ReasonUnavailable:       codeSMSUnavailable,
 	mail.ReasonUnavailable:      codeMailUnavailable,
 	// Reasons of cores this face does not reach.
-	media.Reason:               byKind,
-	content.ReasonArticle:      byKind,
-	content.ReasonComment:      byKind,
-	showcase.ReasonMaster:      byKind,
-	showcase.ReasonMerchant:    byKind,
-	showcase.ReasonCloth:       byKind,
-	showcase.ReasonGame:        byKind,
-	showcase.ReasonGameComment: byKind,
+	media.Reason:                 byKind,
+	content.ReasonArticle:        byKind,
+	content.ReasonComment:        byKind,
+	showcase.ReasonMaster:        byKind,
+	showcase.ReasonMerchant:      byKind,
+	showcase.ReasonCloth:         byKind,
+	showcase.ReasonGame:          byKind,
+	showcase.ReasonGameComment:   byKind,
+	wallet.ReasonUnknownCurrency: byKind,
+	wallet.ReasonKeyReused:       byKind,
+	wallet.ReasonBalanceLimit:    byKind,
 }
 
 // codeOf maps a core error to the face's code.

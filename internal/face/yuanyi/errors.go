@@ -8,6 +8,7 @@ import (
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/sms"
 	"plaza/internal/showcase"
+	"plaza/internal/wallet"
 )
 
 // The client's codes (COMPAT.md, seed 003).
@@ -93,14 +94,17 @@ var reasonCodes = map[errs.Reason]int{
 	mail.ReasonUnavailable:      codeUnavailable,
 	// An unknown, expired or used media id, or a file that is no
 	// acceptable image, whatever its kind: a bad parameter.
-	media.Reason:               codeBadParam,
-	content.ReasonArticle:      codeNoArticle,
-	content.ReasonComment:      byKind,
-	showcase.ReasonMaster:      byKind,
-	showcase.ReasonMerchant:    byKind,
-	showcase.ReasonCloth:       byKind,
-	showcase.ReasonGame:        byKind,
-	showcase.ReasonGameComment: byKind,
+	media.Reason:                 codeBadParam,
+	content.ReasonArticle:        codeNoArticle,
+	content.ReasonComment:        byKind,
+	showcase.ReasonMaster:        byKind,
+	showcase.ReasonMerchant:      byKind,
+	showcase.ReasonCloth:         byKind,
+	showcase.ReasonGame:          byKind,
+	showcase.ReasonGameComment:   byKind,
+	wallet.ReasonUnknownCurrency: byKind,
+	wallet.ReasonKeyReused:       byKind,
+	wallet.ReasonBalanceLimit:    byKind,
 }
 
 // codeOf maps a core error to the client's code.
