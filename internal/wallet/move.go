@@ -155,6 +155,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, m move) (Txn, error) 
 					return Txn{}, errs.Wrap(errors.Join(err, uerr), "undo a failed transaction")
 				}
 			}
+			err = s.shortFirst(ctx, tx, m, fromID, err)
 			return Txn{}, s.abandon(ctx, tx, t.ID, err)
 		}
 	}
@@ -166,6 +167,24 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, m move) (Txn, error) 
 	}
 	t.Legs = []Leg{{m.from, deltas[0], after[0]}, {m.to, deltas[1], after[1]}}
 	return t, nil
+}
+
+// shortFirst is the refusal of a move that failed with err: a payer who
+// has not the amount is told so (InsufficientFunds) whichever account's
+// change failed first in lock order, so the answer does not depend on
+// which account id is smaller.
+func (s *Service) shortFirst(ctx context.Context, tx *store.Tx, m move, fromID int64, err error) error {
+	if !m.from.isUser() || errs.KindOf(err) == errs.Internal || errs.Is(err, errs.InsufficientFunds) {
+		return err
+	}
+	var bal int64
+	if qerr := tx.QueryRow(ctx, "SELECT balance FROM wallet_accounts WHERE id = ?", fromID).Scan(&bal); qerr != nil {
+		return errs.Wrap(qerr, "read balance")
+	}
+	if bal < m.amount {
+		return errs.Ef(errs.InsufficientFunds, "not enough %s", m.currency)
+	}
+	return err
 }
 
 // abandon removes the claimed transaction row of a move refused with err

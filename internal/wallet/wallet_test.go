@@ -744,3 +744,30 @@ func TestVerifyFindsDifferences(t *testing.T) {
 		}
 	})
 }
+
+// A payer short of money is told so (InsufficientFunds) even when the
+// other account, changed first in lock order, is the one that refuses:
+// here every shop shard is at the largest balance, so the shop's credit
+// fails before the user's debit is tried.
+func TestShortPayerWhicheverAccountFailsFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		if err := e.w.Init(ctx); err != nil {
+			t.Fatal(err)
+		}
+		poor := e.users(1)[0]
+		e.grant(poor, wallet.Coin, 5)
+		if _, err := db.Exec(ctx, "UPDATE wallet_accounts SET balance = ? WHERE system = 'shop' AND currency = ?", wallet.MaxAmount-1, wallet.Coin); err != nil {
+			t.Fatal(err)
+		}
+		err := e.unit(func(ctx context.Context, tx *store.Tx) error {
+			_, err := e.w.Purchase(ctx, tx, poor, wallet.Coin, 10, wallet.Meta{})
+			return err
+		})
+		wantKind(t, err, errs.InsufficientFunds)
+		if b := e.balance(poor, wallet.Coin); b != 5 {
+			t.Fatalf("balance %d after a refused purchase, want 5", b)
+		}
+	})
+}

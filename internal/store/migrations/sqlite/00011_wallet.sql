@@ -4,9 +4,9 @@
 -- A currency; amounts are integers counting its smallest unit, of which
 -- one display unit has 10^decimals (0: whole coins, gold, diamonds).
 CREATE TABLE currencies (
-    code       TEXT    PRIMARY KEY,
+    code       TEXT    NOT NULL PRIMARY KEY,
     name       TEXT    NOT NULL DEFAULT '',
-    decimals   INTEGER NOT NULL DEFAULT 0 CHECK (decimals BETWEEN 0 AND 6),
+    decimals   INTEGER NOT NULL DEFAULT 0 CHECK (decimals >= 0 AND decimals <= 6),
     created_at INTEGER NOT NULL
 );
 INSERT INTO currencies (code, name, decimals, created_at) VALUES
@@ -29,7 +29,7 @@ CREATE TABLE wallet_accounts (
     updated_at INTEGER NOT NULL,
     CHECK ((user_id IS NULL) <> (system IS NULL)),
     CHECK (system IS NOT NULL OR balance >= 0),
-    CHECK (balance BETWEEN -9007199254740991 AND 9007199254740991),
+    CHECK (balance >= -9007199254740991 AND balance <= 9007199254740991),
     CHECK (shard >= 0 AND (system IS NOT NULL OR shard = 0))
 );
 CREATE UNIQUE INDEX wallet_accounts_user ON wallet_accounts (user_id, currency);
