@@ -2,7 +2,6 @@ package content_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,22 +13,6 @@ import (
 	"plaza/internal/store"
 	"plaza/internal/store/storetest"
 )
-
-// race runs a and b at the same time.
-func race(a, b func()) {
-	var wg sync.WaitGroup
-	gate := make(chan struct{})
-	for _, f := range []func(){a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-gate
-			f()
-		}()
-	}
-	close(gate)
-	wg.Wait()
-}
 
 // A comment on the article, or a reply to the comment, of a user who
 // blocks the commenter at the same time is either refused or made before
@@ -61,7 +44,7 @@ func TestCommentRacesBlock(t *testing.T) {
 			}
 			var blockErr, writeErr error
 			var c content.Comment
-			race(func() { blockErr = soc.Block(ctx, blocker, 2) }, func() { c, writeErr = write() })
+			storetest.Race(func() { blockErr = soc.Block(ctx, blocker, 2) }, func() { c, writeErr = write() })
 			if blockErr != nil || writeErr != nil && !errs.Is(writeErr, errs.Forbidden) {
 				t.Fatalf("block: %v; comment: %v", blockErr, writeErr)
 			}

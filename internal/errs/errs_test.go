@@ -44,3 +44,38 @@ func TestKinds(t *testing.T) {
 		}
 	}
 }
+
+var (
+	reasonOwn  = errs.NewReason("errs_test.own")
+	reasonKind = errs.NewReason("errs_test.kind")
+)
+
+func TestCodes(t *testing.T) {
+	kinds := map[errs.Kind]int{}
+	for _, k := range errs.Kinds() {
+		kinds[k] = 100 + int(k)
+	}
+	table := errs.Codes[int]{Kinds: kinds, Reasons: map[errs.Reason]int{reasonOwn: 7}, ByKind: []errs.Reason{reasonKind}, Default: -1}
+	if got := table.Of(errs.R(errs.NotFound, reasonOwn, "")); got != 7 {
+		t.Errorf("own reason: %d", got)
+	}
+	if got := table.Of(errs.R(errs.NotFound, reasonKind, "")); got != 100+int(errs.NotFound) {
+		t.Errorf("by-kind reason: %d", got)
+	}
+	if got := table.Of(errors.New("foreign")); got != 100+int(errs.Internal) {
+		t.Errorf("foreign error: %d", got)
+	}
+	missing := table.Missing()
+	if !slices.Contains(missing, "reason errs_test.example") || slices.Contains(missing, "reason errs_test.own") || slices.Contains(missing, "reason errs_test.kind") {
+		t.Errorf("Missing() = %v", missing)
+	}
+	delete(kinds, errs.Expired)
+	table.ByKind = append(table.ByKind, reasonOwn)
+	missing = table.Missing()
+	if !slices.Contains(missing, "kind expired") || !slices.Contains(missing, "reason errs_test.own both has a code and keeps its kind's") {
+		t.Errorf("Missing() = %v", missing)
+	}
+	if got := table.Of(errs.E(errs.Expired, "")); got != -1 {
+		t.Errorf("unmapped kind: %d, want the default", got)
+	}
+}

@@ -2,7 +2,6 @@ package message_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,22 +13,6 @@ import (
 )
 
 var start = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-
-// race runs a and b at the same time.
-func race(a, b func()) {
-	var wg sync.WaitGroup
-	gate := make(chan struct{})
-	for _, f := range []func(){a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-gate
-			f()
-		}()
-	}
-	close(gate)
-	wg.Wait()
-}
 
 // A message to a user (or to the master linked to a user) who blocks the
 // sender at the same time is either refused or sent before the block.
@@ -49,7 +32,7 @@ func TestSendRacesBlock(t *testing.T) {
 			}
 			var blockErr, sendErr error
 			var m message.Message
-			race(func() { blockErr = soc.Block(ctx, 1, 2) }, func() {
+			storetest.Race(func() { blockErr = soc.Block(ctx, 1, 2) }, func() {
 				m, sendErr = msgs.Send(ctx, message.AsUser(2), to, "hi")
 			})
 			if blockErr != nil || sendErr != nil && !errs.Is(sendErr, errs.Forbidden) {

@@ -2,7 +2,6 @@ package showcase_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,22 +42,6 @@ func newEnv(t *testing.T, db *store.DB) env {
 		showcase: showcase.New(showcase.Deps{DB: db, Clock: clk, Social: soc})}
 }
 
-// race runs a and b at the same time.
-func race(a, b func()) {
-	var wg sync.WaitGroup
-	gate := make(chan struct{})
-	for _, f := range []func(){a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-gate
-			f()
-		}()
-	}
-	close(gate)
-	wg.Wait()
-}
-
 // blockedAt is when blocker blocked blocked (zero: not blocked).
 func blockedAt(t *testing.T, s *social.Service, blocker, blocked int64) time.Time {
 	t.Helper()
@@ -91,7 +74,7 @@ func TestMasterFollowRacesBlock(t *testing.T) {
 		lost := 0
 		for range rounds {
 			var blockErr, followErr error
-			race(func() { blockErr = e.social.Block(ctx, 1, 2) },
+			storetest.Race(func() { blockErr = e.social.Block(ctx, 1, 2) },
 				func() { followErr = e.showcase.FollowMaster(ctx, 2, m) })
 			if blockErr != nil || followErr != nil && !errs.Is(followErr, errs.Forbidden) {
 				t.Fatalf("block: %v; follow: %v", blockErr, followErr)
@@ -138,7 +121,7 @@ func TestGameReplyRacesBlock(t *testing.T) {
 		for range rounds {
 			var blockErr, replyErr error
 			var reply showcase.GameComment
-			race(func() { blockErr = e.social.Block(ctx, 1, 2) },
+			storetest.Race(func() { blockErr = e.social.Block(ctx, 1, 2) },
 				func() { reply, replyErr = e.showcase.CommentGame(ctx, 2, g, top.ID, "reply") })
 			if blockErr != nil || replyErr != nil && !errs.Is(replyErr, errs.Forbidden) {
 				t.Fatalf("block: %v; reply: %v", blockErr, replyErr)

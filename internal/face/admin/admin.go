@@ -49,10 +49,11 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// kindStatus is the HTTP status of every kind of core error. The admin face
-// tells reasons apart by its message and field only: its clients are
-// operators, who read them.
-var kindStatus = map[errs.Kind]int{
+// statuses is the HTTP status of every kind of core error (errs.Codes; a
+// test checks it is whole). The admin face tells reasons apart by its
+// message and field only: its clients are operators, who read them; so
+// every reason keeps its kind's status.
+var statuses = errs.Codes[int]{Default: http.StatusInternalServerError, Kinds: map[errs.Kind]int{
 	errs.Internal:          http.StatusInternalServerError,
 	errs.Invalid:           http.StatusBadRequest,
 	errs.Unauthenticated:   http.StatusUnauthorized,
@@ -66,14 +67,9 @@ var kindStatus = map[errs.Kind]int{
 	errs.CodeInvalid:       http.StatusBadRequest,
 	errs.CodeExhausted:     http.StatusBadRequest,
 	errs.Expired:           http.StatusBadRequest,
-}
+}}
 
-func statusOf(k errs.Kind) int {
-	if s, ok := kindStatus[k]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
+func statusOf(k errs.Kind) int { return statuses.Of(&errs.Error{Kind: k}) }
 
 func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
 	k := errs.KindOf(err)

@@ -1,4 +1,4 @@
 package admin
 
-// KindStatus is the face's table, for the test that checks it is whole.
-var KindStatus = kindStatus
+// Statuses is the face's table, for the test that checks it is whole.
+var Statuses = statuses

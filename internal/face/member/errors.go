@@ -51,62 +51,55 @@ var messages = map[int]string{
 	codeMailUnavailable: "邮件服务不可用, 可能是服务变更或参数错误导致",
 }
 
-// kindCodes is the code of every kind of core error.
-var kindCodes = map[errs.Kind]int{
-	errs.Internal:          codeGeneric,
-	errs.Invalid:           codeInvalid,
-	errs.Unauthenticated:   codeBadToken,
-	errs.Forbidden:         codeForbidden,
-	errs.NotFound:          codeNotFound,
-	errs.Conflict:          codeGeneric,
-	errs.InsufficientFunds: codeGeneric, // nothing of this face spends money
-	errs.RateLimited:       codeTooFrequent,
-	errs.CodeInvalid:       codeBadCode,
-	errs.CodeExhausted:     codeBadCode,
-	errs.Expired:           codeBadCode, // the document's only "expired" is the code's
-	errs.OutOfStock:        codeGeneric, // nothing of this face sells stock
-	errs.Unavailable:       codeSMSUnavailable,
-}
-
-// byKind in reasonCodes keeps the code of the error's kind.
-const byKind = -1
-
-// reasonCodes says, for every reason any core declares, the code it has
-// here: its own, or byKind. A test checks that none is left out, so a new
-// reason is mapped on purpose.
-var reasonCodes = map[errs.Reason]int{
-	account.ReasonNotRegistered: codeNotRegistered,
-	account.ReasonNoUser:        byKind,
-	account.ReasonRegistered:    codeRegistered,
-	account.ReasonWrongPassword: codeWrongPassword,
-	account.ReasonBanned:        byKind, // Forbidden: 10003
-	account.ReasonBadPhone:      byKind,
-	account.ReasonBadEmail:      byKind,
-	sms.ReasonArrears:           codeSMSArrears,
-	sms.ReasonFailed:            codeSMSError,
-	sms.ReasonUnavailable:       codeSMSUnavailable,
-	mail.ReasonUnavailable:      codeMailUnavailable,
-	// Reasons of cores this face does not reach.
-	media.Reason:                 byKind,
-	content.ReasonArticle:        byKind,
-	content.ReasonComment:        byKind,
-	showcase.ReasonMaster:        byKind,
-	showcase.ReasonMerchant:      byKind,
-	showcase.ReasonCloth:         byKind,
-	showcase.ReasonGame:          byKind,
-	showcase.ReasonGameComment:   byKind,
-	wallet.ReasonUnknownCurrency: byKind,
-	wallet.ReasonKeyReused:       byKind,
-	wallet.ReasonBalanceLimit:    byKind,
+// codes is the face's table from core errors to its codes (errs.Codes):
+// a test checks that it maps every kind and every reason any core declares.
+var codes = errs.Codes[int]{
+	Kinds: map[errs.Kind]int{
+		errs.Internal:          codeGeneric,
+		errs.Invalid:           codeInvalid,
+		errs.Unauthenticated:   codeBadToken,
+		errs.Forbidden:         codeForbidden,
+		errs.NotFound:          codeNotFound,
+		errs.Conflict:          codeGeneric,
+		errs.InsufficientFunds: codeGeneric, // nothing of this face spends money
+		errs.RateLimited:       codeTooFrequent,
+		errs.CodeInvalid:       codeBadCode,
+		errs.CodeExhausted:     codeBadCode,
+		errs.Expired:           codeBadCode, // the document's only "expired" is the code's
+		errs.OutOfStock:        codeGeneric, // nothing of this face sells stock
+		errs.Unavailable:       codeSMSUnavailable,
+	},
+	// Reasons with a code of their own.
+	Reasons: map[errs.Reason]int{
+		account.ReasonNotRegistered: codeNotRegistered,
+		account.ReasonRegistered:    codeRegistered,
+		account.ReasonWrongPassword: codeWrongPassword,
+		sms.ReasonArrears:           codeSMSArrears,
+		sms.ReasonFailed:            codeSMSError,
+		sms.ReasonUnavailable:       codeSMSUnavailable,
+		mail.ReasonUnavailable:      codeMailUnavailable,
+	},
+	// Reasons that keep the code of their kind.
+	ByKind: []errs.Reason{
+		account.ReasonNoUser,
+		account.ReasonBanned, // Forbidden: 10003
+		account.ReasonBadPhone,
+		account.ReasonBadEmail,
+		// Reasons of cores this face does not reach.
+		media.Reason,
+		content.ReasonArticle,
+		content.ReasonComment,
+		showcase.ReasonMaster,
+		showcase.ReasonMerchant,
+		showcase.ReasonCloth,
+		showcase.ReasonGame,
+		showcase.ReasonGameComment,
+		wallet.ReasonUnknownCurrency,
+		wallet.ReasonKeyReused,
+		wallet.ReasonBalanceLimit,
+	},
+	Default: codeGeneric,
 }
 
 // codeOf maps a core error to the face's code.
-func codeOf(err error) int {
-	if c, ok := reasonCodes[errs.ReasonOf(err)]; ok && c != byKind {
-		return c
-	}
-	if c, ok := kindCodes[errs.KindOf(err)]; ok {
-		return c
-	}
-	return codeGeneric
-}
+func codeOf(err error) int { return codes.Of(err) }

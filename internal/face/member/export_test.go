@@ -1,8 +1,7 @@
 package member
 
-// The face's tables and mapping, for the test that checks they are whole.
+// The face's table and mapping, for the test that checks it is whole.
 var (
-	KindCodes   = kindCodes
-	ReasonCodes = reasonCodes
-	CodeOf      = codeOf
+	Codes  = codes
+	CodeOf = codeOf
 )

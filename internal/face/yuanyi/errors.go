@@ -57,63 +57,56 @@ var texts = map[int]string{
 	codeNoArticle:     "文章不存在",
 }
 
-// kindCodes is the client's code of every kind of core error.
-var kindCodes = map[errs.Kind]int{
-	errs.Internal:          codeUnknown,
-	errs.Invalid:           codeBadParam,
-	errs.Unauthenticated:   codeAuthFailed,
-	errs.Forbidden:         codeNoPermission, // a banned account too, whatever it asks (docs/compat.md)
-	errs.NotFound:          codeBadParam,     // an id that names nothing is a bad parameter, but for the reasons below
-	errs.Conflict:          codeBadParam,
-	errs.InsufficientFunds: codeUnknown, // the document has no code for it; nothing served spends money yet
-	errs.RateLimited:       codeUnavailable,
-	errs.CodeInvalid:       codeSMSCode,
-	errs.CodeExhausted:     codeSMSCode,
-	errs.Expired:           codeSMSCode, // an expired SMS code; an expired media id is media.Reason
-	errs.OutOfStock:        codeTicketGone,
-	errs.Unavailable:       codeUnavailable, // a service down; SMS failures have their own code below
-}
-
-// byKind in reasonCodes keeps the code of the error's kind.
-const byKind = -2
-
-// reasonCodes says, for every reason any core declares, the client's code
-// for it: its own, or byKind. A test checks that none is left out, so a new
-// reason is mapped on purpose.
-var reasonCodes = map[errs.Reason]int{
-	account.ReasonNotRegistered: codeNoUser,
-	account.ReasonNoUser:        codeNoUser,
-	account.ReasonRegistered:    codePhoneTaken,
-	account.ReasonWrongPassword: codeWrongPassword,
-	account.ReasonBanned:        byKind,
-	account.ReasonBadPhone:      codeBadPhone,
-	account.ReasonBadEmail:      byKind,
-	sms.ReasonArrears:           codeSMSFailed,
-	sms.ReasonFailed:            codeSMSFailed,
-	sms.ReasonUnavailable:       codeSMSFailed,
-	mail.ReasonUnavailable:      codeUnavailable,
-	// An unknown, expired or used media id, or a file that is no
-	// acceptable image, whatever its kind: a bad parameter.
-	media.Reason:                 codeBadParam,
-	content.ReasonArticle:        codeNoArticle,
-	content.ReasonComment:        byKind,
-	showcase.ReasonMaster:        byKind,
-	showcase.ReasonMerchant:      byKind,
-	showcase.ReasonCloth:         byKind,
-	showcase.ReasonGame:          byKind,
-	showcase.ReasonGameComment:   byKind,
-	wallet.ReasonUnknownCurrency: byKind,
-	wallet.ReasonKeyReused:       byKind,
-	wallet.ReasonBalanceLimit:    byKind,
+// codes is the face's table from core errors to its codes (errs.Codes):
+// a test checks that it maps every kind and every reason any core declares.
+var codes = errs.Codes[int]{
+	Kinds: map[errs.Kind]int{
+		errs.Internal:          codeUnknown,
+		errs.Invalid:           codeBadParam,
+		errs.Unauthenticated:   codeAuthFailed,
+		errs.Forbidden:         codeNoPermission, // a banned account too, whatever it asks (docs/compat.md)
+		errs.NotFound:          codeBadParam,     // an id that names nothing is a bad parameter, but for the reasons below
+		errs.Conflict:          codeBadParam,
+		errs.InsufficientFunds: codeUnknown, // the document has no code for it; nothing served spends money yet
+		errs.RateLimited:       codeUnavailable,
+		errs.CodeInvalid:       codeSMSCode,
+		errs.CodeExhausted:     codeSMSCode,
+		errs.Expired:           codeSMSCode, // an expired SMS code; an expired media id is media.Reason
+		errs.OutOfStock:        codeTicketGone,
+		errs.Unavailable:       codeUnavailable, // a service down; SMS failures have their own code below
+	},
+	// Reasons with a code of their own.
+	Reasons: map[errs.Reason]int{
+		account.ReasonNotRegistered: codeNoUser,
+		account.ReasonNoUser:        codeNoUser,
+		account.ReasonRegistered:    codePhoneTaken,
+		account.ReasonWrongPassword: codeWrongPassword,
+		account.ReasonBadPhone:      codeBadPhone,
+		sms.ReasonArrears:           codeSMSFailed,
+		sms.ReasonFailed:            codeSMSFailed,
+		sms.ReasonUnavailable:       codeSMSFailed,
+		mail.ReasonUnavailable:      codeUnavailable,
+		// An unknown, expired or used media id, or a file that is no
+		// acceptable image, whatever its kind: a bad parameter.
+		media.Reason:          codeBadParam,
+		content.ReasonArticle: codeNoArticle,
+	},
+	// Reasons that keep the code of their kind.
+	ByKind: []errs.Reason{
+		account.ReasonBanned,
+		account.ReasonBadEmail,
+		content.ReasonComment,
+		showcase.ReasonMaster,
+		showcase.ReasonMerchant,
+		showcase.ReasonCloth,
+		showcase.ReasonGame,
+		showcase.ReasonGameComment,
+		wallet.ReasonUnknownCurrency,
+		wallet.ReasonKeyReused,
+		wallet.ReasonBalanceLimit,
+	},
+	Default: codeUnknown,
 }
 
 // codeOf maps a core error to the client's code.
-func codeOf(err error) int {
-	if c, ok := reasonCodes[errs.ReasonOf(err)]; ok && c != byKind {
-		return c
-	}
-	if c, ok := kindCodes[errs.KindOf(err)]; ok {
-		return c
-	}
-	return codeUnknown
-}
+func codeOf(err error) int { return codes.Of(err) }

@@ -15,9 +15,8 @@ func MethodNames() []string {
 	return slices.Sorted(maps.Keys(f.table()))
 }
 
-// The face's tables and mapping, for the test that checks they are whole.
+// The face's table and mapping, for the test that checks it is whole.
 var (
-	KindCodes   = kindCodes
-	ReasonCodes = reasonCodes
-	CodeOf      = codeOf
+	Codes  = codes
+	CodeOf = codeOf
 )
