@@ -67,11 +67,13 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 	}
 	// Wrong passwords are counted per account: past the limit, sign-in by
 	// password pauses for the rest of the window, right password or not.
+	// Tries at once are held to the same number: a wrong password past the
+	// limit is answered as limited, and a right one is checked against the
+	// limit again after the (slow) hash, so of many simultaneous tries only
+	// LoginMaxFailures learn whether their password was right.
 	failKey := "login:fail:" + a.target()
-	if n, err := s.limiter.Count(ctx, failKey); err != nil {
+	if err := s.checkLoginFailures(ctx, failKey); err != nil {
 		return TokenPair{}, err
-	} else if n >= s.cfg.LoginMaxFailures {
-		return TokenPair{}, errs.E(errs.RateLimited, "too many wrong passwords; try again later or sign in with a code")
 	}
 	if hash == "" {
 		return TokenPair{}, errs.R(errs.Unauthenticated, ReasonWrongPassword, "no password is set for this account; sign in with a code")
@@ -81,10 +83,17 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		return TokenPair{}, errs.Wrap(err, "verify password")
 	}
 	if !ok {
-		if _, err := s.limiter.Hit(ctx, failKey, s.cfg.LoginMaxFailures, s.cfg.LoginFailureWindow); err != nil {
+		r, err := s.limiter.Hit(ctx, failKey, s.cfg.LoginMaxFailures, s.cfg.LoginFailureWindow)
+		if err != nil {
 			return TokenPair{}, err
 		}
+		if !r.Allowed {
+			return TokenPair{}, errTooManyFailures
+		}
 		return TokenPair{}, errs.R(errs.Unauthenticated, ReasonWrongPassword, "wrong password")
+	}
+	if err := s.checkLoginFailures(ctx, failKey); err != nil {
+		return TokenPair{}, err
 	}
 	if !u.Active {
 		return TokenPair{}, errBanned
@@ -112,6 +121,21 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		return err
 	})
 	return p, err
+}
+
+var errTooManyFailures = errs.E(errs.RateLimited, "too many wrong passwords; try again later or sign in with a code")
+
+// checkLoginFailures refuses a sign-in by password to an account past its
+// limit of wrong passwords.
+func (s *Service) checkLoginFailures(ctx context.Context, key string) error {
+	n, err := s.limiter.Count(ctx, key)
+	if err != nil {
+		return err
+	}
+	if n >= s.cfg.LoginMaxFailures {
+		return errTooManyFailures
+	}
+	return nil
 }
 
 // LoginWithCode signs the user in with a verification code, which it uses up.

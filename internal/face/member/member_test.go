@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"plaza/internal/store/storetest"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -599,6 +601,29 @@ func TestJSONUnderFormType(t *testing.T) {
 		if c := res.JSON()["code"].(json.Number).String(); c != "0" {
 			t.Fatalf("send_code: %s", res.Body)
 		}
+	})
+}
+
+// Tries sent at once are held to the same number: of 30 wrong passwords at
+// once exactly the limit are answered "wrong password", the rest "too
+// frequent"; then the right password is refused too.
+func TestWrongPasswordsAtOnce(t *testing.T) {
+	plazatest.Each(t, map[string]string{"PLAZA_LOGIN_MAX_FAILURES": "10"}, func(t *testing.T, e *plazatest.Env) {
+		register(t, e, phone)
+		codes := make(chan string, 30)
+		storetest.Race(slices.Repeat([]func(){func() {
+			res := e.Do("POST", "/api/auth/access_token", []byte(`{"account":"`+phone+`","password":"wrong-pass"}`), "Content-Type", "application/json")
+			codes <- res.JSON()["code"].(json.Number).String()
+		}}, 30)...)
+		close(codes)
+		count := map[string]int{}
+		for c := range codes {
+			count[c]++
+		}
+		if count["10007"] != 10 || count["10010"] != 20 {
+			t.Fatalf("30 wrong passwords at once: %v, want 10 × 10007 and 20 × 10010", count)
+		}
+		want(t, e, "POST", "/api/auth/access_token", map[string]any{"account": phone, "password": "secret123"}, "", 10010)
 	})
 }
 
