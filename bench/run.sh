@@ -3,7 +3,7 @@
 # builds vegeta from the Go module proxy when it is not on PATH.
 # Starts plaza on a fresh SQLite store and the bare yardstick, then runs wrk
 # with 64 connections against each, one after the other, in the same run;
-# then signs in at fixed rates with vegeta (an open loop: the latency a
+# then signs in at fixed rates with vegeta (RATES, default "50 100") (an open loop: the latency a
 # client sees at that rate) and flat out with wrk (the most the box does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +51,7 @@ if [ -z "$VEGETA" ]; then
   VEGETA="$work/vegeta"
 fi
 printf '{"area":"86","account":"13800138000","password":"bench-password"}' >"$work/login.json"
-for rate in 100 200; do
+for rate in ${RATES:-50 100}; do
   sleep 2
   echo "== plaza POST /api/auth/access_token at a fixed $rate/s (vegeta, up to $CONNS connections)"
   echo "POST http://127.0.0.1:18080/api/auth/access_token" |
