@@ -273,15 +273,23 @@ func (s *Service) change(ctx context.Context, tx *store.Tx, id, delta int64, cur
 	if !store.NoRows(err) {
 		return 0, errs.Wrap(err, "change balance")
 	}
+	// The UPDATE matched nothing: the bounds refused it, as the balance
+	// stood when it ran. On PostgreSQL another unit may have changed the
+	// balance since (read committed), so the row is locked and read again
+	// before the answer: a change that now fits is made, under the lock.
 	var system *string
-	if err := tx.QueryRow(ctx, "SELECT balance, system FROM wallet_accounts WHERE id = ?", id).Scan(&bal, &system); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT balance, system FROM wallet_accounts WHERE id = ?"+tx.ForUpdate(), id).Scan(&bal, &system); err != nil {
 		return 0, errs.Wrap(err, "read balance")
 	}
-	if system == nil && delta < 0 && bal+delta < 0 {
+	switch next := bal + delta; {
+	case system == nil && next < 0:
 		return 0, errs.Ef(errs.InsufficientFunds, "not enough %s", currency)
+	case next < -MaxAmount || next > MaxAmount:
+		return 0, &errs.Error{Kind: errs.Invalid, Reason: ReasonBalanceLimit, Field: "amount",
+			Msg: fmt.Sprintf("the balance would pass the largest %s balance", currency)}
 	}
-	return 0, &errs.Error{Kind: errs.Invalid, Reason: ReasonBalanceLimit, Field: "amount",
-		Msg: fmt.Sprintf("the balance would pass the largest %s balance", currency)}
+	err = tx.QueryRow(ctx, "UPDATE wallet_accounts SET balance = balance + ?, updated_at = ? WHERE id = ? RETURNING balance", delta, now, id).Scan(&bal)
+	return bal, errs.Wrap(err, "change balance")
 }
 
 // replay answers the transaction that already holds m's key, or Conflict
