@@ -111,16 +111,40 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		}
 	}
 	var p TokenPair
+	var failure error
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		// The password was checked against the hash read before the (slow)
+		// hash: a reset or a ban that committed since wins. The user's row
+		// is locked, as a reset locks it, so a reset after this point
+		// revokes the pair issued here.
+		var now string
+		var active bool
+		if err := tx.QueryRow(ctx, "SELECT password_hash, is_active FROM users WHERE id = ?"+tx.ForUpdate(), u.ID).Scan(&now, &active); err != nil {
+			return errs.Wrap(err, "sign in")
+		}
+		switch {
+		case now != hash:
+			failure = errs.R(errs.Unauthenticated, ReasonWrongPassword, "wrong password")
+			return nil
+		case !active:
+			failure = errBanned
+			return nil
+		}
 		if rehash != "" {
-			if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", rehash, u.ID, hash); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", rehash, u.ID); err != nil {
 				return errs.Wrap(err, "rehash password")
 			}
 		}
 		p, err = s.issue(ctx, tx, u.ID, RandomString(24), ttl)
 		return err
 	})
-	return p, err
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if failure != nil {
+		return TokenPair{}, failure
+	}
+	return p, nil
 }
 
 var errTooManyFailures = errs.E(errs.RateLimited, "too many wrong passwords; try again later or sign in with a code")
