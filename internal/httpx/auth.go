@@ -21,15 +21,18 @@ func BearerToken(r *http.Request) string {
 	return ""
 }
 
-// ClientIP returns the address of the client. When trustProxy is set, the
-// first address of X-Forwarded-For (set by the operator's proxy) wins.
+// ClientIP returns the address of the client. When trustProxy is set, it
+// is read from X-Forwarded-For, to which every proxy appends the address it
+// saw: the list is walked from the right past the operator's own proxies
+// (loopback and private addresses), and the first other address is the
+// client's. The entries left of it were written by the client and prove
+// nothing (the leftmost would let a client pick its address per request,
+// and so escape every per-address limit). When every entry is private (an
+// intranet), the leftmost of them is taken.
 func ClientIP(r *http.Request, trustProxy bool) string {
 	if trustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
+		if ip := forwardedFor(r.Header.Values("X-Forwarded-For")); ip != "" {
+			return ip
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -37,4 +40,23 @@ func ClientIP(r *http.Request, trustProxy bool) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+func forwardedFor(headers []string) string {
+	var hops []string
+	for _, h := range headers {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	found := ""
+	for i := len(hops) - 1; i >= 0; i-- {
+		ip := net.ParseIP(strings.TrimSpace(hops[i]))
+		if ip == nil {
+			break // not written by a proxy of ours: stop at what we have
+		}
+		found = ip.String()
+		if !ip.IsLoopback() && !ip.IsPrivate() {
+			break
+		}
+	}
+	return found
 }

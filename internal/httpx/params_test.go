@@ -133,6 +133,22 @@ func TestBearerTokenAndClientIP(t *testing.T) {
 	if ip := ClientIP(r, true); ip != "203.0.113.7" {
 		t.Errorf("trusted proxy: %s", ip)
 	}
+	// A client cannot choose its address by writing the header itself:
+	// what the operator's proxy appended wins.
+	for xff, want := range map[string]string{
+		"1.2.3.4, 198.51.100.9":             "198.51.100.9",
+		"1.2.3.4, 198.51.100.9, 10.0.0.1":   "198.51.100.9",
+		"198.51.100.9, 127.0.0.1, 10.0.0.1": "198.51.100.9",
+		"10.1.2.3":                          "10.1.2.3",
+		"10.9.9.9, 10.1.2.3":                "10.9.9.9",
+		"garbage, 198.51.100.9":             "198.51.100.9",
+		"198.51.100.9, garbage":             "10.0.0.9",
+	} {
+		r.Header.Set("X-Forwarded-For", xff)
+		if ip := ClientIP(r, true); ip != want {
+			t.Errorf("X-Forwarded-For %q: %s, want %s", xff, ip, want)
+		}
+	}
 }
 
 // What no text may hold is refused from every source, naming the
