@@ -77,11 +77,18 @@ func (s *Service) FollowTx(ctx context.Context, tx *store.Tx, follower, followee
 	if err := s.CheckNotBlocked(ctx, tx, follower, followee); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-		follower, followee, tx.Now().UnixMilli())
-	if store.IsForeignKeyViolation(err) {
+	// Unknown users are found by a count, not by a foreign-key failure,
+	// which would abort the caller's unit on PostgreSQL: a refusal leaves
+	// the unit usable.
+	n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM users WHERE id IN (?, ?)", follower, followee)
+	if err != nil {
+		return errs.Wrap(err, "follow")
+	}
+	if n != 2 {
 		return errs.R(errs.NotFound, account.ReasonNoUser, "no such user")
 	}
+	_, err = tx.Exec(ctx, "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		follower, followee, tx.Now().UnixMilli())
 	return errs.Wrap(err, "follow")
 }
 

@@ -98,3 +98,27 @@ func TestCheckNotBlocked(t *testing.T) {
 		}
 	})
 }
+
+// A follow of an unknown user in a caller's unit is refused (NotFound) and
+// leaves the unit usable: the caller goes on and commits.
+func TestFollowTxRefusalKeepsTheUnit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := benchdata.Seed(ctx, db, benchdata.Spec{Users: 2}, start); err != nil {
+			t.Fatal(err)
+		}
+		s := social.New(db, clock.NewFake(start))
+		err := db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
+			if err := s.FollowTx(ctx, tx, 1, 999999); !errs.Is(err, errs.NotFound) {
+				t.Errorf("follow of an unknown user: %v, want not found", err)
+			}
+			return s.FollowTx(ctx, tx, 1, 2)
+		})
+		if err != nil {
+			t.Fatalf("the unit after a refusal: %v", err)
+		}
+		if n, _ := store.Count(ctx, db, "SELECT COUNT(*) FROM follows WHERE follower_id = 1 AND followee_id = 2"); n != 1 {
+			t.Fatalf("follows after the unit: %d, want 1", n)
+		}
+	})
+}
