@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -172,5 +173,19 @@ func TestLedgerCommand(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"plaza", "ledger", "verify", "-h"}, nil, &out, &stderr); err != nil {
 		t.Fatalf("-h: %v", err)
+	}
+}
+
+// plaza ledger verify of a data directory without a database says so and
+// leaves no empty database behind.
+func TestLedgerVerifyNoDatabase(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "typo")
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"plaza", "ledger", "verify"}, envOf(map[string]string{"PLAZA_DATA": data}), &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no database at") {
+		t.Fatalf("verify of a missing database: %v\n%s", err, out.String())
+	}
+	if _, serr := os.Stat(filepath.Join(data, "plaza.db")); serr == nil {
+		t.Fatal("verify made an empty database")
 	}
 }

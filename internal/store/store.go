@@ -126,8 +126,16 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	return db, nil
 }
 
-// OpenNoMigrate opens the database without touching its schema.
-func OpenNoMigrate(ctx context.Context, o Options) (*DB, error) { return open(ctx, o) }
+// OpenNoMigrate opens the database without touching its schema. An SQLite
+// file that does not exist is an error (it is not made).
+func OpenNoMigrate(ctx context.Context, o Options) (*DB, error) {
+	if o.URL == "" {
+		if _, err := os.Stat(o.Path); err != nil {
+			return nil, fmt.Errorf("sqlite: no database at %s: %w", o.Path, err)
+		}
+	}
+	return open(ctx, o)
+}
 
 func open(ctx context.Context, o Options) (*DB, error) {
 	if o.URL != "" {
