@@ -157,6 +157,7 @@ type Profiles interface {
 	MastersByID(ctx context.Context, ids []int64) (map[int64]showcase.Master, error)
 	MerchantsByID(ctx context.Context, ids []int64) (map[int64]showcase.Merchant, error)
 	MasterOfUser(ctx context.Context, userID int64) (showcase.Master, error)
+	MasterUserTx(ctx context.Context, tx *store.Tx, masterID int64) (int64, error)
 }
 
 // Deps are what the service needs.
@@ -277,7 +278,25 @@ func (s *Service) Send(ctx context.Context, as As, to Party, content string) (Me
 	}
 	var m Message
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if a, b := from.user(), peer[0].user(); a != 0 && b != 0 {
+		// A master's link is read again here, locked against an admin's
+		// re-link, so the block check below holds for this write.
+		a, b := from.user(), peer[0].user()
+		if from.Kind == KindMaster {
+			u, err := s.Profiles.MasterUserTx(ctx, tx, from.Ref)
+			if err != nil {
+				return err
+			}
+			if u != as.User {
+				return errs.E(errs.Forbidden, "your account is not linked to this master any more")
+			}
+		}
+		if to.Kind == KindMaster {
+			var err error
+			if b, err = s.Profiles.MasterUserTx(ctx, tx, to.Ref); err != nil {
+				return err
+			}
+		}
+		if a != 0 && b != 0 {
 			if err := s.Social.CheckNotBlocked(ctx, tx, a, b); err != nil {
 				return err
 			}

@@ -69,17 +69,41 @@ func (s *Service) MastersByID(ctx context.Context, ids []int64) (map[int64]Maste
 // under the lock a block takes, so a block and a follow racing never leave
 // a follow of the blocker's master), nor by the user themself.
 func (s *Service) FollowMaster(ctx context.Context, userID int64, m Master) error {
-	if m.UserID != 0 && m.UserID == userID {
-		return errs.E(errs.Invalid, "you cannot follow yourself")
-	}
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if m.UserID != 0 {
-			if err := s.Social.CheckNotBlocked(ctx, tx, userID, m.UserID); err != nil {
+		linked, err := s.MasterUserTx(ctx, tx, m.ID)
+		if err != nil {
+			return err
+		}
+		if linked == userID {
+			return errs.E(errs.Invalid, "you cannot follow yourself")
+		}
+		if linked != 0 {
+			if err := s.Social.CheckNotBlocked(ctx, tx, userID, linked); err != nil {
 				return err
 			}
 		}
 		return s.setIn(ctx, tx, masterFollows, userID, m.ID)
 	})
+}
+
+// MasterUserTx is the user linked to the master with row id masterID (0:
+// none), read in the caller's transaction and, on PostgreSQL, share-locked
+// against an admin's re-link until it ends: a block check against that
+// user then holds for the write it guards.
+func (s *Service) MasterUserTx(ctx context.Context, tx *store.Tx, masterID int64) (int64, error) {
+	lock := ""
+	if tx.Engine() == store.Postgres {
+		lock = " FOR SHARE"
+	}
+	var user *int64
+	err := tx.QueryRow(ctx, "SELECT user_id FROM masters WHERE id = ?"+lock, masterID).Scan(&user)
+	if store.NoRows(err) {
+		return 0, errs.R(errs.NotFound, ReasonMaster, "no such master")
+	}
+	if err != nil || user == nil {
+		return 0, errs.Wrap(err, "read master")
+	}
+	return *user, nil
 }
 
 // UnfollowMaster ends a follow; unfollowing a master one does not follow

@@ -138,3 +138,33 @@ func TestGameReplyRacesBlock(t *testing.T) {
 		}
 	})
 }
+
+// The link of a master is read in the follow's own transaction: a master
+// value read before an admin linked it to a blocker does not let the
+// blocked user follow it.
+func TestMasterFollowReadsTheLinkInItsTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		rec, err := e.catalog.Create(ctx, catalog.Masters, map[string]any{"name": "达人"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stale, err := e.showcase.Master(ctx, rec["master_id"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.social.Block(ctx, 1, 2); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.catalog.Update(ctx, catalog.Masters, rec.ID(), map[string]any{"user_id": float64(1)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.showcase.FollowMaster(ctx, 2, stale); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("follow of a master linked to a blocker since it was read: %v, want forbidden", err)
+		}
+		if err := e.showcase.FollowMaster(ctx, 1, stale); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("follow of one's own master: %v, want invalid", err)
+		}
+	})
+}
