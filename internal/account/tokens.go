@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"plaza/internal/ratelimit"
 	"time"
 
 	"plaza/internal/errs"
@@ -71,8 +72,9 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 	// limit is answered as limited, and a right one is checked against the
 	// limit again after the (slow) hash, so of many simultaneous tries only
 	// LoginMaxFailures learn whether their password was right.
-	failKey := "login:fail:" + a.target()
-	if err := s.checkLoginFailures(ctx, failKey); err != nil {
+	fails := ratelimit.Failures{Key: "login:fail:" + a.target(), Max: s.cfg.LoginMaxFailures, Window: s.cfg.LoginFailureWindow,
+		Msg: "too many wrong passwords; try again later or sign in with a code"}
+	if err := ratelimit.Refused(ctx, s.limiter, fails); err != nil {
 		return TokenPair{}, err
 	}
 	if hash == "" {
@@ -83,16 +85,12 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		return TokenPair{}, errs.Wrap(err, "verify password")
 	}
 	if !ok {
-		r, err := s.limiter.Hit(ctx, failKey, s.cfg.LoginMaxFailures, s.cfg.LoginFailureWindow)
-		if err != nil {
+		if err := ratelimit.Failed(ctx, s.limiter, fails); err != nil {
 			return TokenPair{}, err
-		}
-		if !r.Allowed {
-			return TokenPair{}, errTooManyFailures
 		}
 		return TokenPair{}, errs.R(errs.Unauthenticated, ReasonWrongPassword, "wrong password")
 	}
-	if err := s.checkLoginFailures(ctx, failKey); err != nil {
+	if err := ratelimit.Refused(ctx, s.limiter, fails); err != nil {
 		return TokenPair{}, err
 	}
 	if !u.Active {
@@ -145,21 +143,6 @@ func (s *Service) LoginFor(ctx context.Context, a Account, password string, ttl 
 		return TokenPair{}, failure
 	}
 	return p, nil
-}
-
-var errTooManyFailures = errs.E(errs.RateLimited, "too many wrong passwords; try again later or sign in with a code")
-
-// checkLoginFailures refuses a sign-in by password to an account past its
-// limit of wrong passwords.
-func (s *Service) checkLoginFailures(ctx context.Context, key string) error {
-	n, err := s.limiter.Count(ctx, key)
-	if err != nil {
-		return err
-	}
-	if n >= s.cfg.LoginMaxFailures {
-		return errTooManyFailures
-	}
-	return nil
 }
 
 // LoginWithCode signs the user in with a verification code, which it uses up.

@@ -97,53 +97,17 @@ func (s *Service) Ensure(ctx context.Context, email, password string) (created b
 
 var errLogin = errs.E(errs.Unauthenticated, "wrong e-mail or password")
 
-// loginLimit is one count of wrong passwords.
-type loginLimit struct {
-	key string
-	max int
-	msg string
-}
-
 // loginLimits are the counts a sign-in from ip with email is held to: per
 // e-mail (known or not, so a limit tells nothing about who is an admin)
 // and, when the address is known, per address.
-func (s *Service) loginLimits(email, ip string) []loginLimit {
-	ls := []loginLimit{{"admin:login:fail:mail:" + account.HashToken(email), s.cfg.LoginMaxFailures,
-		"too many wrong passwords for this e-mail address; try again later"}}
+func (s *Service) loginLimits(email, ip string) []ratelimit.Failures {
+	ls := []ratelimit.Failures{{Key: "admin:login:fail:mail:" + account.HashToken(email), Max: s.cfg.LoginMaxFailures,
+		Window: s.cfg.LoginFailureWindow, Msg: "too many wrong passwords for this e-mail address; try again later"}}
 	if ip != "" {
-		ls = append(ls, loginLimit{"admin:login:fail:ip:" + ip, s.cfg.LoginMaxFailuresPerIP,
-			"too many wrong passwords from this address; try again later"})
+		ls = append(ls, ratelimit.Failures{Key: "admin:login:fail:ip:" + ip, Max: s.cfg.LoginMaxFailuresPerIP,
+			Window: s.cfg.LoginFailureWindow, Msg: "too many wrong passwords from this address; try again later"})
 	}
 	return ls
-}
-
-// checkLoginLimits refuses (RateLimited, with RetryAfter) a sign-in past a
-// limit.
-func (s *Service) checkLoginLimits(ctx context.Context, limits []loginLimit) error {
-	var limited *errs.Error
-	for _, l := range limits {
-		n, err := s.limiter.Count(ctx, l.key)
-		if err != nil {
-			return err
-		}
-		if n < l.max {
-			continue
-		}
-		wait, err := s.limiter.RetryAfter(ctx, l.key)
-		if err != nil {
-			return err
-		}
-		if wait <= 0 {
-			continue // the window ended between the two reads
-		}
-		if limited == nil || wait > limited.RetryAfter {
-			limited = &errs.Error{Kind: errs.RateLimited, Msg: l.msg, RetryAfter: wait}
-		}
-	}
-	if limited != nil {
-		return limited
-	}
-	return nil
 }
 
 // Login checks an admin's password and returns a new token. ip is the
@@ -153,7 +117,7 @@ func (s *Service) checkLoginLimits(ctx context.Context, limits []loginLimit) err
 func (s *Service) Login(ctx context.Context, email, password, ip string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	limits := s.loginLimits(email, ip)
-	if err := s.checkLoginLimits(ctx, limits); err != nil {
+	if err := ratelimit.Refused(ctx, s.limiter, limits...); err != nil {
 		return "", err
 	}
 	var id int64
@@ -178,7 +142,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 	// Tries checked at once all pass the first check; look again, so the
 	// right password is refused as every try is once a limit was passed
 	// meanwhile.
-	if err := s.checkLoginLimits(ctx, limits); err != nil {
+	if err := ratelimit.Refused(ctx, s.limiter, limits...); err != nil {
 		return "", err
 	}
 	tok := account.RandomString(50)
@@ -193,20 +157,10 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 
 // loginFailed counts a wrong password against every limit and answers the
 // refusal: wrong e-mail or password, or RateLimited for a wrong password
-// past a limit (tries checked at once, which all passed the first check).
-func (s *Service) loginFailed(ctx context.Context, limits []loginLimit) error {
-	var limited *errs.Error
-	for _, l := range limits {
-		r, err := s.limiter.Hit(ctx, l.key, l.max, s.cfg.LoginFailureWindow)
-		if err != nil {
-			return err
-		}
-		if !r.Allowed && (limited == nil || r.RetryAfter > limited.RetryAfter) {
-			limited = &errs.Error{Kind: errs.RateLimited, Msg: l.msg, RetryAfter: r.RetryAfter}
-		}
-	}
-	if limited != nil {
-		return limited
+// past a limit.
+func (s *Service) loginFailed(ctx context.Context, limits []ratelimit.Failures) error {
+	if err := ratelimit.Failed(ctx, s.limiter, limits...); err != nil {
+		return err
 	}
 	return errLogin
 }
