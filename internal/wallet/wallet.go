@@ -284,7 +284,7 @@ func (s *Service) AddCurrency(ctx context.Context, c Currency) (Currency, error)
 	if !isToken(c.Code, 16) {
 		return Currency{}, errs.InvalidField("code", "code must be 1 to 16 lowercase letters, digits or _, starting with a letter")
 	}
-	if err := text("name", c.Name, 64); err != nil {
+	if err := valid.Line("name", c.Name, 64); err != nil {
 		return Currency{}, err
 	}
 	if c.Decimals < 0 || c.Decimals > 6 {
@@ -322,18 +322,6 @@ func isToken(s string, max int) bool {
 	return true
 }
 
-// text checks a free text: valid UTF-8, at most max characters, and no
-// control character (PostgreSQL refuses NUL; none belongs in a ledger).
-func text(field, v string, max int) error {
-	if err := valid.Text(field, v, max); err != nil {
-		return err
-	}
-	if strings.IndexFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }) >= 0 {
-		return errs.InvalidField(field, field+" has a control character")
-	}
-	return nil
-}
-
 // printable tells whether s is 1 to max bytes of printable ASCII without
 // spaces (keys and reference ids).
 func printable(s string, max int) bool {
@@ -349,7 +337,8 @@ func printable(s string, max int) bool {
 }
 
 func (m Meta) check() error {
-	if err := text("reason", m.Reason, MaxReason); err != nil {
+	// One line, no control character (none belongs in a ledger).
+	if err := valid.Line("reason", m.Reason, MaxReason); err != nil {
 		return err
 	}
 	if (m.Ref.Kind == "") != (m.Ref.ID == "") {
