@@ -69,10 +69,8 @@ var statuses = errs.Codes[int]{Default: http.StatusInternalServerError, Kinds: m
 	errs.Expired:           http.StatusBadRequest,
 }}
 
-func statusOf(k errs.Kind) int { return statuses.Of(&errs.Error{Kind: k}) }
-
 func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
-	k := errs.KindOf(err)
+	k, status := errs.KindOf(err), statuses.Of(err)
 	if k == errs.Internal {
 		f.Log.Error("admin face", "request_id", httpx.InfoFrom(r.Context()).ID, "err", err)
 	}
@@ -80,7 +78,7 @@ func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
 	b.Error.Code = k.String()
 	b.Error.Message = errs.Message(err)
 	if b.Error.Message == "" {
-		b.Error.Message = http.StatusText(statusOf(k))
+		b.Error.Message = http.StatusText(status)
 	}
 	var e *errs.Error
 	if errors.As(err, &e) {
@@ -90,7 +88,7 @@ func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	httpx.SetCode(r, b.Error.Code)
-	httpx.WriteJSON(w, statusOf(k), b)
+	httpx.WriteJSON(w, status, b)
 }
 
 func (f *face) serve(h handler) http.Handler {
