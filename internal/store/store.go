@@ -321,7 +321,7 @@ func (db *DB) prepared(ctx context.Context, write bool, q string) *sql.Stmt {
 // Query runs a read on the read pool. Inside a unit of work it fails with
 // ErrNested: read through the Tx.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if inUnit(ctx) {
+	if InUnit(ctx) {
 		return nil, ErrNested
 	}
 	if s := db.prepared(ctx, false, q); s != nil {
@@ -333,7 +333,7 @@ func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // QueryRow runs a one-row read on the read pool. Inside a unit of work its
 // row fails with ErrNested.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if inUnit(ctx) {
+	if InUnit(ctx) {
 		ctx = nestedCtx{ctx}
 	}
 	if s := db.prepared(ctx, false, q); s != nil {
@@ -345,7 +345,7 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // Exec runs one write statement on its own (it is its own transaction).
 // Inside a unit of work it fails with ErrNested: write through the Tx.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if inUnit(ctx) {
+	if InUnit(ctx) {
 		return nil, ErrNested
 	}
 	if s := db.prepared(ctx, true, q); s != nil {
@@ -524,7 +524,7 @@ func InIDs(ids []int64) (string, []any) {
 // on the write connection, as its own transaction. Inside a unit of work its
 // row fails with ErrNested.
 func (db *DB) QueryRowWrite(ctx context.Context, q string, args ...any) *sql.Row {
-	if inUnit(ctx) {
+	if InUnit(ctx) {
 		ctx = nestedCtx{ctx}
 	}
 	if s := db.prepared(ctx, true, q); s != nil {

@@ -41,11 +41,9 @@ var ErrNested = errors.New("store: the database used beside the unit of work tha
 // txKey marks a context that carries a unit's *Tx.
 type txKey struct{}
 
-func inUnit(ctx context.Context) bool { return ctx.Value(txKey{}) != nil }
-
 // InUnit tells whether ctx carries a unit of work (a context given to the fn
 // of Unit).
-func InUnit(ctx context.Context) bool { return inUnit(ctx) }
+func InUnit(ctx context.Context) bool { return ctx.Value(txKey{}) != nil }
 
 // SetClock makes c the clock of every transaction's Now. Call it before the
 // database is used (server.New does, with the app's clock); by default the
@@ -77,7 +75,7 @@ func (t *Tx) Now() time.Time { return t.now }
 // fn may run more than once. Called with a context that already carries a
 // unit, Unit returns ErrNested without touching the database.
 func (db *DB) Unit(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
-	if inUnit(ctx) {
+	if InUnit(ctx) {
 		return ErrNested
 	}
 	for attempt := 0; ; attempt++ {
@@ -108,7 +106,7 @@ func (nestedCtx) Err() error            { return ErrNested }
 // transaction on the read pool; PostgreSQL: REPEATABLE READ, READ ONLY).
 // It is for reads that must agree with each other, such as ledger verify.
 func (db *DB) Snapshot(ctx context.Context, fn func(q Querier) error) error {
-	if inUnit(ctx) {
+	if InUnit(ctx) {
 		return ErrNested
 	}
 	var opts *sql.TxOptions
