@@ -87,6 +87,10 @@ func New(db *store.DB, w *wallet.Service, loc *time.Location) *Service {
 const productCols = `p.id, p.name, p.content, p.image, p.diamond, p.product_type, p.stock, p.bought,
 	p.category_name, p.category_desc, p.category_style, p.category_action, p.created_at`
 
+// returningCols are productCols unqualified (SQLite's RETURNING names
+// the table's columns only).
+var returningCols = strings.ReplaceAll(productCols, "p.", "")
+
 func scanProduct(p *Product) []any {
 	p.Category = &Category{}
 	return []any{&p.ID, &p.Name, &p.Content, &p.Image, &p.Diamond, &p.Type, &nullInt{&p.Stock}, &p.Bought,
@@ -186,8 +190,8 @@ func (s *Service) Purchase(ctx context.Context, userID, productID int64) (Order,
 // InsufficientFunds. On an error the caller rolls the unit back, and so
 // nothing is written.
 func (s *Service) Buy(ctx context.Context, tx *store.Tx, userID, productID int64) (Order, error) {
-	p, err := productOf(tx.QueryRow(ctx, `UPDATE exchange_products AS p SET bought = bought + 1, stock = stock - 1
-		WHERE p.id = ? AND (p.stock IS NULL OR p.stock > 0) RETURNING `+productCols, productID))
+	p, err := productOf(tx.QueryRow(ctx, `UPDATE exchange_products SET bought = bought + 1, stock = stock - 1
+		WHERE id = ? AND (stock IS NULL OR stock > 0) RETURNING `+returningCols, productID))
 	if store.NoRows(err) {
 		n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM exchange_products WHERE id = ?", productID)
 		if err != nil {
