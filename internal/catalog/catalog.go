@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -35,6 +36,11 @@ const (
 	PublicID // 32 lowercase hex digits: made on create unless given, never changed, unique
 	Ref      // the id of a row of RefTable, or null
 	List     // a list of texts, kept as a JSON array in a text column
+	// Object is a JSON object of Sub fields (Text or Enum), or null; each
+	// sub-field is a column <name>_<sub>. Null is every column empty, so a
+	// given object needs a non-empty Required sub-field. An object is given
+	// whole: on update its absent sub-fields become empty.
+	Object
 )
 
 // Field is one column of a collection.
@@ -75,6 +81,15 @@ type Field struct {
 	// Column is the table's column when it is not Name (a field renamed on
 	// the wire keeps its column).
 	Column string
+
+	// Null lets an Int be null (given as null, or null by default).
+	Null bool
+	// ReadOnly fields are shown but never written by the catalog (a count
+	// its core keeps, such as a product's bought): a body naming one is
+	// refused, and a new record has the column's default.
+	ReadOnly bool
+	// Sub are the fields of an Object.
+	Sub []Field
 }
 
 // Collection is a kind of admin-made record.
@@ -106,6 +121,14 @@ func register(c *Collection) *Collection {
 	for _, f := range c.Fields {
 		if f.Kind == Ref && f.RefTable == "" {
 			panic("catalog: ref field " + c.Name + "." + f.Name + " without RefTable")
+		}
+		if f.Kind == Object && !slices.ContainsFunc(f.Sub, func(s Field) bool { return s.Required }) {
+			panic("catalog: object field " + c.Name + "." + f.Name + " without a required sub-field")
+		}
+		for _, sf := range f.Sub {
+			if sf.Kind != Text && sf.Kind != Enum {
+				panic("catalog: object field " + c.Name + "." + f.Name + "." + sf.Name + " is not a text")
+			}
 		}
 	}
 	checkNames(c)
@@ -149,10 +172,22 @@ func (f Field) column() string {
 	return f.Name
 }
 
+// columns are the field's columns: its sub-fields' for an Object.
+func (f Field) columns() []string {
+	if f.Kind != Object {
+		return []string{f.column()}
+	}
+	out := make([]string, len(f.Sub))
+	for i, sf := range f.Sub {
+		out[i] = f.column() + "_" + sf.Name
+	}
+	return out
+}
+
 func (c *Collection) columns() string {
 	cols := []string{"id"}
 	for _, f := range c.Fields {
-		cols = append(cols, f.column())
+		cols = append(cols, f.columns()...)
 	}
 	return strings.Join(append(cols, "created_at", "updated_at"), ", ")
 }
@@ -165,22 +200,40 @@ func (c *Collection) scan(r store.Scanner) (Record, error) {
 	for _, f := range c.Fields {
 		switch f.Kind {
 		case Int:
-			vals = append(vals, new(int64))
+			if f.Null {
+				vals = append(vals, new(sql.NullInt64))
+			} else {
+				vals = append(vals, new(int64))
+			}
 		case Bool:
 			vals = append(vals, new(bool))
 		case Ref:
 			vals = append(vals, new(sql.NullInt64))
+		case Object:
+			vals = append(vals, &object{f: f, v: make([]string, len(f.Sub))})
 		default:
 			vals = append(vals, new(string))
 		}
 	}
 	vals = append(vals, (*store.Millis)(&created), (*store.Millis)(&updated))
-	if err := r.Scan(vals...); err != nil {
+	dest := make([]any, 0, len(vals))
+	for _, v := range vals {
+		if o, ok := v.(*object); ok {
+			for i := range o.v {
+				dest = append(dest, &o.v[i])
+			}
+			continue
+		}
+		dest = append(dest, v)
+	}
+	if err := r.Scan(dest...); err != nil {
 		return nil, err
 	}
 	rec := Record{"id": id, "created_at": created, "updated_at": updated}
 	for i, f := range c.Fields {
 		switch p := vals[i+1].(type) {
+		case *object:
+			rec[f.Name] = p.value()
 		case *int64:
 			rec[f.Name] = *p
 		case *bool:
@@ -206,6 +259,26 @@ func (c *Collection) scan(r store.Scanner) (Record, error) {
 	return rec, nil
 }
 
+// object holds the columns of an Object field as scanned.
+type object struct {
+	f Field
+	v []string
+}
+
+// value is the Object's record value: nil when every column is empty.
+func (o *object) value() any {
+	m := make(map[string]any, len(o.v))
+	empty := true
+	for i, sf := range o.f.Sub {
+		m[sf.Name] = o.v[i]
+		empty = empty && o.v[i] == ""
+	}
+	if empty {
+		return nil
+	}
+	return m
+}
+
 // DecodeList reads a List column ("" reads as no items).
 func DecodeList(s string) ([]string, error) {
 	list := []string{}
@@ -221,13 +294,22 @@ func DecodeList(s string) ([]string, error) {
 	return list, nil
 }
 
-// arg is a field's value as a statement argument.
-func (f Field) arg(v any) any {
-	if f.Kind == List {
+// args are a field's value as the arguments of its columns.
+func (f Field) args(v any) []any {
+	switch f.Kind {
+	case List:
 		b, _ := json.Marshal(v)
-		return string(b)
+		return []any{string(b)}
+	case Object:
+		m, _ := v.(map[string]any)
+		out := make([]any, len(f.Sub))
+		for i, sf := range f.Sub {
+			s, _ := m[sf.Name].(string)
+			out[i] = s
+		}
+		return out
 	}
-	return v
+	return []any{v}
 }
 
 // List returns a page of records, newest first, and the total.
@@ -278,8 +360,11 @@ func (s *Service) Create(ctx context.Context, c *Collection, in map[string]any) 
 		cols := []string{}
 		args := []any{}
 		for _, f := range c.Fields {
-			cols = append(cols, f.column())
-			args = append(args, f.arg(vals[f.Name]))
+			if f.ReadOnly {
+				continue
+			}
+			cols = append(cols, f.columns()...)
+			args = append(args, f.args(vals[f.Name])...)
 		}
 		now := s.clock.Now().UnixMilli()
 		cols = append(cols, "created_at", "updated_at")
@@ -333,8 +418,10 @@ func (s *Service) Update(ctx context.Context, c *Collection, id int64, in map[st
 		args := []any{s.clock.Now().UnixMilli()}
 		for _, f := range c.Fields {
 			if v, ok := vals[f.Name]; ok {
-				sets = append(sets, f.column()+" = ?")
-				args = append(args, f.arg(v))
+				for _, col := range f.columns() {
+					sets = append(sets, col+" = ?")
+				}
+				args = append(args, f.args(v)...)
 			}
 		}
 		rec, err = c.scan(tx.QueryRow(ctx, "UPDATE "+c.Table+" SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+c.columns(),
@@ -370,7 +457,7 @@ func (s *Service) Delete(ctx context.Context, c *Collection, id int64) error {
 func (s *Service) constraints(ctx context.Context, tx *store.Tx, c *Collection, vals map[string]any, id int64) error {
 	for _, f := range c.Fields {
 		v, ok := vals[f.Name]
-		if !ok || v == nil || v == "" {
+		if !ok || v == nil || v == "" || f.Kind == Object {
 			continue
 		}
 		if p, public := v.(publicRef); f.Kind == Ref && public {

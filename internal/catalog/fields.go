@@ -23,13 +23,20 @@ func (c *Collection) check(in map[string]any, create bool) (map[string]any, erro
 		known[f.Name] = f
 	}
 	for name := range in {
-		if _, ok := known[name]; !ok {
+		f, ok := known[name]
+		if !ok {
 			// id, created_at and updated_at too: they are read-only.
 			return nil, errs.InvalidField(name, "unknown field "+name)
+		}
+		if f.ReadOnly {
+			return nil, errs.InvalidField(name, name+" is read-only")
 		}
 	}
 	out := map[string]any{}
 	for _, f := range c.Fields {
+		if f.ReadOnly {
+			continue
+		}
 		raw, given := in[f.Name]
 		if !given {
 			if create {
@@ -59,7 +66,12 @@ func (f Field) zero() any {
 	}
 	switch f.Kind {
 	case Int:
+		if f.Null {
+			return nil
+		}
 		return int64(0)
+	case Object:
+		return nil
 	case Bool:
 		return false
 	case Ref:
@@ -74,8 +86,17 @@ func (f Field) value(raw any) (any, error) {
 	bad := func(want string) error { return errs.InvalidField(f.Name, f.Name+" must be "+want) }
 	switch f.Kind {
 	case Int:
+		if raw == nil && f.Null {
+			if f.Required {
+				return nil, errs.InvalidField(f.Name, f.Name+" is required")
+			}
+			return nil, nil
+		}
 		n, ok := integer(raw)
 		if !ok {
+			if f.Null {
+				return nil, bad("an integer or null")
+			}
 			return nil, bad("an integer")
 		}
 		if n < f.Min || (f.Max != 0 && n > f.Max) {
@@ -112,6 +133,8 @@ func (f Field) value(raw any) (any, error) {
 		return n, nil
 	case List:
 		return f.list(raw)
+	case Object:
+		return f.object(raw)
 	case PublicID:
 		s, ok := raw.(string)
 		if !ok || !valid.IsHexID(s) {
@@ -154,6 +177,54 @@ func (f Field) text(name, s string, max int64, required bool) error {
 		return f.Check(name, s)
 	}
 	return nil
+}
+
+// object reads a JSON object of the Sub fields (or null): every sub-field
+// is a text checked as a field of its own, named "<field>.<sub>"; absent
+// ones are empty (or their Default).
+func (f Field) object(raw any) (any, error) {
+	if raw == nil {
+		if f.Required {
+			return nil, errs.InvalidField(f.Name, f.Name+" is required")
+		}
+		return nil, nil
+	}
+	in, ok := raw.(map[string]any)
+	if !ok {
+		return nil, errs.InvalidField(f.Name, f.Name+" must be an object or null")
+	}
+	known := map[string]bool{}
+	for _, sf := range f.Sub {
+		known[sf.Name] = true
+	}
+	for k := range in {
+		if !known[k] {
+			return nil, errs.InvalidField(f.Name+"."+k, "unknown field "+f.Name+"."+k)
+		}
+	}
+	out := make(map[string]any, len(f.Sub))
+	for _, sf := range f.Sub {
+		name := f.Name + "." + sf.Name
+		v, given := in[sf.Name]
+		if !given {
+			if sf.Required {
+				return nil, errs.InvalidField(name, name+" is required")
+			}
+			d, _ := sf.Default.(string)
+			out[sf.Name] = d
+			continue
+		}
+		s, ok := v.(string)
+		if !ok {
+			return nil, errs.InvalidField(name, name+" must be a string")
+		}
+		sf.Name = name
+		if err := sf.text(name, s, sf.Max, sf.Required); err != nil {
+			return nil, err
+		}
+		out[sf.Name[len(f.Name)+1:]] = s
+	}
+	return out, nil
 }
 
 // list reads a JSON list of texts.

@@ -23,9 +23,11 @@ import (
 	"plaza/internal/content"
 	"plaza/internal/face/admin"
 	"plaza/internal/face/files"
+	marketface "plaza/internal/face/market"
 	"plaza/internal/face/member"
 	"plaza/internal/face/yuanyi"
 	"plaza/internal/httpx"
+	"plaza/internal/market"
 	"plaza/internal/media"
 	"plaza/internal/message"
 	"plaza/internal/notify"
@@ -56,6 +58,7 @@ type App struct {
 	Media    *media.Service
 	Content  *content.Service
 	Wallet   *wallet.Service // money: callers compose it in a.DB.Unit
+	Market   *market.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -171,6 +174,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	if err := a.Wallet.Init(ctx); err != nil {
 		return fmt.Errorf("wallet: %w", err)
 	}
+	a.Market = market.New(a.DB, a.Wallet, cfg.Location)
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
 	a.Messages = message.New(message.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Users: a.Accounts, Profiles: a.Showcase})
 
@@ -217,9 +221,12 @@ func (a *App) build(ctx context.Context, o Options) error {
 		},
 	})
 	files.Routes(rt, a.Media, a.log)
+	marketface.Routes(rt, marketface.Deps{
+		Accounts: a.Accounts, Market: a.Market, Wallet: a.Wallet, Log: a.log, Location: cfg.Location, TrustProxy: cfg.TrustProxy,
+	})
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
-		TrustProxy: cfg.TrustProxy,
+		Wallet: a.Wallet, TrustProxy: cfg.TrustProxy,
 	})
 	a.handler = httpx.Edge(rt, a.log, metrics)
 	return nil

@@ -121,30 +121,9 @@ func (s *Service) Ledger(ctx context.Context, userID int64, currency, cursor str
 	// commit (each is written under the account's row lock, which is held
 	// to the commit), so "id below the last one shown" neither skips nor
 	// repeats an entry.
-	entries, err := store.Collect(ctx, s.db, `SELECT e.id, e.transaction_id, t.kind, e.amount, e.balance_after,
-			oa.user_id, oa.system, t.reason, t.ref_kind, t.ref_id, e.created_at
-		FROM wallet_entries e
-		JOIN wallet_transactions t ON t.id = e.transaction_id
-		JOIN wallet_entries o ON o.transaction_id = e.transaction_id AND o.id <> e.id
-		JOIN wallet_accounts oa ON oa.id = o.account_id
-		WHERE e.account_id = ? AND e.id < ?
-		ORDER BY e.id DESC LIMIT (? + 0)`, []any{account, before, limit + 1},
-		func(r store.Scanner) (Entry, error) {
-			e := Entry{Currency: currency}
-			var uid *int64
-			var sys *string
-			err := r.Scan(&e.ID, &e.TransactionID, &e.Kind, &e.Amount, &e.Balance, &uid, &sys,
-				&e.Reason, &e.Ref.Kind, &e.Ref.ID, (*store.Millis)(&e.CreatedAt))
-			if uid != nil {
-				e.Counterparty.UserID = *uid
-			}
-			if sys != nil {
-				e.Counterparty.System = *sys
-			}
-			return e, err
-		})
+	entries, err := s.entries(ctx, currency, "e.account_id = ? AND e.id < ? ORDER BY e.id DESC LIMIT (? + 0)", account, before, limit+1)
 	if err != nil {
-		return Page{}, errs.Wrap(err, "read ledger")
+		return Page{}, err
 	}
 	p := Page{Entries: entries}
 	if len(entries) > limit {
@@ -180,4 +159,66 @@ func decodeCursor(c string) (int64, error) {
 		return 0, bad
 	}
 	return id, nil
+}
+
+// MaxOffset caps the offset of LedgerAt: deeper pages are read with the
+// cursor of Ledger (an offset reads every entry before it).
+const MaxOffset = 10_000
+
+// LedgerAt returns limit entries (1 to MaxPage) of a user's ledger in one
+// currency, newest first, from offset (0 to MaxOffset), and how many
+// entries the ledger holds: the numbered pages of a face that pages by
+// number. Unlike Ledger's cursor, an entry written between two pages moves
+// the later pages by one.
+func (s *Service) LedgerAt(ctx context.Context, userID int64, currency string, offset, limit int) ([]Entry, int, error) {
+	if _, err := s.currency(ctx, s.db, currency); err != nil {
+		return nil, 0, err
+	}
+	if limit < 1 || limit > MaxPage {
+		return nil, 0, errs.InvalidField("limit", "limit must be 1 to 100")
+	}
+	if offset < 0 || offset > MaxOffset {
+		return nil, 0, errs.InvalidField("offset", "offset must be 0 to 10000")
+	}
+	var account int64
+	err := s.db.QueryRow(ctx, "SELECT id FROM wallet_accounts WHERE user_id = ? AND currency = ?", userID, currency).Scan(&account)
+	if store.NoRows(err) {
+		return []Entry{}, 0, s.userExists(ctx, userID)
+	}
+	if err != nil {
+		return nil, 0, errs.Wrap(err, "read account")
+	}
+	total, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM wallet_entries WHERE account_id = ?", account)
+	if err != nil {
+		return nil, 0, errs.Wrap(err, "count ledger")
+	}
+	entries, err := s.entries(ctx, currency, "e.account_id = ? ORDER BY e.id DESC"+store.LimitOffset, account, limit, offset)
+	return entries, total, err
+}
+
+// entries reads the entries the condition (and order) where picks, each
+// with its transaction and the other side's account.
+func (s *Service) entries(ctx context.Context, currency, where string, args ...any) ([]Entry, error) {
+	entries, err := store.Collect(ctx, s.db, `SELECT e.id, e.transaction_id, t.kind, e.amount, e.balance_after,
+			oa.user_id, oa.system, t.reason, t.ref_kind, t.ref_id, e.created_at
+		FROM wallet_entries e
+		JOIN wallet_transactions t ON t.id = e.transaction_id
+		JOIN wallet_entries o ON o.transaction_id = e.transaction_id AND o.id <> e.id
+		JOIN wallet_accounts oa ON oa.id = o.account_id
+		WHERE `+where, args,
+		func(r store.Scanner) (Entry, error) {
+			e := Entry{Currency: currency}
+			var uid *int64
+			var sys *string
+			err := r.Scan(&e.ID, &e.TransactionID, &e.Kind, &e.Amount, &e.Balance, &uid, &sys,
+				&e.Reason, &e.Ref.Kind, &e.Ref.ID, (*store.Millis)(&e.CreatedAt))
+			if uid != nil {
+				e.Counterparty.UserID = *uid
+			}
+			if sys != nil {
+				e.Counterparty.System = *sys
+			}
+			return e, err
+		})
+	return entries, errs.Wrap(err, "read ledger")
 }

@@ -20,6 +20,7 @@ import (
 	"plaza/internal/message"
 	"plaza/internal/notify"
 	"plaza/internal/support"
+	"plaza/internal/wallet"
 )
 
 // Deps are the core services the face uses.
@@ -30,6 +31,7 @@ type Deps struct {
 	Support  *support.Service
 	Notify   *notify.Service
 	Messages *message.Service
+	Wallet   *wallet.Service
 	Log      *slog.Logger
 
 	TrustProxy bool // take the client address from X-Forwarded-For

@@ -33,6 +33,8 @@ var fixtures = map[string]map[string]any{
 	"games":               {"name": "Go"},
 	"masters":             {"name": "Li"},
 	"merchants":           {"name": "Shop"},
+	"goods":               {"name": "Bone"},
+	"exchange-products":   {"name": "Tea", "diamond": 100},
 }
 
 // multiLine are the text fields that keep tabs and line breaks (the rest
@@ -41,6 +43,7 @@ var multiLine = map[string]bool{
 	"faqs.content": true, "feedback-categories.description": true,
 	"clothes.intro": true, "clothes.designer_intro": true, "games.intro": true,
 	"masters.intro": true, "merchants.intro": true,
+	"goods.desc": true, "exchange-products.content": true,
 }
 
 // badValue is a value of f's kind with bad in it: a text for texts, a list
@@ -131,6 +134,7 @@ func TestControlCharactersRefused(t *testing.T) {
 			{"POST /admin/v1/feedback/{id}/replies", "/admin/v1/feedback/" + feedbackID + "/replies", map[string]any{"content": "Answer"}, []string{"content"}, ""},
 			{"POST /admin/v1/feedback/{id}/replies", "/admin/v1/feedback/" + feedbackID + "/replies", map[string]any{"reply_content": "Answer"}, []string{"reply_content"}, ""},
 			{"POST /admin/v1/service-conversations/{id}/messages", "/admin/v1/service-conversations/" + uid + "/messages", map[string]any{"content": "Hello"}, []string{"content"}, ""},
+			{"POST /admin/v1/users/{id}/wallet", "/admin/v1/users/" + uid + "/wallet", map[string]any{"currency": "diamond", "amount": 5, "reason": "Gift", "idempotency_key": "k1"}, []string{"currency", "reason", "idempotency_key"}, ""},
 		}
 		// Every route that takes a body is in the table, or a collection's.
 		rt := httpx.NewRouter()
@@ -296,6 +300,8 @@ func TestPathIDs(t *testing.T) {
 			route{"PATCH", "/admin/v1/users/", "", userID, map[string]any{"is_active": false}},
 			route{"POST", "/admin/v1/users/", "/ban", userID, nil},
 			route{"POST", "/admin/v1/users/", "/unban", userID, nil},
+			route{"POST", "/admin/v1/users/", "/wallet", userID, map[string]any{"currency": "diamond", "amount": 5, "reason": "x"}},
+			route{"GET", "/admin/v1/users/", "/ledger", userID, nil},
 			route{"GET", "/admin/v1/pushes/", "", push, nil},
 			route{"DELETE", "/admin/v1/pushes/", "", push, nil},
 			route{"GET", "/admin/v1/feedback/", "", fb, nil},

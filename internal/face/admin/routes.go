@@ -23,6 +23,8 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("PATCH /admin/v1/users/{id}", f.serve(f.patchUser))
 	rt.Handle("POST /admin/v1/users/{id}/ban", f.serve(f.setActive(false)))
 	rt.Handle("POST /admin/v1/users/{id}/unban", f.serve(f.setActive(true)))
+	rt.Handle("POST /admin/v1/users/{id}/wallet", f.serve(f.adjustWallet))
+	rt.Handle("GET /admin/v1/users/{id}/ledger", f.serve(f.ledger))
 
 	rt.Handle("GET /admin/v1/pushes", f.serve(paged(f.Notify.Pushes, wirePush)))
 	rt.Handle("POST /admin/v1/pushes", f.serve(f.sendPush))
