@@ -277,7 +277,7 @@ func TestCrashUnderLoad(t *testing.T) {
 			}
 			for u, want := range bought {
 				var orders, debits int
-				if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM market_orders WHERE user_id = ?", u).Scan(&orders); err != nil {
+				if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM exchange_orders WHERE user_id = ?", u).Scan(&orders); err != nil {
 					t.Fatal(err)
 				}
 				if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM wallet_transactions WHERE user_id = ? AND kind = 'purchase'", u).Scan(&debits); err != nil {
@@ -288,7 +288,7 @@ func TestCrashUnderLoad(t *testing.T) {
 				}
 			}
 			var orders, sold int64
-			if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM market_orders").Scan(&orders); err != nil {
+			if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM exchange_orders").Scan(&orders); err != nil {
 				t.Fatal(err)
 			}
 			if err := db.QueryRow(ctx, "SELECT bought FROM exchange_products WHERE id = ?", pk).Scan(&sold); err != nil {
