@@ -29,6 +29,7 @@ import (
 	"plaza/internal/media"
 	"plaza/internal/message"
 	"plaza/internal/notify"
+	"plaza/internal/orders"
 	"plaza/internal/provider/mail"
 	storage "plaza/internal/provider/media"
 	"plaza/internal/provider/push"
@@ -56,6 +57,7 @@ type App struct {
 	Media    *media.Service
 	Content  *content.Service
 	Wallet   *wallet.Service // money: callers compose it in a.DB.Unit
+	Orders   *orders.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -172,6 +174,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return fmt.Errorf("wallet: %w", err)
 	}
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
+	a.Orders = orders.New(orders.Deps{DB: a.DB, Clock: a.clock, Wallet: a.Wallet, TTL: cfg.OrderTTL, Log: a.log})
 	a.Messages = message.New(message.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Users: a.Accounts, Profiles: a.Showcase})
 
 	if cfg.AdminEmail != "" {
@@ -210,7 +213,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	})
 	yuanyi.Routes(rt, yuanyi.Deps{
 		Accounts: a.Accounts, Social: a.Social, Messages: a.Messages, Showcase: a.Showcase, Media: a.Media,
-		Articles: a.Content, Content: a.Content, Log: a.log, Now: a.clock.Now,
+		Articles: a.Content, Content: a.Content, Orders: a.Orders, Log: a.log, Now: a.clock.Now,
 		Config: yuanyi.Config{
 			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
 			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location, MaxSkew: cfg.YuanyiMaxSkew,
@@ -251,6 +254,15 @@ func (a *App) RunJanitor(ctx context.Context, interval time.Duration) {
 			}
 		}
 	}
+}
+
+// OrderExpiryInterval is how often RunOrderExpiry closes expired orders.
+const OrderExpiryInterval = 30 * time.Second
+
+// RunOrderExpiry closes expired orders every interval until ctx ends
+// (orders.Service.RunExpiry; safe on many nodes at once).
+func (a *App) RunOrderExpiry(ctx context.Context, interval time.Duration) {
+	a.Orders.RunExpiry(ctx, interval)
 }
 
 // Close releases the store and connections.
