@@ -33,6 +33,10 @@ var fixtures = map[string]map[string]any{
 	"games":               {"name": "Go"},
 	"masters":             {"name": "Li"},
 	"merchants":           {"name": "Shop"},
+	// records makes masters before projects before tickets (by name): the
+	// first of each has id 1.
+	"projects": {"name": "P", "master_id": 1},
+	"tickets":  {"name": "T", "project_id": 1},
 }
 
 // multiLine are the text fields that keep tabs and line breaks (the rest
@@ -40,7 +44,7 @@ var fixtures = map[string]map[string]any{
 var multiLine = map[string]bool{
 	"faqs.content": true, "feedback-categories.description": true,
 	"clothes.intro": true, "clothes.designer_intro": true, "games.intro": true,
-	"masters.intro": true, "merchants.intro": true,
+	"masters.intro": true, "merchants.intro": true, "projects.intro": true, "tickets.intro": true,
 }
 
 // badValue is a value of f's kind with bad in it: a text for texts, a list
