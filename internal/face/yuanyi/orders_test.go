@@ -219,10 +219,16 @@ func TestSettleAndPayable(t *testing.T) {
 		u, _ := e.App.Accounts.UserByUID(ctx, aUID)
 		unit := func(fn func(ctx context.Context, tx *storeTx) error) error { return e.App.DB.Unit(ctx, fn) }
 		var amount int64
-		if err := unit(func(ctx context.Context, tx *storeTx) (err error) { amount, err = e.App.Orders.Payable(ctx, tx, u.ID, o1); return }); err != nil || amount != 1999+2999 {
+		if err := unit(func(ctx context.Context, tx *storeTx) (err error) {
+			amount, err = e.App.Orders.Payable(ctx, tx, u.ID, o1)
+			return
+		}); err != nil || amount != 1999+2999 {
 			t.Fatalf("payable = %d, %v", amount, err)
 		}
-		if err := unit(func(ctx context.Context, tx *storeTx) error { _, err := e.App.Orders.Payable(ctx, tx, u.ID+1000, o1); return err }); errs.KindOf(err) != errs.NotFound {
+		if err := unit(func(ctx context.Context, tx *storeTx) error {
+			_, err := e.App.Orders.Payable(ctx, tx, u.ID+1000, o1)
+			return err
+		}); errs.KindOf(err) != errs.NotFound {
 			t.Fatalf("another's payable: %v", err)
 		}
 		for i := 0; i < 2; i++ { // delivered twice: paid once

@@ -10,7 +10,7 @@ import (
 // shop is a master with a project of tickets, made by the admin face.
 type shop struct {
 	masterID, project string
-	tickets          []string // prices 1999, 2999, 3999, ...
+	tickets           []string // prices 1999, 2999, 3999, ...
 }
 
 func makeShop(t *testing.T, e *plazatest.Env, n int) shop {
