@@ -193,11 +193,11 @@ func TestCrashUnderLoad(t *testing.T) {
 				amount int64
 			}
 			var (
-				mu        sync.Mutex
-				granted   []grant
-				bought    = map[int64]int{} // user id -> acknowledged purchases
-				acks      atomic.Int64
-				wg        sync.WaitGroup
+				mu         sync.Mutex
+				granted    []grant
+				bought     = map[int64]int{} // user id -> acknowledged purchases
+				acks       atomic.Int64
+				wg         sync.WaitGroup
 				unexpected = make(chan string, 100)
 			)
 			for g := range 8 {

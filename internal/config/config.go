@@ -85,6 +85,8 @@ type Config struct {
 	YuanyiCodeLength int
 	YuanyiMaxSkew    time.Duration
 
+	OrderTTL time.Duration // how long a pending order holds its tickets
+
 	TrustProxy      bool
 	LogLevel        string
 	LogFormat       string
@@ -156,6 +158,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&c.YuanyiCheckSig, "yuanyi-check-sig", true, "check the signature of yuanyi calls")
 	fs.IntVar(&c.YuanyiCodeLength, "yuanyi-code-length", 4, "digits of the SMS codes the yuanyi face sends (4-8)")
 	fs.DurationVar(&c.YuanyiMaxSkew, "yuanyi-max-skew", 15*time.Minute, "refuse a signed yuanyi call whose ts is further than this from the server's clock (0: off)")
+	fs.DurationVar(&c.OrderTTL, "order-ttl", 15*time.Minute, "how long a pending order holds its tickets before it expires")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For")
@@ -370,7 +373,8 @@ func (c *Config) Check() error {
 		name string
 		d    time.Duration
 	}{{"access-ttl", c.AccessTTL}, {"refresh-ttl", c.RefreshTTL}, {"code-ttl", c.CodeTTL},
-		{"admin-token-ttl", c.AdminTokenTTL}, {"admin-login-failure-window", c.AdminLoginFailureWindow}, {"login-failure-window", c.LoginFailureWindow}, {"shutdown-timeout", c.ShutdownTimeout}, {"media-issue-ttl", c.MediaIssueTTL}}
+		{"admin-token-ttl", c.AdminTokenTTL}, {"admin-login-failure-window", c.AdminLoginFailureWindow}, {"login-failure-window", c.LoginFailureWindow}, {"shutdown-timeout", c.ShutdownTimeout}, {"media-issue-ttl", c.MediaIssueTTL},
+		{"order-ttl", c.OrderTTL}}
 	for _, p := range positive {
 		if p.d <= 0 {
 			fail("%s: must be positive", p.name)

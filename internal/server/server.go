@@ -31,6 +31,7 @@ import (
 	"plaza/internal/media"
 	"plaza/internal/message"
 	"plaza/internal/notify"
+	"plaza/internal/orders"
 	"plaza/internal/provider/mail"
 	storage "plaza/internal/provider/media"
 	"plaza/internal/provider/push"
@@ -59,6 +60,7 @@ type App struct {
 	Content  *content.Service
 	Wallet   *wallet.Service // money: callers compose it in a.DB.Unit
 	Market   *market.Service
+	Orders   *orders.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -176,6 +178,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	}
 	a.Market = market.New(a.DB, a.Wallet, cfg.Location)
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
+	a.Orders = orders.New(orders.Deps{DB: a.DB, Clock: a.clock, Wallet: a.Wallet, TTL: cfg.OrderTTL, Log: a.log})
 	a.Messages = message.New(message.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Users: a.Accounts, Profiles: a.Showcase})
 
 	if cfg.AdminEmail != "" {
@@ -214,7 +217,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	})
 	yuanyi.Routes(rt, yuanyi.Deps{
 		Accounts: a.Accounts, Social: a.Social, Messages: a.Messages, Showcase: a.Showcase, Media: a.Media,
-		Articles: a.Content, Content: a.Content, Log: a.log, Now: a.clock.Now,
+		Articles: a.Content, Content: a.Content, Orders: a.Orders, Log: a.log, Now: a.clock.Now,
 		Config: yuanyi.Config{
 			Path: cfg.YuanyiPath, App: cfg.YuanyiApp, Secret: cfg.YuanyiSecret, CheckSig: cfg.YuanyiCheckSig,
 			CodeLength: cfg.YuanyiCodeLength, TrustProxy: cfg.TrustProxy, Location: cfg.Location, MaxSkew: cfg.YuanyiMaxSkew,
@@ -258,6 +261,15 @@ func (a *App) RunJanitor(ctx context.Context, interval time.Duration) {
 			}
 		}
 	}
+}
+
+// OrderExpiryInterval is how often RunOrderExpiry closes expired orders.
+const OrderExpiryInterval = 30 * time.Second
+
+// RunOrderExpiry closes expired orders every interval until ctx ends
+// (orders.Service.RunExpiry; safe on many nodes at once).
+func (a *App) RunOrderExpiry(ctx context.Context, interval time.Duration) {
+	a.Orders.RunExpiry(ctx, interval)
 }
 
 // Close releases the store and connections.

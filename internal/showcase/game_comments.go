@@ -3,12 +3,10 @@ package showcase
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"plaza/internal/errs"
 	"plaza/internal/store"
-	"plaza/internal/valid"
 	"plaza/internal/votes"
 )
 
@@ -52,10 +50,7 @@ func scanGameComment(r store.Scanner) (GameComment, error) {
 // to one of its comments (refused when that comment's author blocked the
 // user).
 func (s *Service) CommentGame(ctx context.Context, userID int64, g Game, replyID int64, content string) (GameComment, error) {
-	if strings.TrimSpace(content) == "" {
-		return GameComment{}, errs.InvalidField("content", "content is required")
-	}
-	if err := valid.Text("content", content, MaxGameComment); err != nil {
+	if err := checkComment(content, MaxGameComment); err != nil {
 		return GameComment{}, err
 	}
 	var c GameComment
@@ -111,24 +106,13 @@ func (s *Service) GameCommentVotes(ctx context.Context, userID int64, ids []int6
 // another user's comment refuses the whole call (Forbidden); ids of no
 // comment are passed over.
 func (s *Service) DeleteGameComments(ctx context.Context, userID int64, ids []int64) error {
-	if len(ids) == 0 {
-		return errs.InvalidField("comment_id", "no comment ids")
-	}
-	if len(ids) > MaxCommentBatch {
-		return errs.InvalidField("comment_id", "at most 100 comment ids")
+	if err := checkBatch("comment_id", ids); err != nil {
+		return err
 	}
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
-		owners, err := store.Collect(ctx, tx, "SELECT id, user_id FROM game_comments WHERE id IN ("+store.Placeholders(len(ids))+")"+tx.ForUpdate(),
-			anys(ids), func(r store.Scanner) ([2]int64, error) { var o [2]int64; return o, r.Scan(&o[0], &o[1]) })
-		if err != nil {
-			return errs.Wrap(err, "delete game comments")
-		}
-		for _, o := range owners {
-			if o[1] != userID {
-				return errs.Ef(errs.Forbidden, "comment %d is not yours", o[0])
-			}
-		}
-		_, err = tx.Exec(ctx, "DELETE FROM game_comments WHERE id IN ("+store.Placeholders(len(ids))+") AND user_id = ?", append(anys(ids), userID)...)
-		return errs.Wrap(err, "delete game comments")
+		_, err := deleteOwn(ctx, tx, gameCommentTable, userID, ids)
+		return err
 	})
 }
+
+var gameCommentTable = commentTable{table: "game_comments", item: "game_id"}

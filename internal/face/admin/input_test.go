@@ -35,6 +35,10 @@ var fixtures = map[string]map[string]any{
 	"merchants":           {"name": "Shop"},
 	"goods":               {"name": "Bone"},
 	"exchange-products":   {"name": "Tea", "diamond": 100},
+	// records makes masters before projects before tickets (by name): the
+	// first of each has id 1.
+	"projects": {"name": "P", "master_id": 1},
+	"tickets":  {"name": "T", "project_id": 1},
 }
 
 // multiLine are the text fields that keep tabs and line breaks (the rest
@@ -42,7 +46,7 @@ var fixtures = map[string]map[string]any{
 var multiLine = map[string]bool{
 	"faqs.content": true, "feedback-categories.description": true,
 	"clothes.intro": true, "clothes.designer_intro": true, "games.intro": true,
-	"masters.intro": true, "merchants.intro": true,
+	"masters.intro": true, "merchants.intro": true, "projects.intro": true, "tickets.intro": true,
 	"goods.desc": true, "exchange-products.content": true,
 }
 

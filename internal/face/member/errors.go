@@ -5,6 +5,7 @@ import (
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/media"
+	"plaza/internal/orders"
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/sms"
 	"plaza/internal/showcase"
@@ -94,6 +95,12 @@ var codes = errs.Codes[int]{
 		showcase.ReasonCloth,
 		showcase.ReasonGame,
 		showcase.ReasonGameComment,
+		showcase.ReasonProject,
+		showcase.ReasonTicket,
+		showcase.ReasonTicketComment,
+		orders.ReasonOrder,
+		orders.ReasonClosed,
+		orders.ReasonPaid,
 		wallet.ReasonUnknownCurrency,
 		wallet.ReasonKeyReused,
 		wallet.ReasonBalanceLimit,

@@ -5,6 +5,7 @@ import (
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/media"
+	"plaza/internal/orders"
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/sms"
 	"plaza/internal/showcase"
@@ -67,7 +68,7 @@ var codes = errs.Codes[int]{
 		errs.Forbidden:         codeNoPermission, // a banned account too, whatever it asks (docs/compat.md)
 		errs.NotFound:          codeBadParam,     // an id that names nothing is a bad parameter, but for the reasons below
 		errs.Conflict:          codeBadParam,
-		errs.InsufficientFunds: codeUnknown, // the document has no code for it; nothing served spends money yet
+		errs.InsufficientFunds: codeBadParam, // order_pay from the wallet: the document has no code for it (docs/compat.md)
 		errs.RateLimited:       codeUnavailable,
 		errs.CodeInvalid:       codeSMSCode,
 		errs.CodeExhausted:     codeSMSCode,
@@ -90,6 +91,7 @@ var codes = errs.Codes[int]{
 		// acceptable image, whatever its kind: a bad parameter.
 		media.Reason:          codeBadParam,
 		content.ReasonArticle: codeNoArticle,
+		showcase.ReasonTicket: codeNoTicket,
 	},
 	// Reasons that keep the code of their kind.
 	ByKind: []errs.Reason{
@@ -101,6 +103,11 @@ var codes = errs.Codes[int]{
 		showcase.ReasonCloth,
 		showcase.ReasonGame,
 		showcase.ReasonGameComment,
+		showcase.ReasonProject,
+		showcase.ReasonTicketComment,
+		orders.ReasonOrder,  // another user's order too (docs/compat.md)
+		orders.ReasonClosed, // paying or cancelling a cancelled or expired order
+		orders.ReasonPaid,
 		wallet.ReasonUnknownCurrency,
 		wallet.ReasonKeyReused,
 		wallet.ReasonBalanceLimit,

@@ -38,6 +38,8 @@ type world struct {
 	game, dcCloth, mcCloth string
 	article, comment       string
 	gameComment, message   string
+	project, ticket        string
+	ticketComment, order   string
 }
 
 func makeWorld(t *testing.T, e *plazatest.Env) world {
@@ -61,6 +63,11 @@ func makeWorld(t *testing.T, e *plazatest.Env) world {
 	w.gameComment = fmt.Sprint(list(t, ok(t, e, "game_comment_list", map[string]any{"game_id": w.game}, w.a), "game_comment_list")[0]["comment_id"])
 	ok(t, e, "send_message_to_user", map[string]any{"to_uid": w.bUID, "content": "hi"}, w.a)
 	w.message = fmt.Sprint(list(t, ok(t, e, "my_message", map[string]any{"to_id": w.bUID}, w.a), "my_message")[0]["message_id"])
+	w.project = idOf(adm.create("projects", map[string]any{"name": "P", "master_id": w.masterID}))
+	w.ticket = idOf(adm.create("tickets", map[string]any{"name": "T", "project_id": mustInt(t, w.project), "price": 100}))
+	ok(t, e, "ticket_comment_publish", map[string]any{"ticket_id": w.ticket, "content": "t"}, w.b)
+	w.ticketComment = fmt.Sprint(list(t, ok(t, e, "ticket_comment_list", map[string]any{"ticket_id": w.ticket}, w.a), "ticket_comment_list")[0]["ticket_comment_id"])
+	w.order = fmt.Sprint(ok(t, e, "order_create", map[string]any{"ticket_id_list": []any{w.ticket}}, w.a)["order_id"])
 	return w
 }
 
@@ -180,6 +187,31 @@ func functions(w world) []fnCase {
 		paged("my_message_with_customer_service", p()),
 		paged("my_message_center", p("as_master", "false"), "as_master"),
 		fn("message_del", p("message_id_list", w.message), "message_id_list"),
+
+		fn("project_list", p("master_id", w.masterID), "master_id"),
+		paged("project_recommend_list", p()),
+		paged("my_following_masters_project_list", p()),
+		fn("project_detail", p("project_id", w.project), "project_id"),
+		paged("ticket_list", p("project_id", w.project), "project_id"),
+		fn("ticket_detail", p("ticket_id", w.ticket), "ticket_id"),
+		paged("ticket_recommend_list", p()),
+		paged("my_following_masters_ticket_list", p()),
+		fn("ticket_comment_publish", p("ticket_id", w.ticket, "content", "text"), "ticket_id", "content"),
+		paged("ticket_comment_list", p("ticket_id", w.ticket), "ticket_id"),
+		fn("ticket_comment_del", p("ticket_comment_id_list", w.ticketComment), "ticket_comment_id_list"),
+		paged("ticket_circle", p()),
+		fn("shopping_cart_add", p("ticket_id", w.ticket), "ticket_id"),
+		fn("shopping_cart_del", p("ticket_id", w.ticket), "ticket_id"),
+		paged("shopping_cart_info", p()),
+		// The ticket is w.order's: these calls are refused, but only after
+		// the parameters are read.
+		fn("order_create", p("ticket_id_list", w.ticket), "ticket_id_list"),
+		fn("order_create_by_shopping_cart", p("ticket_id_list", w.ticket), "ticket_id_list"),
+		fn("order_detail", p("order_id", w.order), "order_id"),
+		paged("my_order_list", p("status", "0"), "status"),
+		paged("my_ticket_list", p()),
+		fn("order_pay", p("order_id", w.order, "pay_method", "sandbox"), "order_id", "pay_method"),
+		fn("order_cancel", p("order_id", w.order), "order_id"),
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"plaza/internal/httpx"
 	"plaza/internal/media"
 	"plaza/internal/message"
+	"plaza/internal/orders"
 	"plaza/internal/showcase"
 	"plaza/internal/social"
 )
@@ -49,6 +50,7 @@ type Deps struct {
 	Articles ArticleCounter   // nil: counts show 0
 	Content  *content.Service // nil: the article functions are not served
 	Media    *media.Service   // nil: get_media_id and uploads answer 110
+	Orders   *orders.Service  // the cart and orders
 	Log      *slog.Logger
 	Config   Config
 	Now      func() time.Time
@@ -121,6 +123,7 @@ func (f *face) table() map[string]method {
 	all := map[string]method{}
 	for _, part := range []map[string]method{
 		f.accountMethods(), f.socialMethods(), f.mediaMethods(), f.contentMethods(), f.catalogMethods(), f.gameCommentMethods(), f.messageMethods(),
+		f.ticketMethods(), f.orderMethods(),
 	} {
 		for name, m := range part {
 			if _, dup := all[name]; dup {
