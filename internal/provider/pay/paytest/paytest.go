@@ -83,6 +83,9 @@ func (b *book) SetState(no string, s pay.State) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t := b.trades[no]
+	if t == nil {
+		panic("paytest: SetState of a trade the fake does not know: " + no)
+	}
 	t.State = s
 	if s == pay.Paid && t.VendorTxn == "" {
 		t.VendorTxn = "T" + randHex(12)
@@ -418,11 +421,11 @@ func NewAlipay(t testing.TB) *Alipay {
 }
 
 // content is the text Alipay signs of values: sorted key=value pairs
-// joined by &, without sign and sign_type.
-func content(v url.Values) string {
+// joined by &, without sign (and, in notifications, sign_type).
+func content(v url.Values, notification bool) string {
 	var pairs []string
 	for k, vs := range v {
-		if k == "sign" || k == "sign_type" {
+		if k == "sign" || (notification && k == "sign_type") {
 			continue
 		}
 		for _, x := range vs {
@@ -440,7 +443,7 @@ func (f *Alipay) VerifyOrderString(s string) (url.Values, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := verify(f.app, content(v), v.Get("sign")); err != nil {
+	if err := verify(f.app, content(v, false), v.Get("sign")); err != nil {
 		return nil, fmt.Errorf("order string signature: %w", err)
 	}
 	return v, nil
@@ -460,7 +463,7 @@ func (f *Alipay) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.PostForm
 	method := v.Get("method")
-	if v.Get("app_id") != f.AppID || v.Get("sign_type") != "RSA2" || verify(f.app, content(v), v.Get("sign")) != nil {
+	if v.Get("app_id") != f.AppID || v.Get("sign_type") != "RSA2" || verify(f.app, content(v, false), v.Get("sign")) != nil {
 		f.respond(w, method, map[string]string{"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature", "sub_msg": "验签出错"})
 		return
 	}
@@ -521,7 +524,7 @@ func (f *Alipay) Notice(no string, opts ...NoticeOption) Notice {
 	if o.forge {
 		key = forger
 	}
-	v.Set("sign", sign(key, content(v)))
+	v.Set("sign", sign(key, content(v, true)))
 	v.Set("sign_type", "RSA2")
 	if o.tamper {
 		v.Set("subject", "plaza!")
