@@ -138,6 +138,7 @@ func serve(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 	janitorCtx, stopJanitor := context.WithCancel(context.Background())
 	defer stopJanitor()
 	go app.RunJanitor(janitorCtx, 10*time.Minute)
+	go app.RunReconciler(janitorCtx)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -5,6 +5,7 @@ import (
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/media"
+	"plaza/internal/payment"
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/sms"
 	"plaza/internal/showcase"
@@ -97,6 +98,9 @@ var codes = errs.Codes[int]{
 		wallet.ReasonUnknownCurrency,
 		wallet.ReasonKeyReused,
 		wallet.ReasonBalanceLimit,
+		payment.ReasonMethodUnavailable,
+		payment.ReasonNotPending,
+		payment.ReasonUnknown,
 	},
 	Default: codeGeneric,
 }
