@@ -139,6 +139,7 @@ func serve(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 	defer stopJanitor()
 	go app.RunJanitor(janitorCtx, 10*time.Minute)
 	go app.RunOrderExpiry(janitorCtx, server.OrderExpiryInterval)
+	go app.RunReconciler(janitorCtx)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -86,6 +86,25 @@ type Config struct {
 	YuanyiMaxSkew    time.Duration
 
 	OrderTTL time.Duration // how long a pending order holds its tickets
+	// Payments (docs/payments.md). A vendor is configured when its app id
+	// is set; then every setting of it is required.
+	PaySandbox           string // auto | true | false
+	PayExpire            time.Duration
+	PayReconcileInterval time.Duration
+	PayWeChatMchID       string
+	PayWeChatAppID       string
+	PayWeChatSerialNo    string
+	PayWeChatPrivateKey  string // file
+	PayWeChatAPIv3Key    string
+	PayWeChatPlatformKey string // file: public key or certificate
+	PayWeChatPlatformID  string
+	PayWeChatNotifyURL   string
+	PayWeChatBaseURL     string
+	PayAlipayAppID       string
+	PayAlipayPrivateKey  string // file
+	PayAlipayPublicKey   string // file
+	PayAlipayNotifyURL   string
+	PayAlipayGatewayURL  string
 
 	TrustProxy      bool
 	LogLevel        string
@@ -161,6 +180,23 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.OrderTTL, "order-ttl", 15*time.Minute, "how long a pending order holds its tickets before it expires")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
+	fs.StringVar(&c.PaySandbox, "pay-sandbox", "auto", "sandbox payments (paid at once, no money): auto (on while no vendor is configured), true or false")
+	fs.DurationVar(&c.PayExpire, "pay-expire", 30*time.Minute, "how long a WeChat Pay or Alipay payment may wait to be paid")
+	fs.DurationVar(&c.PayReconcileInterval, "pay-reconcile-interval", time.Minute, "how often pending payments without a notification are asked of the vendor")
+	fs.StringVar(&c.PayWeChatMchID, "pay-wechat-mch-id", "", "WeChat Pay merchant id")
+	fs.StringVar(&c.PayWeChatAppID, "pay-wechat-app-id", "", "WeChat open-platform app id of the mobile app (set: WeChat Pay is on)")
+	fs.StringVar(&c.PayWeChatSerialNo, "pay-wechat-serial-no", "", "serial number of the merchant API certificate")
+	fs.StringVar(&c.PayWeChatPrivateKey, "pay-wechat-private-key-file", "", "merchant API private key (PEM file, apiclient_key.pem)")
+	fs.StringVar(&c.PayWeChatAPIv3Key, "pay-wechat-api-v3-key", "", "APIv3 key (32 bytes) that decrypts notifications")
+	fs.StringVar(&c.PayWeChatPlatformKey, "pay-wechat-platform-key-file", "", "WeChat Pay public key or platform certificate (PEM file)")
+	fs.StringVar(&c.PayWeChatPlatformID, "pay-wechat-platform-key-id", "", "id of the WeChat Pay public key (PUB_KEY_ID_...); not needed with a certificate")
+	fs.StringVar(&c.PayWeChatNotifyURL, "pay-wechat-notify-url", "", "public https URL of POST /pay/notify/wechat")
+	fs.StringVar(&c.PayWeChatBaseURL, "pay-wechat-base-url", "", "WeChat Pay API base URL (empty: https://api.mch.weixin.qq.com)")
+	fs.StringVar(&c.PayAlipayAppID, "pay-alipay-app-id", "", "Alipay app id (set: Alipay is on)")
+	fs.StringVar(&c.PayAlipayPrivateKey, "pay-alipay-private-key-file", "", "the app's RSA2 private key (PEM file)")
+	fs.StringVar(&c.PayAlipayPublicKey, "pay-alipay-public-key-file", "", "Alipay's public key (PEM file)")
+	fs.StringVar(&c.PayAlipayNotifyURL, "pay-alipay-notify-url", "", "public https URL of POST /pay/notify/alipay")
+	fs.StringVar(&c.PayAlipayGatewayURL, "pay-alipay-gateway-url", "", "Alipay gateway (empty: https://openapi.alipay.com/gateway.do)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "json", "json or text")
@@ -441,6 +477,41 @@ func (c *Config) Check() error {
 		}
 		c.ContentCacheRows = n
 	}
+	switch c.PaySandbox {
+	case "auto", "true", "false":
+	default:
+		fail("pay-sandbox %q: want auto, true or false", c.PaySandbox)
+	}
+	if c.PayExpire < time.Minute || c.PayExpire > 24*time.Hour {
+		fail("pay-expire: 1m to 24h")
+	}
+	if c.PayReconcileInterval <= 0 {
+		fail("pay-reconcile-interval: must be positive")
+	}
+	if c.WeChatPayOn() {
+		for _, f := range []struct{ name, v string }{{"mch-id", c.PayWeChatMchID}, {"serial-no", c.PayWeChatSerialNo},
+			{"private-key-file", c.PayWeChatPrivateKey}, {"api-v3-key", c.PayWeChatAPIv3Key}, {"platform-key-file", c.PayWeChatPlatformKey}, {"notify-url", c.PayWeChatNotifyURL}} {
+			if f.v == "" {
+				fail("pay-wechat-%s: needed when pay-wechat-app-id is set", f.name)
+			}
+		}
+		if c.PayWeChatAPIv3Key != "" && len(c.PayWeChatAPIv3Key) != 32 {
+			fail("pay-wechat-api-v3-key: must be 32 bytes")
+		}
+		checkURL(fail, "pay-wechat-notify-url", c.PayWeChatNotifyURL)
+	} else if c.PayWeChatMchID != "" || c.PayWeChatPrivateKey != "" {
+		fail("pay-wechat-app-id: empty while other pay-wechat-* settings are set")
+	}
+	if c.AlipayOn() {
+		for _, f := range []struct{ name, v string }{{"private-key-file", c.PayAlipayPrivateKey}, {"public-key-file", c.PayAlipayPublicKey}, {"notify-url", c.PayAlipayNotifyURL}} {
+			if f.v == "" {
+				fail("pay-alipay-%s: needed when pay-alipay-app-id is set", f.name)
+			}
+		}
+		checkURL(fail, "pay-alipay-notify-url", c.PayAlipayNotifyURL)
+	} else if c.PayAlipayPrivateKey != "" || c.PayAlipayPublicKey != "" {
+		fail("pay-alipay-app-id: empty while other pay-alipay-* settings are set")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -577,4 +648,32 @@ func (c *Config) Admins() admins.Config {
 		LoginMaxFailuresPerIP: c.AdminLoginMaxFailuresPerIP,
 		LoginFailureWindow:    c.AdminLoginFailureWindow,
 	}
+}
+
+// checkURL fails unless v is empty or an http(s) URL with a host.
+func checkURL(fail func(string, ...any), name, v string) {
+	if v == "" {
+		return
+	}
+	if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fail("%s %q: want an http(s) URL", name, v)
+	}
+}
+
+// WeChatPayOn tells whether WeChat Pay is configured.
+func (c *Config) WeChatPayOn() bool { return c.PayWeChatAppID != "" }
+
+// AlipayOn tells whether Alipay is configured.
+func (c *Config) AlipayOn() bool { return c.PayAlipayAppID != "" }
+
+// PaySandboxOn tells whether the sandbox method is available: pay-sandbox
+// true, or auto while no vendor is configured.
+func (c *Config) PaySandboxOn() bool {
+	switch c.PaySandbox {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return !c.WeChatPayOn() && !c.AlipayOn()
 }

@@ -32,8 +32,10 @@ import (
 	"plaza/internal/message"
 	"plaza/internal/notify"
 	"plaza/internal/orders"
+	"plaza/internal/payment"
 	"plaza/internal/provider/mail"
 	storage "plaza/internal/provider/media"
+	"plaza/internal/provider/pay"
 	"plaza/internal/provider/push"
 	"plaza/internal/provider/sms"
 	"plaza/internal/ratelimit"
@@ -61,6 +63,7 @@ type App struct {
 	Wallet   *wallet.Service // money: callers compose it in a.DB.Unit
 	Market   *market.Service
 	Orders   *orders.Service
+	Payments *payment.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -177,6 +180,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return fmt.Errorf("wallet: %w", err)
 	}
 	a.Market = market.New(a.DB, a.Wallet, cfg.Location)
+	if err := a.buildPayments(ctx); err != nil {
+		return err
+	}
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
 	a.Orders = orders.New(orders.Deps{DB: a.DB, Clock: a.clock, Wallet: a.Wallet, TTL: cfg.OrderTTL, Log: a.log})
 	a.Messages = message.New(message.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Users: a.Accounts, Profiles: a.Showcase})
@@ -227,12 +233,52 @@ func (a *App) build(ctx context.Context, o Options) error {
 	marketface.Routes(rt, marketface.Deps{
 		Accounts: a.Accounts, Market: a.Market, Wallet: a.Wallet, Log: a.log, Location: cfg.Location, TrustProxy: cfg.TrustProxy,
 	})
+	a.Payments.Routes(rt)
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
 		Wallet: a.Wallet, TrustProxy: cfg.TrustProxy,
 	})
 	a.handler = httpx.Edge(rt, a.log, metrics)
 	return nil
+}
+
+// buildPayments makes the payment providers the settings configure (their
+// keys are read now: a bad one stops the start) and the payment core.
+func (a *App) buildPayments(ctx context.Context) error {
+	cfg := a.Config
+	var provs []pay.Provider
+	if cfg.WeChatPayOn() {
+		w, err := pay.NewWeChat(ctx, pay.WeChatConfig{
+			MchID: cfg.PayWeChatMchID, AppID: cfg.PayWeChatAppID, SerialNo: cfg.PayWeChatSerialNo, PrivateKeyFile: cfg.PayWeChatPrivateKey,
+			APIv3Key: cfg.PayWeChatAPIv3Key, PlatformKeyFile: cfg.PayWeChatPlatformKey, PlatformKeyID: cfg.PayWeChatPlatformID,
+			NotifyURL: cfg.PayWeChatNotifyURL, BaseURL: cfg.PayWeChatBaseURL,
+		})
+		if err != nil {
+			return err
+		}
+		provs = append(provs, w)
+	}
+	if cfg.AlipayOn() {
+		al, err := pay.NewAlipay(pay.AlipayConfig{
+			AppID: cfg.PayAlipayAppID, PrivateKeyFile: cfg.PayAlipayPrivateKey, PublicKeyFile: cfg.PayAlipayPublicKey,
+			NotifyURL: cfg.PayAlipayNotifyURL, GatewayURL: cfg.PayAlipayGatewayURL,
+		})
+		if err != nil {
+			return err
+		}
+		provs = append(provs, al)
+	}
+	a.Payments = payment.New(payment.Deps{
+		DB: a.DB, Clock: a.clock, Log: a.log, Wallet: a.Wallet, Providers: provs, Sandbox: cfg.PaySandboxOn(), Expire: cfg.PayExpire,
+	})
+	return nil
+}
+
+// RunReconciler asks the vendors about pending payments whose notification
+// never came, every pay-reconcile-interval, until ctx ends (every node may
+// run it).
+func (a *App) RunReconciler(ctx context.Context) {
+	a.Payments.RunReconciler(ctx, a.Config.PayReconcileInterval)
 }
 
 // Handler is the whole HTTP surface.

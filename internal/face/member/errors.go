@@ -6,6 +6,7 @@ import (
 	"plaza/internal/errs"
 	"plaza/internal/media"
 	"plaza/internal/orders"
+	"plaza/internal/payment"
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/sms"
 	"plaza/internal/showcase"
@@ -104,6 +105,9 @@ var codes = errs.Codes[int]{
 		wallet.ReasonUnknownCurrency,
 		wallet.ReasonKeyReused,
 		wallet.ReasonBalanceLimit,
+		payment.ReasonMethodUnavailable,
+		payment.ReasonNotPending,
+		payment.ReasonUnknown,
 	},
 	Default: codeGeneric,
 }
