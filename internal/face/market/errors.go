@@ -7,6 +7,8 @@ import (
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/media"
+	"plaza/internal/orders"
+	"plaza/internal/payment"
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/sms"
 	"plaza/internal/showcase"
@@ -77,6 +79,15 @@ var codes = errs.Codes[answer]{
 		showcase.ReasonCloth,
 		showcase.ReasonGame,
 		showcase.ReasonGameComment,
+		showcase.ReasonProject,
+		showcase.ReasonTicket,
+		showcase.ReasonTicketComment,
+		orders.ReasonOrder,
+		orders.ReasonPaid,
+		orders.ReasonClosed,
+		payment.ReasonMethodUnavailable,
+		payment.ReasonNotPending,
+		payment.ReasonUnknown,
 	},
 	Default: answer{http.StatusInternalServerError, detailServerError},
 }
