@@ -26,6 +26,7 @@ import (
 
 	"plaza/internal/clock"
 	"plaza/internal/errs"
+	"plaza/internal/payment"
 	"plaza/internal/store"
 	"plaza/internal/wallet"
 )
@@ -66,11 +67,10 @@ var (
 
 // Pay methods.
 const (
-	PaySandbox = "sandbox" // pays at once (the default)
-	PayWallet  = "wallet"  // debits the user's cny balance
-	PayWechat  = "wechat"  // the payment core's, not served yet
-	PayAlipay  = "alipay"
-	payVendor  = "vendor" // what Settle records
+	PaySandbox = payment.Sandbox // pays at once (the default while no vendor is configured)
+	PayWallet  = "wallet"        // debits the user's cny balance
+	PayWechat  = payment.WeChat  // WeChat Pay: the app pays, the vendor's notification settles
+	PayAlipay  = payment.Alipay
 )
 
 // Deps are what the service needs.
@@ -78,6 +78,9 @@ type Deps struct {
 	DB     *store.DB
 	Clock  clock.Clock
 	Wallet *wallet.Service
+	// Payments takes every method but wallet (internal/payment); the
+	// server registers the service as its settler of PurposeOrder.
+	Payments *payment.Service
 	TTL    time.Duration // 0: DefaultTTL
 	Log    *slog.Logger
 }

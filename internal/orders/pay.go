@@ -6,32 +6,56 @@ import (
 	"time"
 
 	"plaza/internal/errs"
+	"plaza/internal/payment"
+	"plaza/internal/provider/pay"
 	"plaza/internal/store"
 	"plaza/internal/wallet"
 )
 
-// Pay pays the user's pending order by method: PaySandbox ("" too) pays
-// at once; PayWallet debits the user's cny balance (short:
-// InsufficientFunds, nothing written) in the unit that marks the order
-// paid and its tickets sold. PayWechat and PayAlipay are Unavailable until
-// the payment core serves them. A paid order (ReasonPaid), a cancelled or
-// expired one (ReasonClosed) and another user's (ReasonOrder) are refused.
-func (s *Service) Pay(ctx context.Context, userID, orderID int64, method string) error {
+// Checkout is what order_pay answers: the order paid at once, or a vendor
+// payment waiting for the app to pay it.
+type Checkout struct {
+	OrderID int64
+	Method  string
+	Paid    bool // paid now: sandbox, wallet, or a free order
+	// OutTradeNo and Prepay (WeChat Pay, Alipay): the payment the app pays
+	// through the vendor's SDK; the vendor's notification settles it.
+	OutTradeNo string
+	Prepay     pay.Prepay
+}
+
+// Pay pays the user's pending order by method ("" is sandbox).
+//   - wallet debits the user's cny balance (short: InsufficientFunds,
+//     nothing written) in the unit that marks the order paid and its
+//     tickets sold.
+//   - sandbox pays through the payment core at once, in the same unit (the
+//     payment core refuses it while a vendor is configured, unless the
+//     sandbox setting says otherwise).
+//   - wechat and alipay write a pending payment for the order's price,
+//     which the vendor stops taking at the order's deadline, and once the
+//     unit has committed ask the vendor for what the app needs (Prepay).
+//     Asked again while that payment waits, Pay asks the vendor for the
+//     same payment again rather than starting a second one.
+//
+// A paid order (ReasonPaid), a cancelled or expired one (ReasonClosed) and
+// another user's (ReasonOrder) are refused.
+func (s *Service) Pay(ctx context.Context, userID, orderID int64, method string) (Checkout, error) {
+	c := Checkout{OrderID: orderID, Method: method}
 	switch method {
 	case "":
-		method = PaySandbox
-	case PaySandbox, PayWallet:
-	case PayWechat, PayAlipay:
-		// TODO(payment core): start a vendor payment for Payable's amount
-		// here and answer the client what it needs to pay; the vendor's
-		// callback then runs Settle in the payment core's unit.
-		return errs.Ef(errs.Unavailable, "pay_method %s is not available yet", method)
+		c.Method = PaySandbox
+	case PaySandbox, PayWallet, PayWechat, PayAlipay:
 	default:
-		return errs.InvalidField("pay_method", "pay_method must be sandbox, wallet, wechat or alipay")
+		return c, errs.InvalidField("pay_method", "pay_method must be sandbox, wallet, wechat or alipay")
+	}
+	if c.Method != PayWallet {
+		if err := s.Payments.Available(c.Method); err != nil {
+			return c, err
+		}
 	}
 	var refused error
 	err := s.DB.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
-		refused = nil
+		refused, c.Paid, c.OutTradeNo = nil, false, ""
 		o, err := lock(ctx, tx, userID, orderID)
 		if err != nil {
 			return err
@@ -41,58 +65,75 @@ func (s *Service) Pay(ctx context.Context, userID, orderID int64, method string)
 			_, err := expire(ctx, tx, o.ID, now) // an expired order is closed now
 			return err
 		}
-		if method == PayWallet && o.Price > 0 {
-			_, err := s.Wallet.Purchase(ctx, tx, userID, Currency, o.Price, wallet.Meta{
-				Reason: "order " + strconv.FormatInt(o.ID, 10), Ref: orderRef(o.ID), Key: "order:" + strconv.FormatInt(o.ID, 10),
-			})
-			if err != nil {
+		switch {
+		case o.Price == 0: // nothing to pay: no payment, no ledger entry
+			c.Paid = true
+			return markPaid(ctx, tx, o, c.Method, now)
+		case c.Method == PayWallet:
+			id := strconv.FormatInt(o.ID, 10)
+			if _, err := s.Wallet.Purchase(ctx, tx, userID, Currency, o.Price, wallet.Meta{
+				Reason: "order " + id, Ref: orderRef(o.ID), Key: "order:" + id,
+			}); err != nil {
 				return err
 			}
+			c.Paid = true
+			return markPaid(ctx, tx, o, c.Method, now)
 		}
-		return markPaid(ctx, tx, o, method, now)
+		if no, err := s.Payments.Waiting(ctx, tx, payment.PurposeOrder, strconv.FormatInt(o.ID, 10), c.Method, o.Price); err != nil || no != "" {
+			c.OutTradeNo = no
+			return err
+		}
+		p, err := s.Payments.Start(ctx, tx, payment.Request{
+			UserID: userID, Method: c.Method, Purpose: payment.PurposeOrder, Ref: strconv.FormatInt(o.ID, 10),
+			Amount: o.Price, Subject: "order " + strconv.FormatInt(o.ID, 10), ExpiresAt: o.ExpiresAt,
+		})
+		if err != nil {
+			return err
+		}
+		if c.Paid = p.Status == payment.Paid; !c.Paid {
+			c.OutTradeNo = p.OutTradeNo
+		}
+		return nil
 	})
-	if err != nil {
-		return err
+	switch {
+	case err != nil:
+		return c, err
+	case refused != nil:
+		return c, refused
+	case c.OutTradeNo != "":
+		c.Prepay, err = s.Payments.Prepay(ctx, c.OutTradeNo)
 	}
-	return refused
+	return c, err
 }
 
-// Settle is the payment core's, in its unit, when a vendor payment for an
-// order arrives: it marks the pending order paid and its tickets sold. An
-// order paid already is left as it is (nil: a callback delivered twice).
-// A cancelled or expired order is ReasonClosed (Conflict): the payment is
-// to be refunded; an expired one is closed in tx.
-func (s *Service) Settle(ctx context.Context, tx *store.Tx, orderID int64) error {
-	o, err := lock(ctx, tx, 0, orderID)
+// Settle is the payment core's settler of PurposeOrder, run in the unit
+// that marks payment p paid (a vendor's notification, the reconcile job,
+// or Pay's own unit for the sandbox): it marks the order paid and its
+// tickets sold. The payment core runs it once per payment. A payment that
+// cannot pay its order is refused with a Conflict, and the payment core
+// keeps it as unsettled (money owed back): an order paid already
+// (ReasonPaid: a second payment), cancelled or expired (ReasonClosed; an
+// expired one is closed in tx), of another user or another amount.
+func (s *Service) Settle(ctx context.Context, tx *store.Tx, p payment.Payment) error {
+	id, err := strconv.ParseInt(p.Ref, 10, 64)
+	if err != nil {
+		return errs.Ef(errs.Internal, "payment %s names no order (%q)", p.OutTradeNo, p.Ref)
+	}
+	o, err := lock(ctx, tx, 0, id)
 	if err != nil {
 		return err
 	}
+	if o.UserID != p.UserID || o.Price != p.Amount {
+		return errs.Ef(errs.Conflict, "payment %s (user %d, %d fen) does not match order %d", p.OutTradeNo, p.UserID, p.Amount, o.ID)
+	}
 	now := tx.Now()
-	switch err := openOrder(o, now); {
-	case o.Status == Done:
-		return nil
-	case err != nil:
+	if err := openOrder(o, now); err != nil {
 		if _, xerr := expire(ctx, tx, o.ID, now); xerr != nil {
 			return xerr
 		}
 		return err
 	}
-	return markPaid(ctx, tx, o, payVendor, now)
-}
-
-// Payable is what the user's pending order costs, read (and locked on
-// PostgreSQL) in the payment core's unit: the amount a vendor payment must
-// bring. Another user's order is ReasonOrder; a paid one ReasonPaid; a
-// cancelled or expired one ReasonClosed.
-func (s *Service) Payable(ctx context.Context, tx *store.Tx, userID, orderID int64) (amountFen int64, err error) {
-	o, err := lock(ctx, tx, userID, orderID)
-	if err != nil {
-		return 0, err
-	}
-	if err := openOrder(o, tx.Now()); err != nil {
-		return 0, err
-	}
-	return o.Price, nil
+	return markPaid(ctx, tx, o, p.Method, now)
 }
 
 // markPaid marks the pending order o paid and its tickets sold to its

@@ -202,6 +202,10 @@ type Request struct {
 	Ref     string // up to 64 characters
 	Amount  int64  // fen
 	Subject string // shown to the payer (up to 128 characters; default "plaza")
+	// ExpiresAt, when set and sooner than the Expire setting allows, is
+	// when the vendor stops taking the payment: an order's deadline, so
+	// that no payment can arrive for an order that expired.
+	ExpiresAt time.Time
 }
 
 func (r *Request) check(s *Service) error {
@@ -246,6 +250,9 @@ func (s *Service) Start(ctx context.Context, tx *store.Tx, r Request) (Payment, 
 	now := tx.Now()
 	p := Payment{OutTradeNo: newOutTradeNo(now), Method: r.Method, Purpose: r.Purpose, Ref: r.Ref, UserID: r.UserID,
 		Amount: r.Amount, Subject: r.Subject, Status: Pending, ExpiresAt: now.Add(s.d.Expire), CreatedAt: now, UpdatedAt: now}
+	if !r.ExpiresAt.IsZero() && r.ExpiresAt.Before(p.ExpiresAt) {
+		p.ExpiresAt = r.ExpiresAt.Truncate(time.Millisecond)
+	}
 	if r.Method == Sandbox {
 		p.Status, p.PaidAt, p.VendorTxn, p.ExpiresAt = Paid, now, "sandbox-"+p.OutTradeNo, now
 	}
@@ -273,6 +280,21 @@ func (s *Service) Start(ctx context.Context, tx *store.Tx, r Request) (Payment, 
 		}
 	}
 	return p, nil
+}
+
+// Waiting is the out_trade_no of the newest pending payment by method for
+// purpose and ref, of amount, that the vendor still takes ("": none), read
+// in the caller's unit: a caller that holds a lock on what ref names
+// (Pay holds the order's) starts one payment however often it is asked.
+func (s *Service) Waiting(ctx context.Context, tx *store.Tx, purpose, ref, method string, amount int64) (string, error) {
+	var no string
+	err := tx.QueryRow(ctx, `SELECT out_trade_no FROM payments
+		WHERE purpose = ? AND ref = ? AND method = ? AND status = ? AND amount = ? AND expires_at > ?
+		ORDER BY id DESC LIMIT 1`, purpose, ref, method, string(Pending), amount, tx.Now().UnixMilli()).Scan(&no)
+	if store.NoRows(err) {
+		return "", nil
+	}
+	return no, errs.Wrap(err, "read waiting payment")
 }
 
 // newOutTradeNo is a payment number: "P", the date, 20 random hex digits

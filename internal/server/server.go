@@ -184,7 +184,8 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return err
 	}
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
-	a.Orders = orders.New(orders.Deps{DB: a.DB, Clock: a.clock, Wallet: a.Wallet, TTL: cfg.OrderTTL, Log: a.log})
+	a.Orders = orders.New(orders.Deps{DB: a.DB, Clock: a.clock, Wallet: a.Wallet, Payments: a.Payments, TTL: cfg.OrderTTL, Log: a.log})
+	a.Payments.Register(payment.PurposeOrder, a.Orders)
 	a.Messages = message.New(message.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Users: a.Accounts, Profiles: a.Showcase})
 
 	if cfg.AdminEmail != "" {

@@ -72,8 +72,10 @@ func (f *face) orderCreate(fromCart bool) func(*call) (result, error) {
 	}
 }
 
-// orderPay takes order_id and pay_method (sandbox by default, wallet;
-// wechat and alipay answer 110 until the payment core serves them).
+// orderPay takes order_id and pay_method (sandbox by default, wallet,
+// wechat, alipay) and answers order_pay {order_id, pay_method, paid}, with
+// out_trade_no and the vendor's params (WeChat) or order_string (Alipay)
+// when the app is to pay through the vendor.
 func (f *face) orderPay(c *call) (result, error) {
 	id, err := c.id("order_id")
 	if err != nil {
@@ -83,7 +85,21 @@ func (f *face) orderPay(c *call) (result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, f.Orders.Pay(c.r.Context(), c.user.ID, id, method)
+	co, err := f.Orders.Pay(c.r.Context(), c.user.ID, id, method)
+	if err != nil {
+		return nil, err
+	}
+	pay := map[string]any{"order_id": co.OrderID, "pay_method": co.Method, "paid": co.Paid}
+	if co.OutTradeNo != "" {
+		pay["out_trade_no"] = co.OutTradeNo
+		if co.Prepay.Params != nil {
+			pay["params"] = co.Prepay.Params // WeChat: the fields of the SDK's PayReq
+		}
+		if co.Prepay.OrderString != "" {
+			pay["order_string"] = co.Prepay.OrderString // Alipay: payV2's order string
+		}
+	}
+	return result{"order_pay": pay}, nil
 }
 
 func (f *face) orderCancel(c *call) (result, error) {

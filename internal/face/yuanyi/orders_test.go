@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"plaza/internal/errs"
 	"plaza/internal/plazatest"
 	"plaza/internal/store"
 	"plaza/internal/wallet"
@@ -206,47 +205,6 @@ func verifyLedger(t *testing.T, e *plazatest.Env) {
 	if err != nil || !r.OK() {
 		t.Fatalf("ledger verify: %v %+v", err, r)
 	}
-}
-
-// The payment core's entry points: Settle pays once, refuses a closed
-// order with a typed error; Payable is the price.
-func TestSettleAndPayable(t *testing.T) {
-	plazatest.Each(t, contentEnv(), func(t *testing.T, e *plazatest.Env) {
-		a, aUID := signup(t, e, "18682222222")
-		s := makeShop(t, e, 2)
-		o1 := mustInt(t, fmt.Sprint(ok(t, e, "order_create", map[string]any{"ticket_id_list": []any{s.tickets[0], s.tickets[1]}}, a)["order_id"]))
-		ctx := context.Background()
-		u, _ := e.App.Accounts.UserByUID(ctx, aUID)
-		unit := func(fn func(ctx context.Context, tx *storeTx) error) error { return e.App.DB.Unit(ctx, fn) }
-		var amount int64
-		if err := unit(func(ctx context.Context, tx *storeTx) (err error) {
-			amount, err = e.App.Orders.Payable(ctx, tx, u.ID, o1)
-			return
-		}); err != nil || amount != 1999+2999 {
-			t.Fatalf("payable = %d, %v", amount, err)
-		}
-		if err := unit(func(ctx context.Context, tx *storeTx) error {
-			_, err := e.App.Orders.Payable(ctx, tx, u.ID+1000, o1)
-			return err
-		}); errs.KindOf(err) != errs.NotFound {
-			t.Fatalf("another's payable: %v", err)
-		}
-		for i := 0; i < 2; i++ { // delivered twice: paid once
-			if err := unit(func(ctx context.Context, tx *storeTx) error { return e.App.Orders.Settle(ctx, tx, o1) }); err != nil {
-				t.Fatalf("settle %d: %v", i, err)
-			}
-		}
-		if statusOf(t, e, a, fmt.Sprint(o1)) != "1" || len(list(t, ok(t, e, "my_ticket_list", nil, a), "my_ticket_list")) != 2 {
-			t.Fatal("settle did not sell")
-		}
-		s2 := makeShop(t, e, 1)
-		o2 := mustInt(t, fmt.Sprint(ok(t, e, "order_create", map[string]any{"ticket_id_list": []any{s2.tickets[0]}}, a)["order_id"]))
-		e.Clock.Advance(16 * time.Minute)
-		err := unit(func(ctx context.Context, tx *storeTx) error { return e.App.Orders.Settle(ctx, tx, o2) })
-		if errs.KindOf(err) != errs.Conflict || errs.ReasonOf(err).String() != "orders.closed" {
-			t.Fatalf("settle of an expired order: %v", err)
-		}
-	})
 }
 
 // Ten users race for one ticket: exactly one pending order holds it.
