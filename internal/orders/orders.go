@@ -81,8 +81,8 @@ type Deps struct {
 	// Payments takes every method but wallet (internal/payment); the
 	// server registers the service as its settler of PurposeOrder.
 	Payments *payment.Service
-	TTL    time.Duration // 0: DefaultTTL
-	Log    *slog.Logger
+	TTL      time.Duration // 0: DefaultTTL
+	Log      *slog.Logger
 }
 
 // Service is the orders core.

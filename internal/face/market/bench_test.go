@@ -1,6 +1,7 @@
 package market_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 
 	"plaza/internal/plazatest"
 	"plaza/internal/store/storetest"
+	"plaza/internal/wallet"
 )
 
 // The market face's load figures (the lead measures them on a quiet
@@ -85,6 +87,18 @@ func BenchmarkPurchase(b *testing.B) {
 			}
 		}
 	})
+	b.StopTimer()
+	// Every purchase acknowledged is one order and one balanced debit.
+	var orders int
+	if err := e.App.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM exchange_orders").Scan(&orders); err != nil {
+		b.Fatal(err)
+	}
+	if orders != b.N {
+		b.Fatalf("%d purchases, %d orders", b.N, orders)
+	}
+	if rep, err := wallet.Verify(context.Background(), e.App.DB); err != nil || !rep.OK() {
+		b.Fatalf("ledger verify after the run: %v %+v", err, rep)
+	}
 }
 
 // BenchmarkExchangeProducts serves the first page of 20 products.

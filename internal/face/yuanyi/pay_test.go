@@ -26,7 +26,7 @@ func vendorEnv(t *testing.T, phones ...string) (map[string]string, *paytest.WeCh
 		"PLAZA_PAY_WECHAT_API_V3_KEY": wx.Config.APIv3Key, "PLAZA_PAY_WECHAT_PLATFORM_KEY_FILE": wx.Config.PlatformKeyFile,
 		"PLAZA_PAY_WECHAT_PLATFORM_KEY_ID": wx.Config.PlatformKeyID, "PLAZA_PAY_WECHAT_BASE_URL": wx.Config.BaseURL,
 		"PLAZA_PAY_WECHAT_NOTIFY_URL": "https://plaza.example/pay/notify/wechat",
-		"PLAZA_PAY_ALIPAY_APP_ID": ali.Config.AppID, "PLAZA_PAY_ALIPAY_PRIVATE_KEY_FILE": ali.Config.PrivateKeyFile,
+		"PLAZA_PAY_ALIPAY_APP_ID":     ali.Config.AppID, "PLAZA_PAY_ALIPAY_PRIVATE_KEY_FILE": ali.Config.PrivateKeyFile,
 		"PLAZA_PAY_ALIPAY_PUBLIC_KEY_FILE": ali.Config.PublicKeyFile, "PLAZA_PAY_ALIPAY_GATEWAY_URL": ali.Config.GatewayURL,
 		"PLAZA_PAY_ALIPAY_NOTIFY_URL": "https://plaza.example/pay/notify/alipay",
 	} {
