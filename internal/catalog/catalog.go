@@ -148,12 +148,27 @@ func Collections() []*Collection {
 
 // Service stores records.
 type Service struct {
-	db    *store.DB
-	clock clock.Clock
+	db       *store.DB
+	clock    clock.Clock
+	watchers map[*Collection][]func()
 }
 
 // New returns the catalog service.
-func New(db *store.DB, c clock.Clock) *Service { return &Service{db: db, clock: c} }
+func New(db *store.DB, c clock.Clock) *Service {
+	return &Service{db: db, clock: c, watchers: map[*Collection][]func(){}}
+}
+
+// Watch makes f run after every committed create, update and delete of a
+// record of c: the hook of a core that keeps the collection's records in
+// memory. Call it while wiring the server, before any write.
+func (s *Service) Watch(c *Collection, f func()) { s.watchers[c] = append(s.watchers[c], f) }
+
+// changed runs c's watchers.
+func (s *Service) changed(c *Collection) {
+	for _, f := range s.watchers[c] {
+		f()
+	}
+}
 
 // NewPublicID makes a public id: 32 lowercase hex digits.
 func NewPublicID() string {
@@ -354,6 +369,7 @@ func (s *Service) Create(ctx context.Context, c *Collection, in map[string]any) 
 	}
 	var rec Record
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		tx.AfterCommit(func() { s.changed(c) })
 		if err := s.constraints(ctx, tx, c, vals, 0); err != nil {
 			return err
 		}
@@ -387,6 +403,7 @@ func (s *Service) Update(ctx context.Context, c *Collection, id int64, in map[st
 	}
 	var rec Record
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		tx.AfterCommit(func() { s.changed(c) })
 		cur, err := s.get(ctx, tx, c, id, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -438,6 +455,9 @@ func (s *Service) Update(ctx context.Context, c *Collection, id int64, in map[st
 // with clothes) is refused with Conflict.
 func (s *Service) Delete(ctx context.Context, c *Collection, id int64) error {
 	res, err := s.db.Exec(ctx, "DELETE FROM "+c.Table+" WHERE id = ?", id)
+	if err == nil {
+		s.changed(c)
+	}
 	if store.IsForeignKeyViolation(err) {
 		return errs.Ef(errs.Conflict, "%s record %d is still referred to by other records; change or delete those first", c.Name, id)
 	}

@@ -77,6 +77,7 @@ type Config struct {
 
 	AuthCache    string // "auto" or a duration
 	ContentCache string // "auto" or a number of article rows
+	MarketCache  string // "auto", "true" or "false"
 
 	YuanyiPath       string
 	YuanyiApp        string
@@ -116,6 +117,7 @@ type Config struct {
 	TestOTP          map[string]string
 	AuthCacheTTL     time.Duration
 	ContentCacheRows int
+	MarketCacheOn    bool
 }
 
 // EnvName is the variable of a flag: "sms-webhook-url" -> PLAZA_SMS_WEBHOOK_URL.
@@ -170,6 +172,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.CodeMaxPerAccountDay, "code-max-per-account-day", d.CodeMaxPerAccountDay, "codes per account per day")
 	fs.IntVar(&c.CodeMaxPerIPDay, "code-max-per-ip-day", d.CodeMaxPerIPDay, "codes per client address per day")
 	fs.StringVar(&c.AuthCache, "auth-cache-ttl", "auto", "keep token checks in memory this long; auto: 60s on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
+	fs.StringVar(&c.MarketCache, "market-cache", "auto", "keep the market's product list pages in memory while no product changes; auto: on with SQLite (one node, exact), off on PostgreSQL (several nodes)")
 	fs.StringVar(&c.ContentCache, "content-cache", "auto", "keep this many article rows in memory; auto: 100000 on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
 	fs.StringVar(&c.YuanyiPath, "yuanyi-path", "/yuanyiapi/", "URL of the yuanyi face (seed 003)")
 	fs.StringVar(&c.YuanyiApp, "yuanyi-app", "yuanyi-app", "app name the yuanyi client signs with")
@@ -476,6 +479,14 @@ func (c *Config) Check() error {
 			fail("content-cache %q: want auto or a number of rows (0: off)", c.ContentCache)
 		}
 		c.ContentCacheRows = n
+	}
+	switch c.MarketCache {
+	case "auto", "":
+		c.MarketCacheOn = c.DatabaseURL == ""
+	case "true", "false":
+		c.MarketCacheOn = c.MarketCache == "true"
+	default:
+		fail("market-cache %q: want auto, true or false", c.MarketCache)
 	}
 	switch c.PaySandbox {
 	case "auto", "true", "false":

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"math/big"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"plaza/internal/catalog"
@@ -73,7 +74,19 @@ type Service struct {
 	db     *store.DB
 	wallet *wallet.Service
 	loc    *time.Location
+	gen    atomic.Uint64 // bumped after every committed change of a product (Generation)
 }
+
+// Generation is a number that changes after every committed change of a
+// product (a purchase's bought and stock, an admin's edit through the
+// catalog, which the server wires to Changed): what a cache of product
+// pages on this node compares to know it is exact. Read it before the read
+// whose result is cached, and keep the result under that number. Other
+// nodes' changes do not reach it: a cache of it is for one node.
+func (s *Service) Generation() uint64 { return s.gen.Load() }
+
+// Changed is called after a committed change of the products table.
+func (s *Service) Changed() { s.gen.Add(1) }
 
 // New returns the market service. loc is the zone of an order number's
 // date.
@@ -205,6 +218,7 @@ func (s *Service) Buy(ctx context.Context, tx *store.Tx, userID, productID int64
 	if err != nil {
 		return Order{}, errs.Wrap(err, "take a unit")
 	}
+	tx.AfterCommit(s.Changed) // bought (and stock) changed
 	now := tx.Now()
 	o := Order{UserID: userID, Product: p, Diamond: p.Diamond, Status: OrderExchanged, CreatedAt: now}
 	for try := 0; o.ID == 0; try++ {

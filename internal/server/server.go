@@ -180,6 +180,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return fmt.Errorf("wallet: %w", err)
 	}
 	a.Market = market.New(a.DB, a.Wallet, cfg.Location)
+	a.Catalog.Watch(catalog.ExchangeProducts, a.Market.Changed) // admin edits change what the shop shows
 	if err := a.buildPayments(ctx); err != nil {
 		return err
 	}
@@ -233,6 +234,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	files.Routes(rt, a.Media, a.log)
 	marketface.Routes(rt, marketface.Deps{
 		Accounts: a.Accounts, Market: a.Market, Wallet: a.Wallet, Log: a.log, Location: cfg.Location, TrustProxy: cfg.TrustProxy,
+		Cache: cfg.MarketCacheOn,
 	})
 	a.Payments.Routes(rt)
 	admin.Routes(rt, admin.Deps{

@@ -361,7 +361,15 @@ type Tx struct {
 	now time.Time // when it began (Now)
 
 	unprepared []string // queries run unprepared (SQLite), to prepare after the commit
+	after      []func() // AfterCommit's
 }
+
+// AfterCommit runs f once the transaction has committed (or its commit
+// failed in a way that leaves the outcome unknown), never after a rollback
+// nor for an attempt that is run again: the place to drop what an
+// in-memory cache holds of the rows the unit changed, so that no reader
+// fills the cache again from before the change once f has run.
+func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 
 // stmt returns the transaction's handle on the cached statement of q, or
 // nil. It never prepares: on SQLite the transaction holds the only write
@@ -441,7 +449,11 @@ func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) err
 	if err = fn(context.WithValue(ctx, txKey{}, t), t); err != nil {
 		return err
 	}
-	if err = sqlTx.Commit(); err != nil {
+	err = sqlTx.Commit()
+	for _, f := range t.after {
+		f()
+	}
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	for _, q := range t.unprepared {

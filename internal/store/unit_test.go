@@ -177,3 +177,41 @@ func TestSnapshotIsOneMoment(t *testing.T) {
 		}
 	})
 }
+
+// AfterCommit runs once the unit has committed, after the commit (a read
+// in it sees the unit's rows), and never for a unit that rolls back.
+func TestAfterCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.Exec(ctx, "CREATE TABLE after_commit (n INTEGER)"); err != nil {
+			t.Fatal(err)
+		}
+		var seen []int
+		count := func() {
+			n, err := store.Count(ctx, db, "SELECT COUNT(*) FROM after_commit")
+			if err != nil {
+				t.Error(err)
+			}
+			seen = append(seen, n)
+		}
+		write := func(fail error) error {
+			return db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
+				tx.AfterCommit(count)
+				if _, err := tx.Exec(ctx, "INSERT INTO after_commit (n) VALUES (1)"); err != nil {
+					return err
+				}
+				return fail
+			})
+		}
+		if err := write(nil); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		if err := write(boom); !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(seen) != "[1]" {
+			t.Fatalf("after-commit runs saw %v, want [1]", seen)
+		}
+	})
+}

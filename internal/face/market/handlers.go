@@ -96,9 +96,11 @@ func (f *face) products(r *http.Request, p *httpx.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return paged(f, r, p, func(offset, limit int) ([]market.Product, int, error) {
-		return f.Market.Products(r.Context(), market.Filter{Type: typ, Name: name}, offset, limit)
-	}, f.wireProduct)
+	return f.cached(r, func() (any, error) {
+		return paged(f, r, p, func(offset, limit int) ([]market.Product, int, error) {
+			return f.Market.Products(r.Context(), market.Filter{Type: typ, Name: name}, offset, limit)
+		}, f.wireProduct)
+	})
 }
 
 func (f *face) product(r *http.Request, _ *httpx.Params) (any, error) {

@@ -32,9 +32,15 @@ type Deps struct {
 	Log        *slog.Logger
 	Location   *time.Location // of the "2017-11-03T14:45:33.719105" times
 	TrustProxy bool           // read the scheme of next/previous from X-Forwarded-Proto
+	// Cache keeps the encoded product list pages in memory while no
+	// product changes (exact on one node only: see pageCache).
+	Cache bool
 }
 
-type face struct{ Deps }
+type face struct {
+	Deps
+	pages *pageCache // nil: off
+}
 
 // handler serves a request; it returns the body of a 200.
 type handler func(r *http.Request, p *httpx.Params) (any, error)
@@ -74,6 +80,10 @@ func (f *face) route(methods map[string]handler) http.Handler {
 
 func (f *face) write(w http.ResponseWriter, r *http.Request, status int, body any) {
 	httpx.SetCode(r, strconv.Itoa(status))
+	if raw, ok := body.(rawJSON); ok {
+		httpx.WriteRawJSON(w, status, raw)
+		return
+	}
 	httpx.WriteJSON(w, status, body)
 }
 
@@ -207,11 +217,16 @@ func wireAll[T, W any](items []T, wire func(T) W) []W {
 
 // pageURL is the absolute URL of the request at page no (DRF leaves page
 // out of the first page's).
-func (f *face) pageURL(r *http.Request, no int) *string {
-	scheme := "http"
+// scheme is how the client reached plaza.
+func (f *face) scheme(r *http.Request) string {
 	if r.TLS != nil || (f.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")) {
-		scheme = "https"
+		return "https"
 	}
+	return "http"
+}
+
+func (f *face) pageURL(r *http.Request, no int) *string {
+	scheme := f.scheme(r)
 	q := r.URL.Query()
 	if no == 1 {
 		q.Del("page")

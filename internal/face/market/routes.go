@@ -12,7 +12,10 @@ var prefixes = []string{"/program_face2face", ""}
 
 // Routes registers the whole market face on rt.
 func Routes(rt *httpx.Router, d Deps) {
-	f := &face{d}
+	f := &face{Deps: d}
+	if d.Cache {
+		f.pages = &pageCache{}
+	}
 	for _, pre := range prefixes {
 		m := pre + "/market/"
 		// The purchase is a GET in the document; POST does the same.
