@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"plaza/internal/clock"
 	"plaza/internal/errs"
 	"plaza/internal/store"
 )
@@ -58,18 +59,11 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 // RunExpiry runs ExpireDue every interval until ctx ends (the server
 // starts it; every node may).
 func (s *Service) RunExpiry(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
-				s.Log.Error("expire orders", "err", err)
-			} else if n > 0 {
-				s.Log.Info("expired orders", "count", n)
-			}
+	clock.Every(ctx, interval, func() {
+		if n, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Error("expire orders", "err", err)
+		} else if n > 0 {
+			s.Log.Info("expired orders", "count", n)
 		}
-	}
+	})
 }

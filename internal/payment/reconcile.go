@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"plaza/internal/clock"
 	"plaza/internal/errs"
 	"plaza/internal/provider/pay"
 	"plaza/internal/store"
@@ -139,22 +140,15 @@ func (s *Service) close(ctx context.Context, d due, log interface{ Error(string,
 
 // RunReconciler runs Reconcile every interval until ctx ends.
 func (s *Service) RunReconciler(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			for {
-				n, err := s.Reconcile(ctx)
-				if err != nil && ctx.Err() == nil {
-					s.d.Log.Error("payment reconcile", "err", err)
-				}
-				if n < batch || err != nil {
-					break
-				}
+	clock.Every(ctx, interval, func() {
+		for {
+			n, err := s.Reconcile(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.d.Log.Error("payment reconcile", "err", err)
+			}
+			if n < batch || err != nil {
+				return
 			}
 		}
-	}
+	})
 }

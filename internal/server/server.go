@@ -298,18 +298,11 @@ func (a *App) Sweep(ctx context.Context) error {
 
 // RunJanitor sweeps every interval until ctx ends.
 func (a *App) RunJanitor(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.Sweep(ctx); err != nil && ctx.Err() == nil {
-				a.log.Error("sweep", "err", err)
-			}
+	clock.Every(ctx, interval, func() {
+		if err := a.Sweep(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("sweep", "err", err)
 		}
-	}
+	})
 }
 
 // OrderExpiryInterval is how often RunOrderExpiry closes expired orders.
