@@ -110,16 +110,22 @@ type Order struct {
 	Status    Status
 	PayMethod string
 	ExpiresAt time.Time
+	PaidAt    time.Time // zero until paid
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-const orderCols = "id, user_id, price, status, pay_method, expires_at, created_at, updated_at"
+const orderCols = "id, user_id, price, status, pay_method, expires_at, paid_at, created_at, updated_at"
 
 func scanOrder(r store.Scanner) (Order, error) {
 	var o Order
-	return o, r.Scan(&o.ID, &o.UserID, &o.Price, &o.Status, &o.PayMethod, (*store.Millis)(&o.ExpiresAt),
-		(*store.Millis)(&o.CreatedAt), (*store.Millis)(&o.UpdatedAt))
+	return o, r.Scan(orderDest(&o)...)
+}
+
+// orderDest are the scan destinations of orderCols.
+func orderDest(o *Order) []any {
+	return []any{&o.ID, &o.UserID, &o.Price, &o.Status, &o.PayMethod, (*store.Millis)(&o.ExpiresAt), (*store.Millis)(&o.PaidAt),
+		(*store.Millis)(&o.CreatedAt), (*store.Millis)(&o.UpdatedAt)}
 }
 
 // expired tells whether a pending order is past its deadline at now.

@@ -19,17 +19,35 @@ type Listed struct {
 // List lists the user's orders, newest first; with status, only those in
 // it. A pending order past its deadline shows (and filters) as Cancelled.
 func (s *Service) List(ctx context.Context, userID int64, status *Status, offset, limit int) ([]Listed, error) {
+	out, _, err := s.list(ctx, "o.user_id = ?", []any{userID}, status, offset, limit, false)
+	return out, err
+}
+
+// statusWhere is the condition of the orders shown in status at now (a
+// pending order past its deadline is shown as Cancelled).
+func statusWhere(status Status, now int64) (string, []any) {
+	switch status {
+	case Pending:
+		return "o.status = ? AND o.expires_at > ?", []any{Pending, now}
+	case Cancelled:
+		return "(o.status = ? OR o.status = ? AND o.expires_at <= ?)", []any{Cancelled, Pending, now}
+	}
+	return "o.status = ?", []any{status}
+}
+
+// list reads a page of the orders that match where (and status), newest
+// first, with their first ticket; with count, also how many match.
+func (s *Service) list(ctx context.Context, where string, args []any, status *Status, offset, limit int, count bool) ([]Listed, int, error) {
 	at := s.Clock.Now()
-	now := at.UnixMilli()
-	where, args := "o.user_id = ?", []any{userID}
 	if status != nil {
-		switch *status {
-		case Pending:
-			where, args = where+" AND o.status = ? AND o.expires_at > ?", append(args, Pending, now)
-		case Cancelled:
-			where, args = where+" AND (o.status = ? OR o.status = ? AND o.expires_at <= ?)", append(args, Cancelled, Pending, now)
-		default:
-			where, args = where+" AND o.status = ?", append(args, *status)
+		w, a := statusWhere(*status, at.UnixMilli())
+		where, args = where+" AND "+w, append(args, a...)
+	}
+	total := 0
+	if count {
+		var err error
+		if total, err = store.Count(ctx, s.DB, "SELECT COUNT(*) FROM orders o WHERE "+where, args...); err != nil {
+			return nil, 0, errs.Wrap(err, "count orders")
 		}
 	}
 	q := "SELECT o." + strings.ReplaceAll(orderCols, ", ", ", o.") + ", t.name, t.image FROM orders o" +
@@ -38,13 +56,12 @@ func (s *Service) List(ctx context.Context, userID int64, status *Status, offset
 	out, err := store.Collect(ctx, s.DB, q, append(args, limit, offset), func(r store.Scanner) (Listed, error) {
 		var l Listed
 		var name, image sql.NullString
-		err := r.Scan(&l.ID, &l.UserID, &l.Price, &l.Status, &l.PayMethod, (*store.Millis)(&l.ExpiresAt),
-			(*store.Millis)(&l.CreatedAt), (*store.Millis)(&l.UpdatedAt), &name, &image)
+		err := r.Scan(append(orderDest(&l.Order), &name, &image)...)
 		l.Order = l.Order.shown(at)
 		l.TicketName, l.TicketImage = name.String, image.String
 		return l, err
 	})
-	return out, errs.Wrap(err, "list orders")
+	return out, total, errs.Wrap(err, "list orders")
 }
 
 // Item is a ticket of an order, at its price then.
@@ -67,6 +84,11 @@ func (s *Service) Get(ctx context.Context, userID, orderID int64) (Order, []Item
 	if err != nil {
 		return Order{}, nil, errs.Wrap(err, "read order")
 	}
+	return s.withItems(ctx, o)
+}
+
+// withItems reads the items of o and shows o as at now.
+func (s *Service) withItems(ctx context.Context, o Order) (Order, []Item, error) {
 	items, err := store.Collect(ctx, s.DB, "SELECT i.ticket_id, t.name, t.image, i.price, i.created_at, i.updated_at FROM order_items i"+
 		" JOIN tickets t ON t.id = i.ticket_id WHERE i.order_id = ? ORDER BY i.pos", []any{o.ID}, func(r store.Scanner) (Item, error) {
 		var it Item

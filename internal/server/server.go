@@ -239,7 +239,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Payments.Routes(rt)
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
-		Wallet: a.Wallet, TrustProxy: cfg.TrustProxy,
+		Wallet: a.Wallet, Orders: a.Orders, Market: a.Market, Payments: a.Payments, TrustProxy: cfg.TrustProxy,
 	})
 	a.handler = httpx.Edge(rt, a.log, metrics)
 	return nil

@@ -17,8 +17,11 @@ import (
 	"plaza/internal/catalog"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
+	"plaza/internal/market"
 	"plaza/internal/message"
 	"plaza/internal/notify"
+	"plaza/internal/orders"
+	"plaza/internal/payment"
 	"plaza/internal/support"
 	"plaza/internal/wallet"
 )
@@ -32,6 +35,9 @@ type Deps struct {
 	Notify   *notify.Service
 	Messages *message.Service
 	Wallet   *wallet.Service
+	Orders   *orders.Service
+	Market   *market.Service
+	Payments *payment.Service
 	Log      *slog.Logger
 
 	TrustProxy bool // take the client address from X-Forwarded-For

@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"context"
 	"net/http"
 	"reflect"
 	"slices"
@@ -183,6 +184,17 @@ func TestControlCharactersRefused(t *testing.T) {
 		a.fail("POST", "/admin/v1/faqs", map[string]any{"title": "x", "ti\x00tle": "x"}, 400, "invalid", "ti\x00tle")
 		a.fail("GET", "/admin/v1/faqs?page=1%00", nil, 400, "invalid", "page")
 		a.fail("GET", "/admin/v1/faqs?page_size=%C2%8520", nil, 400, "invalid", "page_size")
+		// The filters and keys of the order and payment routes.
+		for path, field := range map[string]string{
+			"/admin/v1/orders?status=1%00": "status", "/admin/v1/orders?user_id=" + uid + "%1b": "user_id",
+			"/admin/v1/exchange-orders?user_id=%C2%85" + uid: "user_id",
+			"/admin/v1/payments?status=paid%7f":              "status", "/admin/v1/payments?method=wechat%00": "method",
+			"/admin/v1/payments?user_id=" + uid + "%00":                    "user_id",
+			"/admin/v1/exchange-orders/" + strings.Repeat("1", 25) + "%00": "order_number",
+			"/admin/v1/payments/P2026%1b":                                  "out_trade_no",
+		} {
+			a.fail("GET", path, nil, 400, "invalid", field)
+		}
 		// Nothing was written.
 		if n := total(t, a, "/admin/v1/pushes"); n != 1 {
 			t.Fatalf("%d pushes, want 1", n)
@@ -281,6 +293,11 @@ func TestPathIDs(t *testing.T) {
 		push := num(t, a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "T"}, 201)["id"])
 		fbTok, _ := register(t, e, "13900139000")
 		fb := num(t, memberOK(t, e, "POST", "/api/feedback", map[string]any{"feedback_content": "x"}, fbTok)["id"])
+		ticket, _ := strconv.ParseInt(paths["tickets"][strings.LastIndexByte(paths["tickets"], '/')+1:], 10, 64)
+		order, err := e.App.Orders.Create(context.Background(), userID, []int64{ticket}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		spellings := func(id int64) []string {
 			s := strconv.FormatInt(id, 10)
@@ -312,6 +329,7 @@ func TestPathIDs(t *testing.T) {
 			route{"POST", "/admin/v1/feedback/", "/replies", fb, map[string]any{"content": "x"}},
 			route{"GET", "/admin/v1/service-conversations/", "/messages", userID, nil},
 			route{"POST", "/admin/v1/service-conversations/", "/messages", userID, map[string]any{"content": "x"}},
+			route{"GET", "/admin/v1/orders/", "", order.ID, nil},
 		)
 		// Every route with an {id} is in the table.
 		rt := httpx.NewRouter()
@@ -337,6 +355,7 @@ func TestPathIDs(t *testing.T) {
 			t.Fatalf("user banned through a bad id: %v", u)
 		}
 		a.ok("GET", "/admin/v1/pushes/"+strconv.FormatInt(push, 10), nil, 200)
+		a.ok("GET", "/admin/v1/orders/"+strconv.FormatInt(order.ID, 10), nil, 200)
 		if rows(t, e, "feedback_replies") != 0 || rows(t, e, "messages") != 0 {
 			t.Fatal("written through a bad id")
 		}

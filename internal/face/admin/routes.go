@@ -26,6 +26,13 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("POST /admin/v1/users/{id}/wallet", f.serve(f.adjustWallet))
 	rt.Handle("GET /admin/v1/users/{id}/ledger", f.serve(f.ledger))
 
+	rt.Handle("GET /admin/v1/orders", f.serve(f.orders))
+	rt.Handle("GET /admin/v1/orders/{id}", f.serve(f.order))
+	rt.Handle("GET /admin/v1/exchange-orders", f.serve(f.exchangeOrders))
+	rt.Handle("GET /admin/v1/exchange-orders/{order_number}", f.serve(f.exchangeOrder))
+	rt.Handle("GET /admin/v1/payments", f.serve(f.payments))
+	rt.Handle("GET /admin/v1/payments/{out_trade_no}", f.serve(f.payment))
+
 	rt.Handle("GET /admin/v1/pushes", f.serve(paged(f.Notify.Pushes, wirePush)))
 	rt.Handle("POST /admin/v1/pushes", f.serve(f.sendPush))
 	rt.Handle("GET /admin/v1/pushes/{id}", f.serve(f.push))
