@@ -46,6 +46,9 @@ type mixOrder struct {
 	user    int
 	price   int64
 	tickets []int64
+	// left: the load seldom pays or cancels it, so that it expires
+	// (mostly by a sweep).
+	left bool
 }
 
 // mixUser is a user of the load.
@@ -322,6 +325,7 @@ func (m *mix) run() {
 	close(done)
 	bg.Wait()
 	m.count["expired by sweeps"] = int(expired.Load())
+	m.count[fmt.Sprint("clock moved ", m.e.Clock.Now().Sub(plazatest.Start).Round(time.Minute))]++
 }
 
 // op runs one random operation as worker w's n-th.
@@ -504,7 +508,7 @@ func (m *mix) create(r *rand.Rand, ui int) {
 			price += m.prices[t]
 		}
 		m.mu.Lock()
-		m.orders = append(m.orders, mixOrder{id: id, user: ui, price: price, tickets: ids})
+		m.orders = append(m.orders, mixOrder{id: id, user: ui, price: price, tickets: ids, left: r.IntN(3) == 0})
 		m.mu.Unlock()
 	case 202: // a ticket sold or reserved
 	default:
@@ -524,7 +528,7 @@ func (m *mix) recent(r *rand.Rand, ui int) (*mixOrder, int) {
 	}
 	var open []int
 	for i := len(m.orders) - 1; i >= 0 && len(open) < 20; i-- {
-		if id := m.orders[i].id; m.paid[id] == "" && !m.cancelled[id] {
+		if id := m.orders[i].id; m.paid[id] == "" && !m.cancelled[id] && !m.orders[i].left {
 			open = append(open, i)
 		}
 	}
