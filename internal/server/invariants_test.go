@@ -117,6 +117,8 @@ func TestMixedLoadInvariants(t *testing.T) {
 		// The clock moves some 50 s every ten operations: an order lives
 		// for about a hundred operations of the load.
 		"PLAZA_ORDER_TTL": "8m",
+		// and the admin's token outlives the clock's run.
+		"PLAZA_ADMIN_TOKEN_TTL": "72h",
 	}
 	plazatest.Each(t, env, func(t *testing.T, e *plazatest.Env) {
 		start := time.Now()
