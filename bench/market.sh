@@ -13,7 +13,8 @@
 #   2. GET /market/exchange_products/ (the first page of 20),
 #   3. the same page's bytes from a bare net/http handler (cmd/benchbare),
 # stops plaza, checks that the orders number at least the acknowledged
-# purchases and that `plaza ledger verify` passes.
+# purchases and that `plaza ledger verify` passes. ENGINES picks the runs
+# ("sqlite postgres" by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-15s}
@@ -91,8 +92,8 @@ bench() { # engine-name, extra environment...
   env PLAZA_DATA="$data" "$@" "$work/plaza" ledger verify | tail -3
 }
 
-bench sqlite
-if [ -n "${PLAZA_BENCH_DATABASE_URL:-}" ]; then
+[ "${ENGINES:-sqlite postgres}" = "${ENGINES#*sqlite}" ] || bench sqlite
+if [ -n "${PLAZA_BENCH_DATABASE_URL:-}" ] && [ "${ENGINES:-postgres}" != "${ENGINES#*postgres}" ]; then
   psql -q "$PLAZA_BENCH_DATABASE_URL" -c 'DROP SCHEMA IF EXISTS bench_market CASCADE' -c 'CREATE SCHEMA bench_market'
   sep='?'; case "$PLAZA_BENCH_DATABASE_URL" in *\?*) sep='&';; esac
   PLAZA_BENCH_PG="$PLAZA_BENCH_DATABASE_URL" \
