@@ -146,8 +146,6 @@ type Filter struct {
 	Status *int   // user products of this status
 }
 
-var errSoldOut = errs.E(errs.OutOfStock, "sold out")
-
 var errNoProduct = errs.E(errs.NotFound, "no such product")
 
 // likePattern is a LIKE pattern that matches s anywhere (with \ as the
@@ -196,28 +194,31 @@ func (s *Service) Purchase(ctx context.Context, userID, productID int64) (Order,
 	return o, err
 }
 
-// Buy buys one unit of a product in the caller's unit: it writes the
-// order, debits the product's diamonds (wallet.Purchase), writes the
-// user's product (unused) for a virtual product, and last takes the unit
-// (bought + 1, and stock - 1 when the product has a stock) by one
+// Buy buys one unit of a product in the caller's unit: it takes the unit
+// (bought + 1, and stock - 1 when the product has a stock, in one
 // conditional UPDATE, so two buyers of the last unit are told apart by the
-// row lock. The product's row is the one every buyer of it locks: taken by
-// the unit's last statement, it is held only through the commit
-// (PostgreSQL; an SQLite unit holds the write lock anyway). Unknown
+// row lock), debits the product's diamonds (wallet.Purchase), writes the
+// order and, for a virtual product, the user's product (unused). Unknown
 // product: NotFound; sold out: OutOfStock; too few diamonds:
-// InsufficientFunds; the price or type changed meanwhile: Conflict. On an
-// error the caller rolls the unit back, and so nothing is written.
+// InsufficientFunds. On an error the caller rolls the unit back, and so
+// nothing is written.
 func (s *Service) Buy(ctx context.Context, tx *store.Tx, userID, productID int64) (Order, error) {
-	p, err := productOf(tx.QueryRow(ctx, "SELECT "+productCols+" FROM exchange_products p WHERE p.id = ?", productID))
+	p, err := productOf(tx.QueryRow(ctx, `UPDATE exchange_products SET bought = bought + 1, stock = stock - 1
+		WHERE id = ? AND (stock IS NULL OR stock > 0) RETURNING `+returningCols, productID))
 	if store.NoRows(err) {
-		return Order{}, errNoProduct
+		n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM exchange_products WHERE id = ?", productID)
+		if err != nil {
+			return Order{}, errs.Wrap(err, "read product")
+		}
+		if n == 0 {
+			return Order{}, errNoProduct
+		}
+		return Order{}, errs.E(errs.OutOfStock, "sold out")
 	}
 	if err != nil {
-		return Order{}, errs.Wrap(err, "read product")
+		return Order{}, errs.Wrap(err, "take a unit")
 	}
-	if p.Stock != nil && *p.Stock <= 0 {
-		return Order{}, errSoldOut
-	}
+	tx.AfterCommit(s.Changed) // bought (and stock) changed
 	now := tx.Now()
 	o := Order{UserID: userID, Product: p, Diamond: p.Diamond, Status: OrderExchanged, CreatedAt: now}
 	for try := 0; o.ID == 0; try++ {
@@ -245,25 +246,6 @@ func (s *Service) Buy(ctx context.Context, tx *store.Tx, userID, productID int64
 			return Order{}, errs.Wrap(err, "write user product")
 		}
 	}
-	err = tx.QueryRow(ctx, `UPDATE exchange_products SET bought = bought + 1, stock = stock - 1
-		WHERE id = ? AND diamond = ? AND product_type = ? AND (stock IS NULL OR stock > 0) RETURNING bought, stock`,
-		p.ID, p.Diamond, p.Type).Scan(&o.Product.Bought, &nullInt{&o.Product.Stock})
-	if store.NoRows(err) { // gone, sold out or changed since it was read
-		cur, err := productOf(tx.QueryRow(ctx, "SELECT "+productCols+" FROM exchange_products p WHERE p.id = ?", productID))
-		switch {
-		case store.NoRows(err):
-			return Order{}, errNoProduct
-		case err != nil:
-			return Order{}, errs.Wrap(err, "read product")
-		case cur.Stock != nil && *cur.Stock <= 0:
-			return Order{}, errSoldOut
-		}
-		return Order{}, errs.E(errs.Conflict, "the product changed while it was bought; try again")
-	}
-	if err != nil {
-		return Order{}, errs.Wrap(err, "take a unit")
-	}
-	tx.AfterCommit(s.Changed) // bought (and stock) changed
 	return o, nil
 }
 
