@@ -204,12 +204,13 @@ func (s *Service) Purchase(ctx context.Context, userID, productID int64) (Order,
 // nothing is written.
 //
 // The product's row, which every buyer of it locks, is taken first on
-// purpose. Taken last (to hold its lock only through the commit), the
-// rows the unit inserts before would first take the row's KEY SHARE lock
-// for their foreign keys, beside other buyers' doing the same: PostgreSQL
-// then keeps the row's lockers as a MultiXact, and on the bench purchases
-// fell from 570/s to 455/s and the product list, which reads that row,
-// from 4,660/s to 1,430/s (docs/performance.md).
+// purpose. Taken last (to hold its lock only through the commit), it was
+// slower on PostgreSQL: on the bench, purchases fell from 570/s to 455/s
+// and the product list, which reads that row, from 4,660/s to 1,430/s
+// (docs/performance.md). The likely cause: the rows inserted before take
+// the row's KEY SHARE lock for their foreign keys beside other buyers'
+// doing the same, which PostgreSQL keeps as MultiXacts that every later
+// reader of the row must look up.
 func (s *Service) Buy(ctx context.Context, tx *store.Tx, userID, productID int64) (Order, error) {
 	p, err := productOf(tx.QueryRow(ctx, `UPDATE exchange_products SET bought = bought + 1, stock = stock - 1
 		WHERE id = ? AND (stock IS NULL OR stock > 0) RETURNING `+returningCols, productID))
