@@ -40,3 +40,46 @@ func TestGoldenSession(t *testing.T) {
 		plazatest.Golden(t, "session", answers, "token", "uid", "avatar")
 	})
 }
+
+// The commerce half, byte for byte but for random values, on every engine:
+// projects and tickets, the cart, an order paid in the sandbox, the bought
+// tickets, ticket comments and the ticket circle, and the refusals of
+// tickets unknown (201) and sold (202) and of a paid order.
+func TestGoldenCommerce(t *testing.T) {
+	plazatest.Each(t, contentEnv(), func(t *testing.T, e *plazatest.Env) {
+		s := makeShop(t, e, 3)
+		a, _ := signup(t, e, "18682222222")
+		var answers [][]byte
+		call := func(method string, params map[string]any) map[string]any {
+			res := send(e, method, params, a)
+			answers = append(answers, res.Body)
+			return res.JSON()
+		}
+		call("project_list", nil)
+		call("project_recommend_list", nil)
+		call("project_detail", map[string]any{"project_id": s.project})
+		call("ticket_list", map[string]any{"project_id": s.project})
+		call("ticket_detail", map[string]any{"ticket_id": s.tickets[0]})
+		call("ticket_recommend_list", nil)
+		call("shopping_cart_add", map[string]any{"ticket_id": s.tickets[1]})
+		call("shopping_cart_info", nil)
+		call("order_create_by_shopping_cart", map[string]any{"ticket_id_list": []any{s.tickets[1]}})
+		call("shopping_cart_info", nil)
+		call("order_create", map[string]any{"ticket_id_list": []any{s.tickets[0]}})
+		call("my_order_list", nil)
+		call("order_pay", map[string]any{"order_id": 2, "pay_method": "sandbox"})
+		call("order_cancel", map[string]any{"order_id": 1})
+		call("order_detail", map[string]any{"order_id": 2})
+		call("my_order_list", map[string]any{"status": 1})
+		call("my_ticket_list", nil)
+		call("order_create", map[string]any{"ticket_id_list": []any{s.tickets[0]}})
+		call("order_create", map[string]any{"ticket_id_list": []any{999999}})
+		call("order_cancel", map[string]any{"order_id": 2})
+		call("ticket_comment_publish", map[string]any{"ticket_id": s.tickets[2], "content": "test_ticket_comment"})
+		call("ticket_comment_list", map[string]any{"ticket_id": s.tickets[2]})
+		call("ticket_circle", nil)
+		call("ticket_comment_del", map[string]any{"ticket_comment_id_list": []any{1}})
+		call("ticket_circle", nil)
+		plazatest.Golden(t, "commerce", answers, "token", "uid", "master_id")
+	})
+}
