@@ -48,7 +48,7 @@ const (
 )
 
 // Currency is the wallet currency orders are paid in (fen).
-const Currency = "cny"
+const Currency = wallet.CNY
 
 // DefaultTTL is how long a pending order holds its tickets.
 const DefaultTTL = 15 * time.Minute

@@ -39,7 +39,7 @@ const (
 )
 
 // CNY is the wallet currency a top-up credits, in fen.
-const CNY = "cny"
+const CNY = wallet.CNY
 
 // Status is a payment's state.
 type Status string

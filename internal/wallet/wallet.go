@@ -31,6 +31,7 @@ const (
 	Coin    = "coin"    // the doge face's pet coins
 	Gold    = "gold"    // the live face's gold
 	Diamond = "diamond" // the market face's diamonds
+	CNY     = "cny"     // yuan in fen (2 decimals): what the yuanyi orders cost, topped up by payments
 )
 
 // System accounts: the other side of every transaction that is not between

@@ -111,7 +111,7 @@ func parallelPurchases(t *testing.T, init bool) {
 			if err := e.w.Init(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			if n := e.count("SELECT COUNT(*) FROM wallet_accounts WHERE system IS NOT NULL"); n != 3*3*16 {
+			if n := e.count("SELECT COUNT(*) FROM wallet_accounts WHERE system IS NOT NULL"); n != 4*3*16 { // four currencies, three system accounts, 16 shards
 				t.Fatalf("system accounts = %d", n)
 			}
 		}
@@ -517,7 +517,7 @@ func TestTransactionAnswer(t *testing.T) {
 			t.Fatalf("entries at the unit's time = %d, want 2", n)
 		}
 		bs, err := e.w.Balances(ctx, us[1])
-		if err != nil || len(bs) != 3 || bs[0] != (wallet.Balance{Currency: "coin"}) || bs[2] != (wallet.Balance{Currency: "gold", Amount: 12}) {
+		if err != nil || len(bs) != 4 || bs[1] != (wallet.Balance{Currency: "coin"}) || bs[3] != (wallet.Balance{Currency: "gold", Amount: 12}) {
 			t.Fatalf("balances = %+v (%v)", bs, err)
 		}
 		if _, err := e.w.Transaction(ctx, 987654); !errs.Is(err, errs.NotFound) {
@@ -552,11 +552,11 @@ func TestAddCurrency(t *testing.T) {
 		}
 		e.grant(u, "star", 250)
 		cs, err := e.w.Currencies(ctx)
-		if err != nil || len(cs) != 4 {
+		if err != nil || len(cs) != 5 {
 			t.Fatalf("currencies = %+v (%v)", cs, err)
 		}
 		r := e.verify()
-		if r.Currencies != 4 || len(r.Totals) != 4 {
+		if r.Currencies != 5 || len(r.Totals) != 5 {
 			t.Fatalf("report = %+v", r)
 		}
 	})
