@@ -92,10 +92,13 @@ bench() { # engine-name, extra environment...
   env PLAZA_DATA="$data" "$@" "$work/plaza" ledger verify | tail -3
 }
 
-[ "${ENGINES:-sqlite postgres}" = "${ENGINES#*sqlite}" ] || bench sqlite
-if [ -n "${PLAZA_BENCH_DATABASE_URL:-}" ] && [ "${ENGINES:-postgres}" != "${ENGINES#*postgres}" ]; then
-  psql -q "$PLAZA_BENCH_DATABASE_URL" -c 'DROP SCHEMA IF EXISTS bench_market CASCADE' -c 'CREATE SCHEMA bench_market'
-  sep='?'; case "$PLAZA_BENCH_DATABASE_URL" in *\?*) sep='&';; esac
-  PLAZA_BENCH_PG="$PLAZA_BENCH_DATABASE_URL" \
-    bench postgres PLAZA_DATABASE_URL="$PLAZA_BENCH_DATABASE_URL${sep}search_path=bench_market"
-fi
+engines=" ${ENGINES:-sqlite postgres} "
+case $engines in *" sqlite "*) bench sqlite;; esac
+case $engines in *" postgres "*)
+  if [ -n "${PLAZA_BENCH_DATABASE_URL:-}" ]; then
+    psql -q "$PLAZA_BENCH_DATABASE_URL" -c 'DROP SCHEMA IF EXISTS bench_market CASCADE' -c 'CREATE SCHEMA bench_market'
+    sep='?'; case "$PLAZA_BENCH_DATABASE_URL" in *\?*) sep='&';; esac
+    PLAZA_BENCH_PG="$PLAZA_BENCH_DATABASE_URL" \
+      bench postgres PLAZA_DATABASE_URL="$PLAZA_BENCH_DATABASE_URL${sep}search_path=bench_market"
+  fi;;
+esac
