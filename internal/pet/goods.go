@@ -86,7 +86,7 @@ func (s *Service) Buy(ctx context.Context, userID, goodsID int64) (Gift, int64, 
 			return nil
 		}
 		t, err := s.wallet.Purchase(ctx, tx, userID, wallet.Coin, goods.Price, wallet.Meta{
-			Reason: "购买" + goods.Name, Ref: wallet.Ref{Kind: "pet.gift", ID: strconv.FormatInt(g.ID, 10)},
+			Reason: "购买" + goods.Name, Ref: wallet.Ref{Kind: "pet_gift", ID: strconv.FormatInt(g.ID, 10)},
 		})
 		if err != nil {
 			return err

@@ -190,7 +190,7 @@ func (s *Service) Join(ctx context.Context, tx *store.Tx, userID int64) (Player,
 	if err == nil {
 		if s.cfg.StartCoins > 0 {
 			if _, err := s.wallet.Grant(ctx, tx, userID, wallet.Coin, s.cfg.StartCoins, wallet.Meta{
-				Reason: "新用户", Ref: wallet.Ref{Kind: "pet.start", ID: strconv.FormatInt(userID, 10)}, Key: "pet.start",
+				Reason: "新用户", Ref: wallet.Ref{Kind: "pet_start", ID: strconv.FormatInt(userID, 10)}, Key: "pet_start",
 			}); err != nil {
 				return Player{}, err
 			}
@@ -304,7 +304,7 @@ func (s *Service) Pick(ctx context.Context, userID int64) (Player, error) {
 		if s.cfg.PickCoins <= 0 {
 			return nil
 		}
-		t, err := s.wallet.Grant(ctx, tx, userID, wallet.Coin, s.cfg.PickCoins, wallet.Meta{Reason: "捡屎", Ref: wallet.Ref{Kind: "pet.pick"}})
+		t, err := s.wallet.Grant(ctx, tx, userID, wallet.Coin, s.cfg.PickCoins, wallet.Meta{Reason: "捡屎", Ref: wallet.Ref{Kind: "pet_pick", ID: strconv.FormatInt(userID, 10)}})
 		if err != nil {
 			return err
 		}

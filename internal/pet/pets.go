@@ -3,6 +3,7 @@ package pet
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"plaza/internal/errs"
@@ -178,7 +179,7 @@ func (s *Service) Act(ctx context.Context, userID int64, action int) (int64, err
 		if cost <= 0 {
 			return nil
 		}
-		t, err := s.wallet.Purchase(ctx, tx, userID, wallet.Coin, cost, wallet.Meta{Reason: what, Ref: wallet.Ref{Kind: "pet." + col}})
+		t, err := s.wallet.Purchase(ctx, tx, userID, wallet.Coin, cost, wallet.Meta{Reason: what, Ref: wallet.Ref{Kind: "pet_" + col, ID: strconv.FormatInt(id, 10)}})
 		if err != nil {
 			return err
 		}
