@@ -382,19 +382,41 @@ func (p Profile) check(now time.Time) error {
 // UpdateProfile applies p to the user and returns the result. The avatar
 // is checked (and a media reference resolved) as avatar.go says.
 func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) (User, error) {
-	now := s.now()
-	if err := p.check(now); err != nil {
+	p, err := s.PrepareProfile(ctx, p)
+	if err != nil {
 		return User{}, err
+	}
+	var u User
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		u, err = s.UpdateProfileIn(ctx, tx, id, p)
+		return err
+	})
+	return u, err
+}
+
+// PrepareProfile checks a profile change and resolves its avatar (a media
+// reference to its media id), before the unit that applies it
+// (UpdateProfileIn, RegisterDevice): it reads the media core, which a unit
+// may not.
+func (s *Service) PrepareProfile(ctx context.Context, p Profile) (Profile, error) {
+	if err := p.check(s.now()); err != nil {
+		return Profile{}, err
 	}
 	if p.Avatar != nil {
 		a, err := s.avatar(ctx, *p.Avatar)
 		if err != nil {
-			return User{}, err
+			return Profile{}, err
 		}
 		p.Avatar = &a
 	}
+	return p, nil
+}
+
+// UpdateProfileIn applies a prepared profile change (PrepareProfile) in
+// the caller's unit.
+func (s *Service) UpdateProfileIn(ctx context.Context, tx *store.Tx, id int64, p Profile) (User, error) {
 	sets := []string{"updated_at = ?"}
-	args := []any{now.UnixMilli()}
+	args := []any{tx.Now().UnixMilli()}
 	add := func(col string, v any) {
 		sets = append(sets, col+" = ?")
 		args = append(args, v)
@@ -428,7 +450,8 @@ func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) (User,
 		add("email", e)
 	}
 	args = append(args, id)
-	u, err := scanUser(s.db.QueryRowWrite(ctx, "UPDATE users SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+userCols, args...))
+	u, err := scanUser(tx.QueryRow(ctx, "UPDATE users SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+userCols, args...))
+	tx.AfterCommit(func() { s.auth.invalidate(id) })
 	s.auth.invalidate(id)
 	if store.IsUniqueViolation(err) {
 		return User{}, errs.R(errs.Conflict, ReasonRegistered, "this e-mail address belongs to another account")

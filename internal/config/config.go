@@ -20,6 +20,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/admins"
 	"plaza/internal/media"
+	"plaza/internal/pet"
 	storage "plaza/internal/provider/media"
 )
 
@@ -87,6 +88,15 @@ type Config struct {
 	YuanyiMaxSkew    time.Duration
 
 	OrderTTL time.Duration // how long a pending order holds its tickets
+
+	// The pet game of the doge face (pet.Config).
+	DogeStartCoins int64
+	DogeStartPoop  int
+	DogePoopEvery  time.Duration
+	DogePoopMax    int
+	DogePickCoins  int64
+	DogeFeedCoins  int64
+	DogeBathCoins  int64
 	// Payments (docs/payments.md). A vendor is configured when its app id
 	// is set; then every setting of it is required.
 	PaySandbox           string // auto | true | false
@@ -181,6 +191,14 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.YuanyiCodeLength, "yuanyi-code-length", 4, "digits of the SMS codes the yuanyi face sends (4-8)")
 	fs.DurationVar(&c.YuanyiMaxSkew, "yuanyi-max-skew", 15*time.Minute, "refuse a signed yuanyi call whose ts is further than this from the server's clock (0: off)")
 	fs.DurationVar(&c.OrderTTL, "order-ttl", 15*time.Minute, "how long a pending order holds its tickets before it expires")
+	pd := pet.DefaultConfig()
+	fs.Int64Var(&c.DogeStartCoins, "doge-start-coins", pd.StartCoins, "coins a new player of the pet game (doge face) is granted")
+	fs.IntVar(&c.DogeStartPoop, "doge-start-poop", pd.StartPoop, "pending poop of a new player of the pet game")
+	fs.DurationVar(&c.DogePoopEvery, "doge-poop-every", pd.PoopEvery, "the pet game accrues one pending poop per this")
+	fs.IntVar(&c.DogePoopMax, "doge-poop-max", pd.PoopMax, "most pending poop in the pet game")
+	fs.Int64Var(&c.DogePickCoins, "doge-pick-coins", pd.PickCoins, "coins a picked poop pays")
+	fs.Int64Var(&c.DogeFeedCoins, "doge-feed-coins", pd.FeedCoins, "coins feeding the pet costs")
+	fs.Int64Var(&c.DogeBathCoins, "doge-bath-coins", pd.BathCoins, "coins bathing the pet costs")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
 	fs.StringVar(&c.PaySandbox, "pay-sandbox", "auto", "sandbox payments (paid at once, no money): auto (on while no vendor is configured), true or false")
@@ -488,6 +506,18 @@ func (c *Config) Check() error {
 	default:
 		fail("market-cache %q: want auto, true or false", c.MarketCache)
 	}
+	if c.DogePoopEvery <= 0 {
+		fail("doge-poop-every: must be positive")
+	}
+	for _, n := range []struct {
+		name string
+		v    int64
+	}{{"doge-start-coins", c.DogeStartCoins}, {"doge-start-poop", int64(c.DogeStartPoop)}, {"doge-poop-max", int64(c.DogePoopMax)},
+		{"doge-pick-coins", c.DogePickCoins}, {"doge-feed-coins", c.DogeFeedCoins}, {"doge-bath-coins", c.DogeBathCoins}} {
+		if n.v < 0 || n.v > 1_000_000 {
+			fail("%s: 0 to 1000000", n.name)
+		}
+	}
 	switch c.PaySandbox {
 	case "auto", "true", "false":
 	default:
@@ -687,4 +717,10 @@ func (c *Config) PaySandboxOn() bool {
 		return false
 	}
 	return !c.WeChatPayOn() && !c.AlipayOn()
+}
+
+// Pet is the pet game's rules.
+func (c Config) Pet() pet.Config {
+	return pet.Config{StartCoins: c.DogeStartCoins, StartPoop: c.DogeStartPoop, PoopEvery: c.DogePoopEvery, PoopMax: c.DogePoopMax,
+		PickCoins: c.DogePickCoins, FeedCoins: c.DogeFeedCoins, BathCoins: c.DogeBathCoins}
 }

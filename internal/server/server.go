@@ -22,6 +22,7 @@ import (
 	"plaza/internal/config"
 	"plaza/internal/content"
 	"plaza/internal/face/admin"
+	"plaza/internal/face/doge"
 	"plaza/internal/face/files"
 	marketface "plaza/internal/face/market"
 	"plaza/internal/face/member"
@@ -33,6 +34,7 @@ import (
 	"plaza/internal/notify"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
+	"plaza/internal/pet"
 	"plaza/internal/provider/mail"
 	storage "plaza/internal/provider/media"
 	"plaza/internal/provider/pay"
@@ -64,6 +66,7 @@ type App struct {
 	Market   *market.Service
 	Orders   *orders.Service
 	Payments *payment.Service
+	Pets     *pet.Service
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -181,6 +184,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	}
 	a.Market = market.New(a.DB, a.Wallet, cfg.Location)
 	a.Catalog.Watch(catalog.ExchangeProducts, a.Market.Changed) // admin edits change what the shop shows
+	a.Pets = pet.New(a.DB, a.Wallet, a.Accounts, cfg.Pet())
 	if err := a.buildPayments(ctx); err != nil {
 		return err
 	}
@@ -236,6 +240,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Accounts: a.Accounts, Market: a.Market, Wallet: a.Wallet, Log: a.log, Location: cfg.Location, TrustProxy: cfg.TrustProxy,
 		Cache: cfg.MarketCacheOn,
 	})
+	doge.Routes(rt, doge.Deps{Accounts: a.Accounts, Pets: a.Pets, Log: a.log, Location: cfg.Location})
 	a.Payments.Routes(rt)
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,

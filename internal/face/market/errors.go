@@ -9,6 +9,7 @@ import (
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
+	"plaza/internal/pet"
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/sms"
 	"plaza/internal/showcase"
@@ -57,6 +58,14 @@ var codes = errs.Codes[answer]{
 	},
 	// Reasons that keep the answer of their kind.
 	ByKind: []errs.Reason{
+		pet.ReasonNoPet,
+		pet.ReasonHasPet,
+		pet.ReasonNoPoop,
+		pet.ReasonDone,
+		pet.ReasonNoGoods,
+		pet.ReasonNoGift,
+		pet.ReasonCarrying,
+		pet.ReasonAction,
 		account.ReasonNoUser,
 		wallet.ReasonUnknownCurrency,
 		wallet.ReasonKeyReused,

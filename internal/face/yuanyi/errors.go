@@ -7,6 +7,7 @@ import (
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
+	"plaza/internal/pet"
 	"plaza/internal/provider/mail"
 	"plaza/internal/provider/sms"
 	"plaza/internal/showcase"
@@ -96,6 +97,14 @@ var codes = errs.Codes[int]{
 	},
 	// Reasons that keep the code of their kind.
 	ByKind: []errs.Reason{
+		pet.ReasonNoPet,
+		pet.ReasonHasPet,
+		pet.ReasonNoPoop,
+		pet.ReasonDone,
+		pet.ReasonNoGoods,
+		pet.ReasonNoGift,
+		pet.ReasonCarrying,
+		pet.ReasonAction,
 		account.ReasonBanned,
 		account.ReasonBadEmail,
 		content.ReasonComment,

@@ -1,0 +1,5 @@
+package doge
+
+var Codes = codes
+
+func AnswerOf(err error) (int, string) { a := answerOf(err); return a.Status, a.Msg }
