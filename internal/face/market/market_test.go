@@ -292,7 +292,9 @@ func TestAuthPagingAndBadInput(t *testing.T) {
 		if last := want(t, e.Do("GET", "/market/exchange_products/?page=last", nil), "last", 200); len(results(t, last)) != 5 {
 			t.Fatalf("last page %v", last)
 		}
-		for _, pg := range []string{"0", "-1", "4", "abc", "1.5", "99999999999999999999", "502", "%00"} {
+		for _, pg := range []string{"0", "-1", "4", "abc", "1.5", "99999999999999999999", "502", "%00",
+			// (n-1)*20 wraps around: to a negative offset, and to 4.
+			"461168601842738792", "922337203685477582"} {
 			res := e.Do("GET", "/market/exchange_products/?page="+pg, nil)
 			if pg == "%00" {
 				want(t, res, "page NUL", 400)
@@ -300,6 +302,8 @@ func TestAuthPagingAndBadInput(t *testing.T) {
 			}
 			wantDetail(t, res, "page "+pg, 404, "Invalid page.")
 			wantDetail(t, u.do("GET", "/userinfo/diamond_records/?page="+pg), "records page "+pg, 404, "Invalid page.")
+			wantDetail(t, u.do("GET", "/market/exchange_product_order/?page="+pg), "orders page "+pg, 404, "Invalid page.")
+			wantDetail(t, u.do("GET", "/market/user_products/?page="+pg), "user products page "+pg, 404, "Invalid page.")
 		}
 		// An empty list has its first page.
 		if p := want(t, u.do("GET", "/market/exchange_product_order/"), "no orders", 200); number(p["count"]) != 0 || p["next"] != nil {
