@@ -1,6 +1,7 @@
 package market_test
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"plaza/internal/errs"
 	"plaza/internal/plazatest"
 )
 
@@ -225,6 +227,13 @@ func TestPurchaseRefusals(t *testing.T) {
 		}
 		for _, n := range []string{"1", "abc", "20260301180000000000000000", strings.Repeat("9", 27)} {
 			wantDetail(t, u.do("GET", "/market/exchange_product_order/"+n+"/"), "order "+n, 404, "Not found.")
+		}
+		// The core reads no malformed number (PostgreSQL fails on invalid
+		// UTF-8): it names no order.
+		for _, n := range []string{"\xff", "2026030118000000000000000\x00", "abc", ""} {
+			if _, err := e.App.Market.Order(context.Background(), u.id, n); !errs.Is(err, errs.NotFound) {
+				t.Fatalf("order %q: %v, want NotFound", n, err)
+			}
 		}
 		if b := u.balance(t); b != 390 {
 			t.Fatalf("balance %d", b)
