@@ -291,8 +291,12 @@ func (s *Service) Orders(ctx context.Context, userID int64, offset, limit int) (
 	return out, total, errs.Wrap(err, "list orders")
 }
 
-// Order returns a user's order by its number; another user's is NotFound.
+// Order returns a user's order by its number; another user's, and what
+// cannot be an order number (CheckOrderNumber), are NotFound.
 func (s *Service) Order(ctx context.Context, userID int64, number string) (Order, error) {
+	if CheckOrderNumber("order_number", number) != nil {
+		return Order{}, errs.E(errs.NotFound, "no such order")
+	}
 	o, err := orderOf(s.db.QueryRow(ctx, "SELECT "+orderCols+` FROM exchange_orders o
 		JOIN exchange_products p ON p.id = o.product_id WHERE o.order_number = ? AND o.user_id = ?`, number, userID))
 	if store.NoRows(err) {

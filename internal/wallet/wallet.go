@@ -196,6 +196,11 @@ func (s *Service) currency(ctx context.Context, q store.Querier, code string) (C
 	if code == "" {
 		return Currency{}, errs.InvalidField("currency", "currency is required")
 	}
+	// No currency has another code (AddCurrency): such a one is unknown
+	// without a query, which PostgreSQL would fail on invalid UTF-8 or NUL.
+	if !isToken(code, 16) {
+		return Currency{}, &errs.Error{Kind: errs.Invalid, Reason: ReasonUnknownCurrency, Field: "currency", Msg: "unknown currency"}
+	}
 	c, err := scanCurrency(q.QueryRow(ctx, "SELECT code, name, decimals, created_at FROM currencies WHERE code = ?", code))
 	if store.NoRows(err) {
 		return Currency{}, &errs.Error{Kind: errs.Invalid, Reason: ReasonUnknownCurrency, Field: "currency", Msg: "unknown currency"}

@@ -354,6 +354,12 @@ func TestRefusals(t *testing.T) {
 				return err
 			}), errs.NotFound},
 			{"balance of unknown currency", func() error { _, err := e.w.Balance(ctx, u, "euro"); return err }(), errs.Invalid},
+			// Codes no currency has are refused before the database sees them
+			// (PostgreSQL refuses invalid UTF-8 and NUL in a text argument).
+			{"currency of invalid UTF-8", purchase(u, "\xff", 1, wallet.Meta{}), errs.Invalid},
+			{"balance of a NUL currency", func() error { _, err := e.w.Balance(ctx, u, "coin\x00"); return err }(), errs.Invalid},
+			{"ledger of invalid UTF-8", func() error { _, err := e.w.Ledger(ctx, u, "\xe4\xb8", "", 10); return err }(), errs.Invalid},
+			{"numbered ledger of invalid UTF-8", func() error { _, _, err := e.w.LedgerAt(ctx, u, "\xff", 0, 10); return err }(), errs.Invalid},
 			{"balance of unknown user", func() error { _, err := e.w.Balance(ctx, 999999, wallet.Coin); return err }(), errs.NotFound},
 			{"balances of unknown user", func() error { _, err := e.w.Balances(ctx, 999999); return err }(), errs.NotFound},
 		}

@@ -175,6 +175,8 @@ func TestAdminWallet(t *testing.T) {
 		a.fail("GET", l+"?currency=diamond&limit=0", nil, 400, "invalid", "limit")
 		a.fail("GET", l+"?currency=diamond&limit=101", nil, 400, "invalid", "limit")
 		a.fail("GET", l+"?currency=ruby", nil, 400, "invalid", "currency")
+		a.fail("GET", l+"?currency=%ff", nil, 400, "invalid", "currency")
+		a.fail("GET", l+"?currency=diamond%00", nil, 400, "invalid", "currency")
 		a.fail("GET", l, nil, 400, "invalid", "currency")
 		if n := rows(t, e, "wallet_transactions"); n != 5 {
 			t.Fatalf("%d transactions", n)

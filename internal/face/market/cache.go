@@ -15,8 +15,9 @@ import (
 // it was read, so the cache is exact on one node; the server turns it on
 // only where plaza is one node (SQLite; PLAZA_MARKET_CACHE).
 type pageCache struct {
-	mu sync.RWMutex
-	m  map[string]cachedPage
+	mu    sync.RWMutex
+	m     map[string]cachedPage
+	bytes int // of the keys and bodies in m
 }
 
 type cachedPage struct {
@@ -24,9 +25,15 @@ type cachedPage struct {
 	body []byte
 }
 
-// maxCachedPages bounds the cache: past it, it starts over (the keys are
-// filters and pages, which visitors vary without end).
-const maxCachedPages = 4096
+// maxCachedPages and maxCachedBytes bound the cache: past either, it
+// starts over (the keys are filters, pages and any other query parameter,
+// which visitors vary without end, each up to the size of a request's
+// header). An answer bigger than maxCachedEntry is not kept.
+const (
+	maxCachedPages = 4096
+	maxCachedBytes = 32 << 20
+	maxCachedEntry = maxCachedBytes / 64
+)
 
 // rawJSON is an answer already encoded.
 type rawJSON []byte
@@ -74,10 +81,19 @@ func (c *pageCache) get(key string, gen uint64) ([]byte, bool) {
 }
 
 func (c *pageCache) put(key string, gen uint64, body []byte) {
+	size := len(key) + len(body)
+	if size > maxCachedEntry {
+		return
+	}
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCachedPages {
-		c.m = make(map[string]cachedPage)
+	if old, ok := c.m[key]; ok {
+		c.bytes -= len(key) + len(old.body)
+		delete(c.m, key)
+	}
+	if c.m == nil || len(c.m) >= maxCachedPages || c.bytes+size > maxCachedBytes {
+		c.m, c.bytes = make(map[string]cachedPage), 0
 	}
 	c.m[key] = cachedPage{gen: gen, body: body}
+	c.bytes += size
 	c.mu.Unlock()
 }

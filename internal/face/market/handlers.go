@@ -6,7 +6,6 @@ import (
 
 	"plaza/internal/account"
 	"plaza/internal/catalog"
-	"plaza/internal/errs"
 	"plaza/internal/httpx"
 	"plaza/internal/market"
 	"plaza/internal/valid"
@@ -133,24 +132,11 @@ func (f *face) orders(r *http.Request, p *httpx.Params, u account.User) (any, er
 }
 
 func (f *face) order(r *http.Request, _ *httpx.Params, u account.User) (any, error) {
-	n := r.PathValue("number")
-	if len(n) != 26 || !allDigits(n) {
-		return nil, errs.E(errs.NotFound, "no such order")
-	}
-	o, err := f.Market.Order(r.Context(), u.ID, n)
+	o, err := f.Market.Order(r.Context(), u.ID, r.PathValue("number"))
 	if err != nil {
 		return nil, err
 	}
 	return f.wireOrder(u)(o), nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func (f *face) userProducts(r *http.Request, p *httpx.Params, u account.User) (any, error) {

@@ -158,7 +158,9 @@ func pageNo(p *httpx.Params) (int, error) {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || (n-1)*pageSize > maxOffset {
+	// n is compared before it is multiplied: (n-1)*pageSize wraps around
+	// for a large n, to a negative offset.
+	if err != nil || n < 1 || n > maxOffset/pageSize+1 {
 		return 0, errInvalidPage
 	}
 	return n, nil

@@ -1,6 +1,7 @@
 package market_test
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"plaza/internal/errs"
 	"plaza/internal/plazatest"
 )
 
@@ -226,6 +228,13 @@ func TestPurchaseRefusals(t *testing.T) {
 		for _, n := range []string{"1", "abc", "20260301180000000000000000", strings.Repeat("9", 27)} {
 			wantDetail(t, u.do("GET", "/market/exchange_product_order/"+n+"/"), "order "+n, 404, "Not found.")
 		}
+		// The core reads no malformed number (PostgreSQL fails on invalid
+		// UTF-8): it names no order.
+		for _, n := range []string{"\xff", "2026030118000000000000000\x00", "abc", ""} {
+			if _, err := e.App.Market.Order(context.Background(), u.id, n); !errs.Is(err, errs.NotFound) {
+				t.Fatalf("order %q: %v, want NotFound", n, err)
+			}
+		}
 		if b := u.balance(t); b != 390 {
 			t.Fatalf("balance %d", b)
 		}
@@ -292,7 +301,9 @@ func TestAuthPagingAndBadInput(t *testing.T) {
 		if last := want(t, e.Do("GET", "/market/exchange_products/?page=last", nil), "last", 200); len(results(t, last)) != 5 {
 			t.Fatalf("last page %v", last)
 		}
-		for _, pg := range []string{"0", "-1", "4", "abc", "1.5", "99999999999999999999", "502", "%00"} {
+		for _, pg := range []string{"0", "-1", "4", "abc", "1.5", "99999999999999999999", "502", "%00",
+			// (n-1)*20 wraps around: to a negative offset, and to 4.
+			"461168601842738792", "922337203685477582"} {
 			res := e.Do("GET", "/market/exchange_products/?page="+pg, nil)
 			if pg == "%00" {
 				want(t, res, "page NUL", 400)
@@ -300,6 +311,8 @@ func TestAuthPagingAndBadInput(t *testing.T) {
 			}
 			wantDetail(t, res, "page "+pg, 404, "Invalid page.")
 			wantDetail(t, u.do("GET", "/userinfo/diamond_records/?page="+pg), "records page "+pg, 404, "Invalid page.")
+			wantDetail(t, u.do("GET", "/market/exchange_product_order/?page="+pg), "orders page "+pg, 404, "Invalid page.")
+			wantDetail(t, u.do("GET", "/market/user_products/?page="+pg), "user products page "+pg, 404, "Invalid page.")
 		}
 		// An empty list has its first page.
 		if p := want(t, u.do("GET", "/market/exchange_product_order/"), "no orders", 200); number(p["count"]) != 0 || p["next"] != nil {
