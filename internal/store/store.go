@@ -364,11 +364,13 @@ type Tx struct {
 	after      []func() // AfterCommit's
 }
 
-// AfterCommit runs f once the transaction has committed (or its commit
-// failed in a way that leaves the outcome unknown), never after a rollback
-// nor for an attempt that is run again: the place to drop what an
+// AfterCommit runs f once fn has succeeded and the commit has been tried,
+// whether it committed or failed (its outcome may then be unknown, and a
+// PostgreSQL unit whose commit failed to serialize runs again, its f too),
+// never after fn's failure and rollback: the place to drop what an
 // in-memory cache holds of the rows the unit changed, so that no reader
-// fills the cache again from before the change once f has run.
+// fills the cache again from before the change once f has run (an extra
+// run costs a cache miss, no more).
 func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 
 // stmt returns the transaction's handle on the cached statement of q, or
