@@ -15,8 +15,8 @@ type AdminFilter struct {
 }
 
 func (f AdminFilter) check() error {
-	if f.Status != nil && (*f.Status < Pending || *f.Status > Cancelled) {
-		return errs.InvalidField("status", "status must be 0 (pending), 1 (paid) or 2 (cancelled or expired)")
+	if err := checkStatus(f.Status); err != nil {
+		return err
 	}
 	if f.UserID < 0 {
 		return errs.InvalidField("user_id", "user_id must be a user's id")

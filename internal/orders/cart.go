@@ -17,6 +17,13 @@ import (
 // order may be cancelled or expire). A cart holds at most MaxCart tickets.
 func (s *Service) AddToCart(ctx context.Context, userID, ticketID int64) error {
 	return s.DB.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
+		// The user's row serializes the adds to one cart on PostgreSQL, so
+		// that the count below sees every other add (an SQLite unit holds
+		// the write lock already).
+		var locked int64
+		if err := tx.QueryRow(ctx, "SELECT id FROM users WHERE id = ?"+tx.ForUpdate(), userID).Scan(&locked); err != nil {
+			return errs.Wrap(err, "lock user")
+		}
 		share := ""
 		if tx.Engine() == store.Postgres {
 			share = " FOR SHARE" // against a sale committing meanwhile

@@ -17,10 +17,22 @@ type Listed struct {
 }
 
 // List lists the user's orders, newest first; with status, only those in
-// it. A pending order past its deadline shows (and filters) as Cancelled.
+// it (another status is Invalid, field status). A pending order past its
+// deadline shows (and filters) as Cancelled.
 func (s *Service) List(ctx context.Context, userID int64, status *Status, offset, limit int) ([]Listed, error) {
+	if err := checkStatus(status); err != nil {
+		return nil, err
+	}
 	out, _, err := s.list(ctx, "o.user_id = ?", []any{userID}, status, offset, limit, false)
 	return out, err
+}
+
+// checkStatus refuses a status filter that is none of the statuses.
+func checkStatus(status *Status) error {
+	if status != nil && (*status < Pending || *status > Cancelled) {
+		return errs.InvalidField("status", "status must be 0 (pending), 1 (paid) or 2 (cancelled or expired)")
+	}
+	return nil
 }
 
 // statusWhere is the condition of the orders shown in status at now (a

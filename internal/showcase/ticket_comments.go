@@ -2,6 +2,7 @@ package showcase
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"plaza/internal/errs"
@@ -49,7 +50,9 @@ func (s *Service) CommentTicket(ctx context.Context, userID int64, t Ticket, con
 		if err != nil {
 			return errs.Wrap(err, "comment ticket")
 		}
-		_, err = tx.Exec(ctx, "UPDATE tickets SET last_comment = ? WHERE id = ?", c.ID, t.ID)
+		// Only forward: of two comments made at once, the slower writer
+		// must not put back the older one.
+		_, err = tx.Exec(ctx, "UPDATE tickets SET last_comment = ? WHERE id = ? AND (last_comment IS NULL OR last_comment < ?)", c.ID, t.ID, c.ID)
 		return errs.Wrap(err, "comment ticket")
 	})
 	return c, err
@@ -73,7 +76,19 @@ func (s *Service) DeleteTicketComments(ctx context.Context, userID int64, ids []
 		if err != nil || len(tickets) == 0 {
 			return err
 		}
+		// The tickets' rows are locked (in id order) before their last
+		// comment is read anew: on PostgreSQL the statement after the lock
+		// sees every delete committed meanwhile, where one UPDATE would
+		// compute it from before a concurrent delete and could name a
+		// deleted comment.
+		slices.Sort(tickets)
 		in, args := store.InIDs(tickets)
+		if tx.Engine() == store.Postgres {
+			if _, err := store.Collect(ctx, tx, "SELECT id FROM tickets WHERE id IN ("+in+") ORDER BY id FOR UPDATE", args,
+				func(r store.Scanner) (int64, error) { var id int64; return id, r.Scan(&id) }); err != nil {
+				return errs.Wrap(err, "lock tickets")
+			}
+		}
 		_, err = tx.Exec(ctx, "UPDATE tickets SET last_comment = (SELECT MAX(c.id) FROM ticket_comments c WHERE c.ticket_id = tickets.id) WHERE id IN ("+in+")", args...)
 		return errs.Wrap(err, "delete ticket comments")
 	})

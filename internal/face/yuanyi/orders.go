@@ -1,7 +1,6 @@
 package yuanyi
 
 import (
-	"plaza/internal/errs"
 	"plaza/internal/orders"
 )
 
@@ -125,8 +124,8 @@ func (f *face) myOrderList(c *call) (result, error) {
 		return nil, err
 	}
 	if given {
-		if n < 0 || n > 2 {
-			return nil, errs.InvalidField("status", "status must be 0 (pending), 1 (done) or 2 (cancelled)")
+		if n != int64(int(n)) {
+			n = -1 // no status: the core refuses it
 		}
 		s := orders.Status(n)
 		status = &s
