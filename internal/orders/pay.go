@@ -112,8 +112,9 @@ func (s *Service) Pay(ctx context.Context, userID, orderID int64, method string)
 // tickets sold. The payment core runs it once per payment. A payment that
 // cannot pay its order is refused with a Conflict, and the payment core
 // keeps it as unsettled (money owed back): an order paid already
-// (ReasonPaid: a second payment), cancelled or expired (ReasonClosed; an
-// expired one is closed in tx), of another user or another amount.
+// (ReasonPaid: a second payment), cancelled or closed as expired
+// (ReasonClosed), of another user or another amount. A pending order past
+// its deadline that no sweep has closed yet is paid: see below.
 func (s *Service) Settle(ctx context.Context, tx *store.Tx, p payment.Payment) error {
 	id, err := strconv.ParseInt(p.Ref, 10, 64)
 	if err != nil {
@@ -127,12 +128,13 @@ func (s *Service) Settle(ctx context.Context, tx *store.Tx, p payment.Payment) e
 		return errs.Ef(errs.Conflict, "payment %s (user %d, %d fen) does not match order %d", p.OutTradeNo, p.UserID, p.Amount, o.ID)
 	}
 	now := tx.Now()
-	if err := openOrder(o, now); err != nil {
-		if _, xerr := expire(ctx, tx, o.ID, now); xerr != nil {
-			return xerr
-		}
-		return err
+	if o.Status != Pending {
+		return openOrder(o, now) // paid (by another payment) or closed
 	}
+	// Still pending, even past its deadline: the vendor took no payment
+	// after the deadline (Pay gives it as the payment's), so this one was
+	// paid in time and its notification came late; the order still holds
+	// its tickets (an order that gave them up is closed).
 	return markPaid(ctx, tx, o, p.Method, now)
 }
 

@@ -55,8 +55,9 @@ func notify(t *testing.T, e *plazatest.Env, method string, n paytest.Notice) boo
 // vendor's signed notification pays the order once, a second order_pay
 // while the payment waits asks for the same payment, a payment arriving
 // for an order cancelled meanwhile is kept as owed back and sells
-// nothing, a missed notification is made good by the reconcile job, and a
-// vendor payment never outlives its order.
+// nothing, a missed notification is made good by the reconcile job, a
+// vendor payment never outlives its order, and one notified after the
+// order's deadline (paid before it) pays the order.
 func TestOrderPayThroughVendors(t *testing.T) {
 	env, wx, ali := vendorEnv(t)
 	plazatest.Each(t, env, func(t *testing.T, e *plazatest.Env) {
@@ -135,6 +136,17 @@ func TestOrderPayThroughVendors(t *testing.T) {
 		}
 		if statusOf(t, e, a, o3) != "1" {
 			t.Fatal("reconcile did not pay the order")
+		}
+
+		// Paid just before the deadline, notified just after it (before
+		// any sweep): the vendor took the money in time, the order is paid.
+		late := makeShop(t, e, 1)
+		o4 := order(late.tickets[0])
+		no4, _ := payVia(o4, "wechat")["out_trade_no"].(string)
+		wx.SetState(no4, pay.Paid)
+		e.Clock.Advance(15*time.Minute + 30*time.Second)
+		if !notify(t, e, payment.WeChat, wx.Notice(no4)) || statusOf(t, e, a, o4) != "1" {
+			t.Fatalf("a late notification of a payment made in time: order %s", statusOf(t, e, a, o4))
 		}
 		verifyLedger(t, e)
 	})
