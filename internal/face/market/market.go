@@ -33,13 +33,13 @@ type Deps struct {
 	Location   *time.Location // of the "2017-11-03T14:45:33.719105" times
 	TrustProxy bool           // read the scheme of next/previous from X-Forwarded-Proto
 	// Cache keeps the encoded product list pages in memory while no
-	// product changes (exact on one node only: see pageCache).
+	// product changes (exact on one node only: see cache.go).
 	Cache bool
 }
 
 type face struct {
 	Deps
-	pages *pageCache // nil: off
+	pages *httpx.PageCache // nil: off
 }
 
 // handler serves a request; it returns the body of a 200.

@@ -14,7 +14,7 @@ var prefixes = []string{"/program_face2face", ""}
 func Routes(rt *httpx.Router, d Deps) {
 	f := &face{Deps: d}
 	if d.Cache {
-		f.pages = &pageCache{}
+		f.pages = &httpx.PageCache{}
 	}
 	for _, pre := range prefixes {
 		m := pre + "/market/"
