@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"plaza/internal/clock"
@@ -151,12 +152,23 @@ type Service struct {
 	db       *store.DB
 	clock    clock.Clock
 	watchers map[*Collection][]func()
+	versions map[*Collection]*atomic.Uint64
 }
 
 // New returns the catalog service.
 func New(db *store.DB, c clock.Clock) *Service {
-	return &Service{db: db, clock: c, watchers: map[*Collection][]func(){}}
+	s := &Service{db: db, clock: c, watchers: map[*Collection][]func(){}, versions: map[*Collection]*atomic.Uint64{}}
+	for _, c := range registry {
+		s.versions[c] = new(atomic.Uint64)
+	}
+	return s
 }
+
+// Version is a number that changes after every committed create, update
+// and delete of a record of c through this service: the generation of a
+// page cache of c's records on this node (httpx.PageCache). Read it before
+// the read whose answer is kept. Other nodes' writes do not change it.
+func (s *Service) Version(c *Collection) uint64 { return s.versions[c].Load() }
 
 // Watch makes f run after every committed create, update and delete of a
 // record of c: the hook of a core that keeps the collection's records in
@@ -165,6 +177,7 @@ func (s *Service) Watch(c *Collection, f func()) { s.watchers[c] = append(s.watc
 
 // changed runs c's watchers.
 func (s *Service) changed(c *Collection) {
+	s.versions[c].Add(1)
 	for _, f := range s.watchers[c] {
 		f()
 	}

@@ -78,7 +78,7 @@ type Config struct {
 
 	AuthCache    string // "auto" or a duration
 	ContentCache string // "auto" or a number of article rows
-	MarketCache  string // "auto", "true" or "false"
+	PageCache    string // "auto", "true" or "false"
 
 	YuanyiPath       string
 	YuanyiApp        string
@@ -127,7 +127,7 @@ type Config struct {
 	TestOTP          map[string]string
 	AuthCacheTTL     time.Duration
 	ContentCacheRows int
-	MarketCacheOn    bool
+	PageCacheOn      bool
 }
 
 // EnvName is the variable of a flag: "sms-webhook-url" -> PLAZA_SMS_WEBHOOK_URL.
@@ -182,7 +182,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.CodeMaxPerAccountDay, "code-max-per-account-day", d.CodeMaxPerAccountDay, "codes per account per day")
 	fs.IntVar(&c.CodeMaxPerIPDay, "code-max-per-ip-day", d.CodeMaxPerIPDay, "codes per client address per day")
 	fs.StringVar(&c.AuthCache, "auth-cache-ttl", "auto", "keep token checks in memory this long; auto: 60s on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
-	fs.StringVar(&c.MarketCache, "market-cache", "auto", "keep the market's product list pages in memory while no product changes; auto: on with SQLite (one node, exact), off on PostgreSQL (several nodes)")
+	fs.StringVar(&c.PageCache, "page-cache", "auto", "keep the encoded pages of admin-made lists (market products, doge goods) in memory while none of their rows changes; auto: on with SQLite (one node, exact), off on PostgreSQL (several nodes)")
 	fs.StringVar(&c.ContentCache, "content-cache", "auto", "keep this many article rows in memory; auto: 100000 on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
 	fs.StringVar(&c.YuanyiPath, "yuanyi-path", "/yuanyiapi/", "URL of the yuanyi face (seed 003)")
 	fs.StringVar(&c.YuanyiApp, "yuanyi-app", "yuanyi-app", "app name the yuanyi client signs with")
@@ -498,13 +498,13 @@ func (c *Config) Check() error {
 		}
 		c.ContentCacheRows = n
 	}
-	switch c.MarketCache {
+	switch c.PageCache {
 	case "auto", "":
-		c.MarketCacheOn = c.DatabaseURL == ""
+		c.PageCacheOn = c.DatabaseURL == ""
 	case "true", "false":
-		c.MarketCacheOn = c.MarketCache == "true"
+		c.PageCacheOn = c.PageCache == "true"
 	default:
-		fail("market-cache %q: want auto, true or false", c.MarketCache)
+		fail("page-cache %q: want auto, true or false", c.PageCache)
 	}
 	if c.DogePoopEvery <= 0 {
 		fail("doge-poop-every: must be positive")

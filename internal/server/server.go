@@ -238,9 +238,13 @@ func (a *App) build(ctx context.Context, o Options) error {
 	files.Routes(rt, a.Media, a.log)
 	marketface.Routes(rt, marketface.Deps{
 		Accounts: a.Accounts, Market: a.Market, Wallet: a.Wallet, Log: a.log, Location: cfg.Location, TrustProxy: cfg.TrustProxy,
-		Cache: cfg.MarketCacheOn,
+		Cache: cfg.PageCacheOn,
 	})
-	doge.Routes(rt, doge.Deps{Accounts: a.Accounts, Pets: a.Pets, Log: a.log, Location: cfg.Location})
+	dogeDeps := doge.Deps{Accounts: a.Accounts, Pets: a.Pets, Log: a.log, Location: cfg.Location}
+	if cfg.PageCacheOn {
+		dogeDeps.GoodsVersion = func() uint64 { return a.Catalog.Version(catalog.Goods) }
+	}
+	doge.Routes(rt, dogeDeps)
 	a.Payments.Routes(rt)
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,

@@ -252,10 +252,35 @@ func wireGoods(g pet.Goods) goodsBody {
 	return goodsBody{ID: g.ID, Name: g.Name, Price: g.Price, Picture: g.Picture, Desc: g.Desc}
 }
 
+// goods answers the goods list, the same for every player: kept encoded
+// per page while no goods change (Deps.GoodsVersion).
 func (f *face) goods(r *http.Request, p *httpx.Params, _ account.User) (any, error) {
-	return paged(p, "goods_list", func(offset, limit int) ([]pet.Goods, int, error) {
-		return f.Pets.GoodsList(r.Context(), offset, limit)
-	}, wireGoods)
+	list := func() (any, error) {
+		return paged(p, "goods_list", func(offset, limit int) ([]pet.Goods, int, error) {
+			return f.Pets.GoodsList(r.Context(), offset, limit)
+		}, wireGoods)
+	}
+	if f.GoodsVersion == nil {
+		return list()
+	}
+	page, err := p.Str("page")
+	if err != nil {
+		return nil, err
+	}
+	gen := f.GoodsVersion() // before the read: a change during it makes the entry stale
+	if b, ok := f.goodsPages.Get(page, gen); ok {
+		return rawAnswer(b), nil
+	}
+	v, err := list()
+	if err != nil {
+		return nil, err
+	}
+	b, err := httpx.Encode(envelope{stOK, "success", v})
+	if err != nil {
+		return nil, errs.Wrap(err, "encode")
+	}
+	f.goodsPages.Put(page, gen, b)
+	return rawAnswer(b), nil
 }
 
 func (f *face) buy(r *http.Request, _ *httpx.Params, u account.User) (any, error) {

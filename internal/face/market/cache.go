@@ -11,7 +11,7 @@ import (
 // encoded in a PageCache under the market core's Generation: an answer is
 // served from memory only while no product has changed since it was read,
 // so the cache is exact on one node; the server turns it on only where
-// plaza is one node (SQLite; PLAZA_MARKET_CACHE).
+// plaza is one node (SQLite; PLAZA_PAGE_CACHE).
 
 // rawJSON is an answer already encoded.
 type rawJSON []byte

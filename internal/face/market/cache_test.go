@@ -12,7 +12,7 @@ import (
 // purchase, an admin's create, edit and delete each show at once, on both
 // prefixes and with the filters, and a page is never another query's.
 func TestProductListCacheIsExact(t *testing.T) {
-	plazatest.Each(t, with(testOTP, "PLAZA_MARKET_CACHE", "true"), func(t *testing.T, e *plazatest.Env) {
+	plazatest.Each(t, with(testOTP, "PLAZA_PAGE_CACHE", "true"), func(t *testing.T, e *plazatest.Env) {
 		ctx := context.Background()
 		tea := product(t, e, "Tea", 10, "", nil)
 		frame := product(t, e, "Frame", 10, "avatar", nil)
