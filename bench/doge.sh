@@ -8,7 +8,9 @@
 #      real one, so poop accrues and is written as it would be),
 #   2. the goods page's bytes from a bare net/http handler (cmd/benchbare),
 #   3. GET /api/v1/goods/?token=,
-# then stops plaza and runs `plaza ledger verify`.
+# then stops plaza and runs `plaza ledger verify`. PLAZA_* variables pass
+# through: PLAZA_DOGE_POOP_EVERY=1ms PLAZA_DOGE_POOP_MAX=1000000000 makes
+# every heartbeat accrue poop, so every one writes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-15s}
@@ -42,6 +44,7 @@ for i in $(seq 30); do
     $base/admin/v1/goods >/dev/null
 done
 tok=$(head -1 "$work/tokens")
+curl -sf "$base/api/v1/user/pet/?token=$tok" | grep -q '"status":1,' || { echo "the heartbeat does not answer status 1" >&2; exit 1; }
 curl -sf "$base/api/v1/goods/?token=$tok" >"$work/page.json"
 "$work/benchbare" -addr 127.0.0.1:18090 -json "$(cat "$work/page.json")" 2>/dev/null &
 for _ in $(seq 50); do curl -sf http://127.0.0.1:18090/ >/dev/null && break; sleep 0.1; done
