@@ -97,6 +97,10 @@ type Config struct {
 	DogePickCoins  int64
 	DogeFeedCoins  int64
 	DogeBathCoins  int64
+	// Travel: leaves LeaveMin-LeaveMax after fed and bathed, back
+	// BackMin-BackMax after it left.
+	DogeLeaveMin, DogeLeaveMax time.Duration
+	DogeBackMin, DogeBackMax   time.Duration
 	// Payments (docs/payments.md). A vendor is configured when its app id
 	// is set; then every setting of it is required.
 	PaySandbox           string // auto | true | false
@@ -199,6 +203,10 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.Int64Var(&c.DogePickCoins, "doge-pick-coins", pd.PickCoins, "coins a picked poop pays")
 	fs.Int64Var(&c.DogeFeedCoins, "doge-feed-coins", pd.FeedCoins, "coins feeding the pet costs")
 	fs.Int64Var(&c.DogeBathCoins, "doge-bath-coins", pd.BathCoins, "coins bathing the pet costs")
+	fs.DurationVar(&c.DogeLeaveMin, "doge-leave-min", pd.LeaveMin, "a fed and bathed pet leaves travelling at the earliest this later")
+	fs.DurationVar(&c.DogeLeaveMax, "doge-leave-max", pd.LeaveMax, "a fed and bathed pet leaves travelling at the latest this later")
+	fs.DurationVar(&c.DogeBackMin, "doge-back-min", pd.BackMin, "a travelling pet is back at the earliest this after it left")
+	fs.DurationVar(&c.DogeBackMax, "doge-back-max", pd.BackMax, "a travelling pet is back at the latest this after it left")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
 	fs.StringVar(&c.PaySandbox, "pay-sandbox", "auto", "sandbox payments (paid at once, no money): auto (on while no vendor is configured), true or false")
@@ -509,6 +517,12 @@ func (c *Config) Check() error {
 	if c.DogePoopEvery <= 0 {
 		fail("doge-poop-every: must be positive")
 	}
+	if c.DogeLeaveMin < 0 || c.DogeLeaveMax < c.DogeLeaveMin || c.DogeLeaveMax > 24*time.Hour {
+		fail("doge-leave-min, doge-leave-max: 0 <= min <= max <= 24h")
+	}
+	if c.DogeBackMin < 0 || c.DogeBackMax < c.DogeBackMin || c.DogeBackMax > 24*time.Hour {
+		fail("doge-back-min, doge-back-max: 0 <= min <= max <= 24h")
+	}
 	for _, n := range []struct {
 		name string
 		v    int64
@@ -722,5 +736,6 @@ func (c *Config) PaySandboxOn() bool {
 // Pet is the pet game's rules.
 func (c Config) Pet() pet.Config {
 	return pet.Config{StartCoins: c.DogeStartCoins, StartPoop: c.DogeStartPoop, PoopEvery: c.DogePoopEvery, PoopMax: c.DogePoopMax,
-		PickCoins: c.DogePickCoins, FeedCoins: c.DogeFeedCoins, BathCoins: c.DogeBathCoins}
+		PickCoins: c.DogePickCoins, FeedCoins: c.DogeFeedCoins, BathCoins: c.DogeBathCoins,
+		LeaveMin: c.DogeLeaveMin, LeaveMax: c.DogeLeaveMax, BackMin: c.DogeBackMin, BackMax: c.DogeBackMax}
 }

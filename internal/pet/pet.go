@@ -27,11 +27,17 @@ type Config struct {
 	PickCoins  int64         // coins a picked poop pays; default 1
 	FeedCoins  int64         // what feeding costs; default 4
 	BathCoins  int64         // what bathing costs; default 2
+	// Travel: a pet fed and bathed leaves LeaveMin to LeaveMax later and
+	// is back BackMin to BackMax after it left (at random within each);
+	// defaults 1-5 and 6-9 minutes.
+	LeaveMin, LeaveMax time.Duration
+	BackMin, BackMax   time.Duration
 }
 
 // DefaultConfig returns the original game's numbers.
 func DefaultConfig() Config {
-	return Config{StartCoins: 30, StartPoop: 8, PoopEvery: 5 * time.Minute, PoopMax: 12, PickCoins: 1, FeedCoins: 4, BathCoins: 2}
+	return Config{StartCoins: 30, StartPoop: 8, PoopEvery: 5 * time.Minute, PoopMax: 12, PickCoins: 1, FeedCoins: 4, BathCoins: 2,
+		LeaveMin: time.Minute, LeaveMax: 5 * time.Minute, BackMin: 6 * time.Minute, BackMax: 9 * time.Minute}
 }
 
 // Reasons of the pet core's errors, for the faces' tables.

@@ -24,7 +24,9 @@ type Pet struct {
 	Wish      int // the character wished for, 1-8
 	Eaten     bool
 	Showered  bool
-	GiftID    int64 // the gift it carries; 0: none
+	GiftID    int64     // the gift it carries; 0: none
+	LeaveAt   time.Time // when it leaves travelling; zero: not going
+	BackAt    time.Time // when it is back from travelling; zero: not going
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -49,14 +51,20 @@ func (n NewPet) Check() error {
 	return nil
 }
 
-const petCols = "id, user_id, name, picture, breed, sex, nature, wish, eaten, showered, gift_id, created_at, updated_at"
+const petCols = "id, user_id, name, picture, breed, sex, nature, wish, eaten, showered, gift_id, leave_at, back_at, created_at, updated_at"
 
 func petOf(r store.Scanner) (Pet, error) {
 	var p Pet
-	var gift sql.NullInt64
+	var gift, leave, back sql.NullInt64
 	err := r.Scan(&p.ID, &p.UserID, &p.Name, &p.Picture, &p.Breed, &p.Sex, &p.Nature, &p.Wish, &p.Eaten, &p.Showered, &gift,
-		(*store.Millis)(&p.CreatedAt), (*store.Millis)(&p.UpdatedAt))
+		&leave, &back, (*store.Millis)(&p.CreatedAt), (*store.Millis)(&p.UpdatedAt))
 	p.GiftID = gift.Int64
+	if leave.Valid {
+		p.LeaveAt = time.UnixMilli(leave.Int64)
+	}
+	if back.Valid {
+		p.BackAt = time.UnixMilli(back.Int64)
+	}
 	return p, err
 }
 
@@ -101,8 +109,9 @@ func (s *Service) Create(ctx context.Context, userID int64, nick string, n NewPe
 	return p, pl, err
 }
 
-// Heartbeat is the app's periodic look at its pet: in one unit it accrues
-// the poop due (Join and accrue) and reads the pet. No pet: NotFound
+// Heartbeat is the app's periodic look at its pet: in one unit it pairs
+// the pet if it is back from travelling (pair), accrues the poop due (Join
+// and accrue) and reads the pet. No pet: NotFound
 // (ReasonNoPet), and nothing is written. New tells whether an encounter
 // sent to the pet is unread.
 func (s *Service) Heartbeat(ctx context.Context, userID int64) (p Pet, pl Player, unread bool, err error) {
@@ -114,6 +123,9 @@ func (s *Service) Heartbeat(ctx context.Context, userID int64) (p Pet, pl Player
 		}
 		if err != nil {
 			return errs.Wrap(err, "read pet")
+		}
+		if err := s.pair(ctx, tx, &p); err != nil {
+			return err
 		}
 		if pl, err = s.Join(ctx, tx, userID); err != nil {
 			return err
@@ -143,7 +155,8 @@ const (
 // conditional UPDATE (so of two at once one does it) and the coins are
 // debited (wallet.Purchase). Done already: Conflict (ReasonDone); too few
 // coins: InsufficientFunds; no pet: NotFound (ReasonNoPet); another action:
-// Invalid (ReasonAction). On an error nothing is written. It returns the
+// Invalid (ReasonAction). The second of the two sends the pet travelling
+// (send). On an error nothing is written. It returns the
 // coins left.
 func (s *Service) Act(ctx context.Context, userID int64, action int) (int64, error) {
 	col, cost, what := "", int64(0), ""
@@ -157,9 +170,12 @@ func (s *Service) Act(ctx context.Context, userID int64, action int) (int64, err
 	}
 	var money int64 = -1
 	err := s.db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
-		var id int64
-		err := tx.QueryRow(ctx, "UPDATE pets SET "+col+" = TRUE, updated_at = ? WHERE user_id = ? AND "+col+" = FALSE RETURNING id",
-			tx.Now().UnixMilli(), userID).Scan(&id)
+		var (
+			id              int64
+			eaten, showered bool
+		)
+		err := tx.QueryRow(ctx, "UPDATE pets SET "+col+" = TRUE, updated_at = ? WHERE user_id = ? AND "+col+" = FALSE RETURNING id, eaten, showered",
+			tx.Now().UnixMilli(), userID).Scan(&id, &eaten, &showered)
 		if store.NoRows(err) {
 			n, err := store.Count(ctx, tx, "SELECT COUNT(*) FROM pets WHERE user_id = ?", userID)
 			if err != nil {
@@ -172,6 +188,11 @@ func (s *Service) Act(ctx context.Context, userID int64, action int) (int64, err
 		}
 		if err != nil {
 			return errs.Wrap(err, "write pet")
+		}
+		if eaten && showered {
+			if err := s.send(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		if _, err := s.Join(ctx, tx, userID); err != nil {
 			return err

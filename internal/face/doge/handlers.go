@@ -343,3 +343,149 @@ func (f *face) carry(r *http.Request, p *httpx.Params, u account.User) (any, err
 	}
 	return map[string]any{"pet": f.wirePet(pt, f.wireUser(u, pl))}, nil
 }
+
+// belongGift is a gift with its owner in full, as a petship shows it.
+type belongGift struct {
+	giftBody
+	Belong userBody `json:"belong"`
+}
+
+// petshipBody is the app's petship: the document's keys (the receiver and
+// the gift its pet carried, in full), and the sender and the gift it
+// brought in full too.
+type petshipBody struct {
+	ID             int64       `json:"id"`
+	SenderID       int64       `json:"sender_id"`
+	ReceiverID     int64       `json:"receiver_id"`
+	SenderGiftID   *int64      `json:"sender_gift_id"`
+	ReceiverGiftID *int64      `json:"receiver_gift_id"`
+	Read           bool        `json:"read"`
+	Receiver       *petBody    `json:"receiver"`
+	ReceiverGift   *belongGift `json:"receiver_gift"`
+	Sender         *petBody    `json:"sender"`
+	SenderGift     *belongGift `json:"sender_gift"`
+	CreateTime     string      `json:"create_time"`
+	ModifyTime     string      `json:"modify_time"`
+}
+
+// loader reads what petships show, each pet and user once a request.
+type loader struct {
+	f     *face
+	r     *http.Request
+	users map[int64]userBody
+	pets  map[int64]*petBody
+}
+
+func (f *face) loader(r *http.Request) *loader {
+	return &loader{f: f, r: r, users: map[int64]userBody{}, pets: map[int64]*petBody{}}
+}
+
+func (l *loader) user(id int64) (userBody, error) {
+	if b, ok := l.users[id]; ok {
+		return b, nil
+	}
+	u, err := l.f.Accounts.User(l.r.Context(), id)
+	if err != nil {
+		return userBody{}, err
+	}
+	pl, err := l.f.Pets.Player(l.r.Context(), id)
+	if err != nil {
+		return userBody{}, err
+	}
+	b := l.f.wireUser(u, pl)
+	l.users[id] = b
+	return b, nil
+}
+
+func (l *loader) pet(id int64) (*petBody, error) {
+	if b, ok := l.pets[id]; ok {
+		return b, nil
+	}
+	pt, err := l.f.Pets.Pet(l.r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	owner, err := l.user(pt.UserID)
+	if err != nil {
+		return nil, err
+	}
+	b := l.f.wirePet(pt, owner)
+	l.pets[id] = &b
+	return &b, nil
+}
+
+func (l *loader) gift(id int64) (*belongGift, error) {
+	if id == 0 {
+		return nil, nil
+	}
+	g, err := l.f.Pets.Gift(l.r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	owner, err := l.user(g.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &belongGift{l.f.wireGift(g), owner}, nil
+}
+
+func optID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func (l *loader) petship(e pet.Encounter) (petshipBody, error) {
+	b := petshipBody{ID: e.ID, SenderID: e.SenderPetID, ReceiverID: e.ReceiverPetID, SenderGiftID: optID(e.GiftID),
+		ReceiverGiftID: optID(e.ReceiverGiftID), Read: e.Read, CreateTime: l.f.time(e.CreatedAt), ModifyTime: l.f.time(e.UpdatedAt)}
+	var err error
+	if b.Receiver, err = l.pet(e.ReceiverPetID); err != nil {
+		return b, err
+	}
+	if b.Sender, err = l.pet(e.SenderPetID); err != nil {
+		return b, err
+	}
+	if b.ReceiverGift, err = l.gift(e.ReceiverGiftID); err != nil {
+		return b, err
+	}
+	b.SenderGift, err = l.gift(e.GiftID)
+	return b, err
+}
+
+// encounters is GET /api/v1/encounters/: the petships sent to the user's
+// pet, unread first, then newest.
+func (f *face) encounters(r *http.Request, p *httpx.Params, u account.User) (any, error) {
+	l := f.loader(r)
+	var werr error
+	out, err := paged(p, "petship_list", func(offset, limit int) ([]pet.Encounter, int, error) {
+		return f.Pets.Encounters(r.Context(), u.ID, offset, limit)
+	}, func(e pet.Encounter) petshipBody {
+		b, err := l.petship(e)
+		if err != nil && werr == nil {
+			werr = err
+		}
+		return b
+	})
+	if err == nil {
+		err = werr
+	}
+	return out, err
+}
+
+// encounter is GET /api/v1/encounter/{mid}/: one petship, marked read.
+func (f *face) encounter(r *http.Request, _ *httpx.Params, u account.User) (any, error) {
+	id, ok := valid.ID(r.PathValue("mid"))
+	if !ok {
+		return nil, errs.E(errs.NotFound, "no such encounter")
+	}
+	e, err := f.Pets.ReadEncounter(r.Context(), u.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	b, err := f.loader(r).petship(e)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"petship": b}, nil
+}
