@@ -240,7 +240,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Accounts: a.Accounts, Market: a.Market, Wallet: a.Wallet, Log: a.log, Location: cfg.Location, TrustProxy: cfg.TrustProxy,
 		Cache: cfg.PageCacheOn,
 	})
-	dogeDeps := doge.Deps{Accounts: a.Accounts, Pets: a.Pets, Log: a.log, Location: cfg.Location}
+	dogeDeps := doge.Deps{Accounts: a.Accounts, Pets: a.Pets, Media: a.Media, Log: a.log, Location: cfg.Location}
 	if cfg.PageCacheOn {
 		dogeDeps.GoodsVersion = func() uint64 { return a.Catalog.Version(catalog.Goods) }
 	}

@@ -17,6 +17,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
+	"plaza/internal/media"
 	"plaza/internal/pet"
 	"plaza/internal/wallet"
 )
@@ -25,6 +26,7 @@ import (
 type Deps struct {
 	Accounts *account.Service
 	Pets     *pet.Service
+	Media    *media.Service // POST /api/v1/upload/
 	Log      *slog.Logger
 	Location *time.Location // of the "2018-03-17 21:29:13" times
 	// GoodsVersion, when set, keeps the encoded goods pages in memory

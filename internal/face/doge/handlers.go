@@ -489,3 +489,33 @@ func (f *face) encounter(r *http.Request, _ *httpx.Params, u account.User) (any,
 	}
 	return map[string]any{"petship": b}, nil
 }
+
+// uploadFields are the multipart fields a picture may come in (the app's
+// avatar and a pet's picture).
+var uploadFields = []string{"file", "image", "avatar"}
+
+// upload takes a picture (multipart: file, image or avatar) through the
+// media core and answers {"url", "media_id"}: the url is what the app then
+// sends as its avatar (POST /api/v1/user/).
+func (f *face) upload(r *http.Request, _ *httpx.Params, u account.User) (any, error) {
+	if r.MultipartForm == nil {
+		return nil, errs.InvalidField("file", "send multipart/form-data with the picture in file")
+	}
+	for _, name := range uploadFields {
+		hs := r.MultipartForm.File[name]
+		if len(hs) == 0 {
+			continue
+		}
+		file, err := hs[0].Open()
+		if err != nil {
+			return nil, errs.Wrap(err, "open upload")
+		}
+		defer file.Close()
+		m, err := f.Media.Save(r.Context(), u.ID, file, hs[0].Header.Get("Content-Type"))
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"url": f.Media.URL(m.ID), "media_id": m.ID}, nil
+	}
+	return nil, errs.InvalidField("file", "file is required")
+}

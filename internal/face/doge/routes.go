@@ -28,6 +28,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	handle("goods/{gid}/", map[string]handler{"POST": f.auth(f.buy)})
 	handle("gifts/", map[string]handler{"GET": f.auth(f.gifts), "POST": f.auth(f.gifts)})
 	handle("gift/", map[string]handler{"GET": f.auth(f.carry), "POST": f.auth(f.carry)})
+	handle("upload/", map[string]handler{"POST": f.auth(f.upload)})
 	handle("encounters/", map[string]handler{"GET": f.auth(f.encounters)})
 	handle("encounter/{mid}/", map[string]handler{"GET": f.auth(f.encounter)})
 
