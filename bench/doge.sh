@@ -9,7 +9,7 @@
 #   2. the goods page's bytes from a bare net/http handler (cmd/benchbare),
 #   3. GET /api/v1/goods/?token=,
 # then stops plaza and runs `plaza ledger verify`. PLAZA_* variables pass
-# through: PLAZA_DOGE_POOP_EVERY=1ms PLAZA_DOGE_POOP_MAX=1000000000 makes
+# through: PLAZA_DOGE_POOP_EVERY=1ms PLAZA_DOGE_POOP_MAX=1000000 makes
 # every heartbeat accrue poop, so every one writes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
