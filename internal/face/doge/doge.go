@@ -169,7 +169,7 @@ func pageNo(p *httpx.Params) (int, error) {
 		return 1, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || (n-1)*pageSize > maxOffset {
+	if err != nil || n < 1 || n-1 > maxOffset/pageSize { // (n-1)*pageSize could overflow
 		return 0, errBadPage
 	}
 	return n, nil

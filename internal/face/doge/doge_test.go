@@ -377,3 +377,16 @@ func TestParallelPicksAndPurchases(t *testing.T) {
 		verify(t, e)
 	})
 }
+
+// A page number so large that its offset overflows is refused, not read
+// (PostgreSQL refuses a negative OFFSET: a 500).
+func TestHugePage(t *testing.T) {
+	plazatest.Each(t, nil, func(t *testing.T, e *plazatest.Env) {
+		p := signUp(t, e, "dev-1", "U")
+		for _, path := range []string{"/api/v1/goods/", "/api/v1/gifts/", "/api/v1/encounters/"} {
+			for _, page := range []string{"576460752303423489", "4611686018427387905", "9223372036854775807", "-1", "0", "x"} {
+				call(t, e, "GET", p.q(path+"?page="+page), nil, 200, 4)
+			}
+		}
+	})
+}
