@@ -14,7 +14,7 @@ func TestGarbageEverywhere(t *testing.T) {
 		p := signUp(t, e, "dev-1", "U")
 		call(t, e, "POST", p.q("/api/v1/user/pet/?type=1&character=1&wish=1"), nil, 200, 1)
 		huge := "99999999999999999999999"
-		vals := []string{huge, "-9223372036854775808", "9223372036854775807", "1e3", "1.5", "-1", "0", "%01", "%00", strings.Repeat("x", 5000), "true"}
+		vals := []string{huge, "-9223372036854775808", "9223372036854775807", "1e3", "1.5", "-1", "0", "%01", "%00", strings.Repeat("x", 5000), "true", "null", "[1]", "{\"a\":1}", "\"1\"", "\"\\u0000\""}
 		paths := []string{"/api/v1/user/", "/api/v1/user/pet/", "/api/v1/pick/", "/api/v1/pet/action/", "/api/v1/goods/", "/api/v1/gifts/", "/api/v1/gift/", "/api/v1/encounters/"}
 		keys := []string{"user_id", "type", "sex", "character", "wish", "action", "gid", "page", "male", "nick", "avatar", "age"}
 		for _, path := range paths {
