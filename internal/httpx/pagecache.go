@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"sync"
+
+	"plaza/internal/errs"
 )
 
 // PageCache keeps encoded answers in memory, each under the generation of
@@ -59,6 +61,25 @@ func (c *PageCache) Put(key string, gen uint64, body []byte) {
 	c.m[key] = cachedPage{gen: gen, body: body}
 	c.bytes += size
 	c.mu.Unlock()
+}
+
+// Keep returns the answer kept under key and gen, or makes it: answer's
+// value, encoded (Encode) and kept under key and gen. Read gen before the
+// call (before the read answer makes).
+func (c *PageCache) Keep(key string, gen uint64, answer func() (any, error)) ([]byte, error) {
+	if b, ok := c.Get(key, gen); ok {
+		return b, nil
+	}
+	v, err := answer()
+	if err != nil {
+		return nil, err
+	}
+	b, err := Encode(v)
+	if err != nil {
+		return nil, errs.Wrap(err, "encode")
+	}
+	c.Put(key, gen, b)
+	return b, nil
 }
 
 // Encode is v as WriteJSON writes it (no HTML escaping, a final newline),

@@ -268,18 +268,16 @@ func (f *face) goods(r *http.Request, p *httpx.Params, _ account.User) (any, err
 		return nil, err
 	}
 	gen := f.GoodsVersion() // before the read: a change during it makes the entry stale
-	if b, ok := f.goodsPages.Get(page, gen); ok {
-		return rawAnswer(b), nil
-	}
-	v, err := list()
+	b, err := f.goodsPages.Keep(page, gen, func() (any, error) {
+		v, err := list()
+		if err != nil {
+			return nil, err
+		}
+		return envelope{stOK, "success", v}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	b, err := httpx.Encode(envelope{stOK, "success", v})
-	if err != nil {
-		return nil, errs.Wrap(err, "encode")
-	}
-	f.goodsPages.Put(page, gen, b)
 	return rawAnswer(b), nil
 }
 

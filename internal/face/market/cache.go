@@ -1,11 +1,6 @@
 package market
 
-import (
-	"net/http"
-
-	"plaza/internal/errs"
-	"plaza/internal/httpx"
-)
+import "net/http"
 
 // The product list (the shop's front page, read by every visitor) is kept
 // encoded in a PageCache under the market core's Generation: an answer is
@@ -34,17 +29,9 @@ func (f *face) cached(r *http.Request, answer func() (any, error)) (any, error) 
 		return answer()
 	}
 	gen := f.Market.Generation() // before the read: a change during it makes the entry stale
-	if b, ok := f.pages.Get(key, gen); ok {
-		return rawJSON(b), nil
-	}
-	v, err := answer()
+	b, err := f.pages.Keep(key, gen, answer)
 	if err != nil {
 		return nil, err
 	}
-	b, err := httpx.Encode(v)
-	if err != nil {
-		return nil, errs.Wrap(err, "encode")
-	}
-	f.pages.Put(key, gen, b)
 	return rawJSON(b), nil
 }
