@@ -9,9 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"plaza/internal/account"
@@ -51,7 +49,7 @@ type envelope struct {
 }
 
 // handler serves a request; it returns the body of a success.
-type handler func(r *http.Request, p *httpx.Params) (any, error)
+type handler = httpx.Handler
 
 // authed serves a request of a signed-in user.
 type authed func(r *http.Request, p *httpx.Params, u account.User) (any, error)
@@ -61,36 +59,21 @@ var empty = struct{}{}
 // route serves one path with a handler per method; another method is
 // HTTP 405 with status 7 in the envelope.
 func (f *face) route(methods map[string]handler) http.Handler {
-	allow := make([]string, 0, len(methods))
-	for m := range methods {
-		allow = append(allow, m)
-	}
-	slices.Sort(allow)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer httpx.Recover(f.Log, r, func() { f.fail(w, r, errs.E(errs.Internal, "internal error")) })
-		h, ok := methods[r.Method]
-		if !ok {
-			w.Header().Set("Allow", strings.Join(allow, ", "))
+	return httpx.Face{
+		Log: f.Log,
+		OK: func(w http.ResponseWriter, r *http.Request, body any) {
+			if raw, ok := body.(rawAnswer); ok {
+				httpx.SetCode(r, strconv.Itoa(stOK))
+				httpx.WriteRawJSON(w, http.StatusOK, raw)
+				return
+			}
+			f.write(w, r, http.StatusOK, envelope{stOK, "success", body})
+		},
+		Fail: f.fail,
+		NotAllowed: func(w http.ResponseWriter, r *http.Request) {
 			f.write(w, r, http.StatusMethodNotAllowed, envelope{stNotFound, "不存在: method not allowed", empty})
-			return
-		}
-		p, err := httpx.Parse(w, r)
-		if err != nil {
-			f.fail(w, r, err)
-			return
-		}
-		body, err := h(r, p)
-		if err != nil {
-			f.fail(w, r, err)
-			return
-		}
-		if raw, ok := body.(rawAnswer); ok {
-			httpx.SetCode(r, strconv.Itoa(stOK))
-			httpx.WriteRawJSON(w, http.StatusOK, raw)
-			return
-		}
-		f.write(w, r, http.StatusOK, envelope{stOK, "success", body})
-	})
+		},
+	}.Route(methods)
 }
 
 func (f *face) write(w http.ResponseWriter, r *http.Request, httpStatus int, e envelope) {

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +42,7 @@ type face struct {
 }
 
 // handler serves a request; it returns the body of a 200.
-type handler func(r *http.Request, p *httpx.Params) (any, error)
+type handler = httpx.Handler
 
 // authed serves a request of a signed-in user.
 type authed func(r *http.Request, p *httpx.Params, u account.User) (any, error)
@@ -51,31 +50,14 @@ type authed func(r *http.Request, p *httpx.Params, u account.User) (any, error)
 // route serves one path with a handler per method; another method is 405
 // as DRF answers it.
 func (f *face) route(methods map[string]handler) http.Handler {
-	allow := make([]string, 0, len(methods))
-	for m := range methods {
-		allow = append(allow, m)
-	}
-	slices.Sort(allow)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer httpx.Recover(f.Log, r, func() { f.fail(w, r, errs.E(errs.Internal, "internal error")) })
-		h, ok := methods[r.Method]
-		if !ok {
-			w.Header().Set("Allow", strings.Join(allow, ", "))
+	return httpx.Face{
+		Log:  f.Log,
+		OK:   func(w http.ResponseWriter, r *http.Request, body any) { f.write(w, r, http.StatusOK, body) },
+		Fail: f.fail,
+		NotAllowed: func(w http.ResponseWriter, r *http.Request) {
 			f.write(w, r, http.StatusMethodNotAllowed, map[string]string{"detail": fmt.Sprintf("Method %q not allowed.", r.Method)})
-			return
-		}
-		p, err := httpx.Parse(w, r)
-		if err != nil {
-			f.fail(w, r, err)
-			return
-		}
-		body, err := h(r, p)
-		if err != nil {
-			f.fail(w, r, err)
-			return
-		}
-		f.write(w, r, http.StatusOK, body)
-	})
+		},
+	}.Route(methods)
 }
 
 func (f *face) write(w http.ResponseWriter, r *http.Request, status int, body any) {
