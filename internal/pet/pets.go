@@ -117,6 +117,11 @@ func (s *Service) Create(ctx context.Context, userID int64, nick string, n NewPe
 func (s *Service) Heartbeat(ctx context.Context, userID int64) (p Pet, pl Player, unread bool, err error) {
 	err = s.db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
+		// The player's row first, then the pet's: every unit of the game
+		// locks them in that order, so two never wait for each other.
+		if pl, err = s.Join(ctx, tx, userID); err != nil {
+			return err
+		}
 		p, err = petOf(tx.QueryRow(ctx, "SELECT "+petCols+" FROM pets WHERE user_id = ?", userID))
 		if store.NoRows(err) {
 			return errNoPet
@@ -125,9 +130,6 @@ func (s *Service) Heartbeat(ctx context.Context, userID int64) (p Pet, pl Player
 			return errs.Wrap(err, "read pet")
 		}
 		if err := s.pair(ctx, tx, &p); err != nil {
-			return err
-		}
-		if pl, err = s.Join(ctx, tx, userID); err != nil {
 			return err
 		}
 		if err := s.accrue(ctx, tx, &pl); err != nil {
@@ -174,6 +176,10 @@ func (s *Service) Act(ctx context.Context, userID int64, action int) (int64, err
 			id              int64
 			eaten, showered bool
 		)
+		// The player's row before the pet's (see Heartbeat).
+		if _, err := s.Join(ctx, tx, userID); err != nil {
+			return err
+		}
 		err := tx.QueryRow(ctx, "UPDATE pets SET "+col+" = TRUE, updated_at = ? WHERE user_id = ? AND "+col+" = FALSE RETURNING id, eaten, showered",
 			tx.Now().UnixMilli(), userID).Scan(&id, &eaten, &showered)
 		if store.NoRows(err) {
@@ -193,9 +199,6 @@ func (s *Service) Act(ctx context.Context, userID int64, action int) (int64, err
 			if err := s.send(ctx, tx, id); err != nil {
 				return err
 			}
-		}
-		if _, err := s.Join(ctx, tx, userID); err != nil {
-			return err
 		}
 		if cost <= 0 {
 			return nil
