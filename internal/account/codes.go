@@ -48,17 +48,7 @@ func (s *Service) SendCode(ctx context.Context, r SendCodeRequest) error {
 	if length < 4 || length > 8 {
 		return errs.E(errs.Invalid, "code length must be 4 to 8")
 	}
-	// A banned account gets no code (its codes would only serve to sign in
-	// or reset a password, both refused); an unregistered one does, for
-	// sign-up, unless the face wants codes for sign-up only.
-	if u, err := s.userByAccount(ctx, r.Account); err == nil {
-		if !u.Active {
-			return errBanned
-		}
-		if r.MustBeNew {
-			return errs.R(errs.Conflict, ReasonRegistered, "account is already registered")
-		}
-	} else if !errs.Is(err, errs.NotFound) {
+	if err := s.mayGetCode(ctx, r); err != nil {
 		return err
 	}
 	if _, ok := s.testCode(r.Account); ok {
@@ -68,25 +58,60 @@ func (s *Service) SendCode(ctx context.Context, r SendCodeRequest) error {
 	if err := s.checkSendLimits(ctx, target, r.IP); err != nil {
 		return err
 	}
-
 	code := randomDigits(length)
-	salt := RandomString(16)
-	now := s.now()
-	var id int64
-	err := s.db.QueryRowWrite(ctx, `INSERT INTO verification_codes (target, salt, code_hash, attempts, expires_at, created_at)
-		VALUES (?, ?, ?, 0, ?, ?) RETURNING id`,
-		target, salt, hashCode(salt, target, code), now.Add(s.cfg.CodeTTL).UnixMilli(), now.UnixMilli()).Scan(&id)
+	id, err := s.storeCode(ctx, target, code, "")
 	if err != nil {
-		return errs.Wrap(err, "store code")
+		return err
 	}
-	if err := s.deliver(ctx, r.Account, code, now); err != nil {
-		// Leave no half-made code behind.
-		if _, derr := s.db.Exec(context.WithoutCancel(ctx), "DELETE FROM verification_codes WHERE id = ?", id); derr != nil {
-			s.log.Error("remove undelivered code", "err", derr)
-		}
+	if err := s.deliver(ctx, r.Account, code, s.now()); err != nil {
+		s.dropCode(ctx, id) // leave no half-made code behind
 		return err
 	}
 	return nil
+}
+
+// mayGetCode refuses a code to a banned account (its codes would only
+// serve to sign in or reset a password, both refused), and to a registered
+// one when the face wants codes for sign-up only.
+func (s *Service) mayGetCode(ctx context.Context, r SendCodeRequest) error {
+	u, err := s.userByAccount(ctx, r.Account)
+	switch {
+	case errs.Is(err, errs.NotFound):
+		return nil
+	case err != nil:
+		return err
+	case !u.Active:
+		return errBanned
+	case r.MustBeNew:
+		return errs.R(errs.Conflict, ReasonRegistered, "account is already registered")
+	}
+	return nil
+}
+
+// storeCode keeps a new code of target (hashed), with its challenge when
+// given.
+func (s *Service) storeCode(ctx context.Context, target, code, challenge string) (int64, error) {
+	salt := RandomString(16)
+	now := s.now()
+	var ch any
+	if challenge != "" {
+		ch = challenge
+	}
+	var id int64
+	err := s.db.QueryRowWrite(ctx, `INSERT INTO verification_codes (target, salt, code_hash, attempts, expires_at, created_at, challenge)
+		VALUES (?, ?, ?, 0, ?, ?, ?) RETURNING id`,
+		target, salt, hashCode(salt, target, code), now.Add(s.cfg.CodeTTL).UnixMilli(), now.UnixMilli(), ch).Scan(&id)
+	if err != nil {
+		return 0, errs.Wrap(err, "store code")
+	}
+	return id, nil
+}
+
+// dropCode removes a code that could not be delivered.
+func (s *Service) dropCode(ctx context.Context, id int64) {
+	if _, err := s.db.Exec(context.WithoutCancel(ctx), "DELETE FROM verification_codes WHERE id = ?", id); err != nil {
+		s.log.Error("remove undelivered code", "err", err)
+	}
 }
 
 func (s *Service) checkSendLimits(ctx context.Context, target, ip string) error {

@@ -101,6 +101,11 @@ type Config struct {
 	// BackMin-BackMax after it left.
 	DogeLeaveMin, DogeLeaveMax time.Duration
 	DogeBackMin, DogeBackMax   time.Duration
+	// The live face (seed 001): sign-up codes, tokens, gold.
+	LiveEchoCode    bool          // /register answers the code itself (trusted test set-ups only)
+	LiveMaxTokenTTL time.Duration // caps expire_in of /log
+	LivePayMethod   string        // a refill's payment method when the app names none ("": sandbox if on, else the first vendor)
+	GoldPerYuan     int64
 	// Payments (docs/payments.md). A vendor is configured when its app id
 	// is set; then every setting of it is required.
 	PaySandbox           string // auto | true | false
@@ -207,6 +212,10 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.DogeLeaveMax, "doge-leave-max", pd.LeaveMax, "a fed and bathed pet leaves travelling at the latest this later")
 	fs.DurationVar(&c.DogeBackMin, "doge-back-min", pd.BackMin, "a travelling pet is back at the earliest this after it left")
 	fs.DurationVar(&c.DogeBackMax, "doge-back-max", pd.BackMax, "a travelling pet is back at the latest this after it left")
+	fs.BoolVar(&c.LiveEchoCode, "live-echo-code", false, "the live face's /register answers the code itself instead of a challenge, as the original app did: for trusted test set-ups only")
+	fs.DurationVar(&c.LiveMaxTokenTTL, "live-max-token-ttl", 7*24*time.Hour, "the longest token the live face's /log issues (expire_in is capped at it, and at access-ttl)")
+	fs.StringVar(&c.LivePayMethod, "live-pay-method", "", "payment method of a live-face refill when the app names none: sandbox, wechat or alipay (default: sandbox while it is on, else the first vendor configured)")
+	fs.Int64Var(&c.GoldPerYuan, "gold-per-yuan", 10, "gold a live-face refill buys per yuan")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
 	fs.StringVar(&c.PaySandbox, "pay-sandbox", "auto", "sandbox payments (paid at once, no money): auto (on while no vendor is configured), true or false")
@@ -532,6 +541,17 @@ func (c *Config) Check() error {
 			fail("%s: 0 to 1000000", n.name)
 		}
 	}
+	if c.LiveMaxTokenTTL < time.Second {
+		fail("live-max-token-ttl: at least 1s")
+	}
+	if c.GoldPerYuan < 1 || c.GoldPerYuan > 1_000_000 {
+		fail("gold-per-yuan: 1 to 1000000")
+	}
+	switch c.LivePayMethod {
+	case "", "sandbox", "wechat", "alipay":
+	default:
+		fail("live-pay-method %q: want sandbox, wechat or alipay", c.LivePayMethod)
+	}
 	switch c.PaySandbox {
 	case "auto", "true", "false":
 	default:
@@ -720,6 +740,22 @@ func (c *Config) WeChatPayOn() bool { return c.PayWeChatAppID != "" }
 
 // AlipayOn tells whether Alipay is configured.
 func (c *Config) AlipayOn() bool { return c.PayAlipayAppID != "" }
+
+// LiveRefillMethod is the payment method of a live-face refill that names
+// none.
+func (c *Config) LiveRefillMethod() string {
+	switch {
+	case c.LivePayMethod != "":
+		return c.LivePayMethod
+	case c.PaySandboxOn():
+		return "sandbox"
+	case c.WeChatPayOn():
+		return "wechat"
+	case c.AlipayOn():
+		return "alipay"
+	}
+	return "sandbox"
+}
 
 // PaySandboxOn tells whether the sandbox method is available: pay-sandbox
 // true, or auto while no vendor is configured.

@@ -16,14 +16,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"plaza/internal/account"
 	"strconv"
 	"strings"
 	"time"
 
+	"plaza/internal/account"
 	"plaza/internal/clock"
 	"plaza/internal/errs"
 	storage "plaza/internal/provider/media"
+	"plaza/internal/ratelimit"
 	"plaza/internal/store"
 )
 
@@ -81,6 +82,7 @@ type Service struct {
 	clock   clock.Clock
 	storage storage.Storage
 	cfg     Config
+	limiter ratelimit.Limiter // of anonymous uploads; nil: none are taken
 }
 
 // New returns the media service; zero fields of cfg take their defaults.
@@ -102,6 +104,13 @@ func New(db *store.DB, c clock.Clock, st storage.Storage, cfg Config) *Service {
 		cfg.PublicURL += "/"
 	}
 	return &Service{db: db, clock: c, storage: st, cfg: cfg}
+}
+
+// WithLimiter lets the service take anonymous uploads (SaveAnonymous),
+// counted per client address by l.
+func (s *Service) WithLimiter(l ratelimit.Limiter) *Service {
+	s.limiter = l
+	return s
 }
 
 // MaxSize is the largest file accepted, in bytes.
@@ -323,6 +332,41 @@ func (s *Service) Save(ctx context.Context, userID int64, body io.Reader, conten
 	if err != nil {
 		return Media{}, err
 	}
+	return s.storeIssued(ctx, uuid, data, contentType)
+}
+
+// SaveAnonymous is Save for a client not signed in (the live face's
+// avatar, uploaded before its sign-up): the media has no owner, and a
+// client address may upload MaxPending files per IssueTTL.
+func (s *Service) SaveAnonymous(ctx context.Context, ip string, body io.Reader, contentType string) (Media, error) {
+	if s.limiter == nil {
+		return Media{}, fail(errs.Invalid, "", "uploads need a signed-in user here")
+	}
+	data, err := s.read(body)
+	if err != nil {
+		return Media{}, err
+	}
+	if _, _, err := sniff(data); err != nil {
+		return Media{}, err
+	}
+	res, err := s.limiter.Hit(ctx, "media:anon:"+ip, s.cfg.MaxPending, s.cfg.IssueTTL)
+	if err != nil {
+		return Media{}, err
+	}
+	if !res.Allowed {
+		return Media{}, errs.E(errs.RateLimited, "too many uploads from this address; wait")
+	}
+	uuid := newUUID()
+	_, err = s.db.Exec(ctx, "INSERT INTO media (id, owner_id, status, created_at) VALUES (?, NULL, 'issued', ?)", uuid, s.clock.Now().UnixMilli())
+	if err != nil {
+		return Media{}, errs.Wrap(err, "issue media id")
+	}
+	return s.storeIssued(ctx, uuid, data, contentType)
+}
+
+// storeIssued stores data under a uuid just issued for it, and removes the
+// id again when that fails.
+func (s *Service) storeIssued(ctx context.Context, uuid string, data []byte, contentType string) (Media, error) {
 	m, err := s.store(ctx, uuid, data, contentType)
 	if err != nil {
 		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
