@@ -176,10 +176,11 @@ func byID(ctx context.Context, q store.Querier, id int64) (Request, error) {
 }
 
 // accept makes the pending request r accepted and the pair friends, in tx
-// (whose caller holds the pair's lock).
+// (whose caller holds the pair's lock). The acceptance is news to the
+// requester: their message shows again if they had hidden it.
 func accept(ctx context.Context, tx *store.Tx, r Request) (Request, error) {
 	now := tx.Now()
-	if _, err := tx.Exec(ctx, "UPDATE friend_requests SET status = 'accepted', updated_at = ? WHERE id = ?", now.UnixMilli(), r.ID); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE friend_requests SET status = 'accepted', hidden_by_from = FALSE, updated_at = ? WHERE id = ?", now.UnixMilli(), r.ID); err != nil {
 		return Request{}, errs.Wrap(err, "accept friend request")
 	}
 	lo, hi := pair(r.From, r.To)
@@ -302,9 +303,10 @@ func (s *Service) Accept(ctx context.Context, user, requestID int64) (Request, e
 // party). The addressee deleting a pending request declines it: it is gone
 // for both, and the requester may ask again. The requester deleting a
 // pending request only hides it from their own list: it still waits for
-// the addressee. Deleting an accepted request's message does not end the
-// friendship (Unfriend does). Deleting a message hidden already changes
-// nothing; a request of other users or none is NotFound (ReasonNoRequest).
+// the addressee (and shows again once accepted). Deleting an accepted
+// request's message does not end the friendship (Unfriend does). Deleting
+// a message hidden already changes nothing; a request of other users or
+// none is NotFound (ReasonNoRequest).
 func (s *Service) Delete(ctx context.Context, user, requestID int64) error {
 	return s.db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
 		r, err := lockRequest(ctx, tx, user, requestID)
