@@ -98,7 +98,8 @@ func (s *Service) Unfollow(ctx context.Context, follower, followee int64) error 
 	return errs.Wrap(err, "unfollow")
 }
 
-// Block makes blocker block blocked; the follows between them end.
+// Block makes blocker block blocked; the follows between them end, and so
+// do their friendship and friend requests.
 func (s *Service) Block(ctx context.Context, blocker, blocked int64) error {
 	if blocker == blocked {
 		return errs.E(errs.Invalid, "you cannot block yourself")
@@ -126,6 +127,17 @@ func (s *Service) Block(ctx context.Context, blocker, blocked int64) error {
 			WHERE (user_id = ? AND master IN (SELECT id FROM masters WHERE user_id = ?))
 			   OR (user_id = ? AND master IN (SELECT id FROM masters WHERE user_id = ?))`,
 			blocked, blocker, blocker, blocked)
+		if err != nil {
+			return errs.Wrap(err, "block")
+		}
+		// The block ends their friendship and the friend requests between
+		// them (internal/friend, whose writes take the same users' locks).
+		lo, hi := min(blocker, blocked), max(blocker, blocked)
+		if _, err := tx.Exec(ctx, "DELETE FROM friendships WHERE user_a = ? AND user_b = ?", lo, hi); err != nil {
+			return errs.Wrap(err, "block")
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM friend_requests WHERE (from_user = ? AND to_user = ?) OR (from_user = ? AND to_user = ?)`,
+			blocker, blocked, blocked, blocker)
 		return errs.Wrap(err, "block")
 	})
 }

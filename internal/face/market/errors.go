@@ -6,6 +6,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/content"
 	"plaza/internal/errs"
+	"plaza/internal/friend"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -66,6 +67,12 @@ var codes = errs.Codes[answer]{
 		pet.ReasonNoGift,
 		pet.ReasonCarrying,
 		pet.ReasonAction,
+		// The friends core (the live face's): this face does not reach it.
+		friend.ReasonSelf,
+		friend.ReasonAlreadyFriends,
+		friend.ReasonNoRequest,
+		friend.ReasonNotAddressee,
+		friend.ReasonNotFriends,
 		account.ReasonNoUser,
 		wallet.ReasonUnknownCurrency,
 		wallet.ReasonKeyReused,

@@ -4,6 +4,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/content"
 	"plaza/internal/errs"
+	"plaza/internal/friend"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -105,6 +106,12 @@ var codes = errs.Codes[int]{
 		pet.ReasonNoGift,
 		pet.ReasonCarrying,
 		pet.ReasonAction,
+		// The friends core (the live face's): this face does not reach it.
+		friend.ReasonSelf,
+		friend.ReasonAlreadyFriends,
+		friend.ReasonNoRequest,
+		friend.ReasonNotAddressee,
+		friend.ReasonNotFriends,
 		account.ReasonBanned,
 		account.ReasonBadEmail,
 		content.ReasonComment,
