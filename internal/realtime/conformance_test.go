@@ -6,11 +6,14 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
 
 	"plaza/internal/realtime"
 )
@@ -244,6 +247,68 @@ func TestConformancePostgres(t *testing.T) {
 	})
 }
 
+func TestConformanceRedis(t *testing.T) {
+	url := os.Getenv("PLAZA_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("PLAZA_TEST_REDIS_URL not set")
+	}
+	conformance(t, func(t *testing.T) nodes {
+		ctx := context.Background()
+		prefix := "plaza-test:" + runID + ":"
+		node := func(name string) (*redis.Client, *realtime.Redis) {
+			opt, err := redis.ParseURL(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt.ClientName = name
+			c := redis.NewClient(opt)
+			b, err := realtime.NewRedis(c, prefix, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				b.Close()
+				c.Close()
+			})
+			return c, b
+		}
+		_, a := node("plaza-rt-test-a-" + runID)
+		bName := fmt.Sprintf("plaza-rt-test-b-%s-%d", runID, topicSeq.Add(1))
+		bc, b := node(bName)
+		cut := func(t *testing.T) {
+			// CLIENT KILL TYPE pubsub would cut every test's: find b's own.
+			list, err := bc.Do(ctx, "CLIENT", "LIST", "TYPE", "pubsub").Text()
+			if err != nil {
+				t.Fatal(err)
+			}
+			killed := 0
+			for _, line := range strings.Split(list, "\n") {
+				var id string
+				named := false
+				for _, kv := range strings.Fields(line) {
+					k, v, _ := strings.Cut(kv, "=")
+					switch {
+					case k == "id":
+						id = v
+					case k == "name" && v == bName:
+						named = true
+					}
+				}
+				if named {
+					if err := bc.Do(ctx, "CLIENT", "KILL", "ID", id).Err(); err != nil {
+						t.Fatal(err)
+					}
+					killed++
+				}
+			}
+			if killed == 0 {
+				t.Fatal("no pub/sub connection of node b")
+			}
+		}
+		return nodes{a: a, b: b, cut: cut}
+	})
+}
+
 var topicSeq atomic.Int64
 
 // uniqueTopic is a topic of this run only: test packages sharing the
@@ -294,5 +359,60 @@ func wantData(t *testing.T, m realtime.Message, topic, data string) {
 	t.Helper()
 	if m.Gap || m.Topic != topic || string(m.Data) != data {
 		t.Fatalf("got %+v (%q), want %q on %s", m, m.Data, data, topic)
+	}
+}
+
+// TestCloseLeavesNoGoroutine: a bus whose link was cut and that is closed
+// while it reconnects leaves nothing running.
+func TestCloseLeavesNoGoroutine(t *testing.T) {
+	pg, rd := os.Getenv("PLAZA_TEST_DATABASE_URL"), os.Getenv("PLAZA_TEST_REDIS_URL")
+	if pg == "" && rd == "" {
+		t.Skip("neither PLAZA_TEST_DATABASE_URL nor PLAZA_TEST_REDIS_URL set")
+	}
+	ctx := context.Background()
+	before := runtime.NumGoroutine()
+	for range 3 {
+		if pg != "" {
+			b, err := realtime.NewPostgres(ctx, pg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := subscribe(t, b, uniqueTopic(), 0)
+			publish(t, b, s.Topic(), "x")
+			next(t, s)
+			conn, err := pgx.Connect(ctx, pg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = conn.Exec(ctx, "SELECT pg_terminate_backend($1)", int64(realtime.ListenPID(b)))
+			conn.Close(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Close()
+		}
+		if rd != "" {
+			opt, err := redis.ParseURL(rd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := redis.NewClient(opt)
+			b, err := realtime.NewRedis(c, "plaza-test:"+runID+":", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := subscribe(t, b, uniqueTopic(), 0)
+			publish(t, b, s.Topic(), "x")
+			next(t, s)
+			b.Close()
+			c.Close()
+		}
+	}
+	for i := 0; runtime.NumGoroutine() > before; i++ {
+		if i == 100 {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines before, %d after Close:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -144,8 +144,11 @@ func (a *App) build(ctx context.Context, o Options) error {
 		}
 		a.Bus = b
 	case "redis":
-		a.log.Warn("realtime=redis is not built yet: the bus is local")
-		a.Bus = realtime.NewLocal()
+		b, err := realtime.NewRedis(a.redis, cfg.RedisPrefix, a.log)
+		if err != nil {
+			return fmt.Errorf("realtime=redis: %w", err)
+		}
+		a.Bus = b
 	default:
 		a.Bus = realtime.NewLocal()
 	}
