@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"plaza/internal/realtime"
@@ -233,15 +233,7 @@ func TestConformancePostgres(t *testing.T) {
 			if pid == 0 {
 				t.Fatal("no listening connection")
 			}
-			conn, err := pgx.Connect(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close(ctx)
-			var ok bool
-			if err := conn.QueryRow(ctx, "SELECT pg_terminate_backend($1)", int64(pid)).Scan(&ok); err != nil || !ok {
-				t.Fatalf("terminate %d: %v %v", pid, ok, err)
-			}
+			terminate(t, url, pid)
 		}
 		return nodes{a: a, b: b, cut: cut}
 	})
@@ -380,15 +372,7 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 			s := subscribe(t, b, uniqueTopic(), 0)
 			publish(t, b, s.Topic(), "x")
 			next(t, s)
-			conn, err := pgx.Connect(ctx, pg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = conn.Exec(ctx, "SELECT pg_terminate_backend($1)", int64(realtime.ListenPID(b)))
-			conn.Close(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			terminate(t, pg, realtime.ListenPID(b))
 			b.Close()
 		}
 		if rd != "" {
@@ -414,5 +398,20 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 			t.Fatalf("%d goroutines before, %d after Close:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// terminate ends the PostgreSQL server process pid.
+func terminate(t *testing.T, url string, pid uint32) {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var ok bool
+	if err := pool.QueryRow(ctx, "SELECT pg_terminate_backend($1)", int64(pid)).Scan(&ok); err != nil || !ok {
+		t.Fatalf("terminate %d: %v %v", pid, ok, err)
 	}
 }

@@ -42,7 +42,7 @@ const (
 // A NOTIFY payload is text under 8000 bytes: a message travels as
 // "<topic> <base64 of data>", which MaxPayload keeps under the limit.
 type Postgres struct {
-	url  string
+	cfg  *pgx.ConnConfig // of the listening connection
 	log  *slog.Logger
 	hub  *Hub
 	pool *pgxpool.Pool
@@ -69,12 +69,14 @@ func NewPostgres(ctx context.Context, url string, log *slog.Logger) (*Postgres, 
 	}
 	pc.MaxConns = 4
 	pc.MinConns = 0
+	cfg := pc.ConnConfig.Copy() // the URL without the pool's own parameters
+	cfg.RuntimeParams["application_name"] = "plaza-realtime-listen"
 	pc.ConnConfig.RuntimeParams["application_name"] = "plaza-realtime"
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("realtime postgres: %w", err)
 	}
-	p := &Postgres{url: url, log: log, hub: NewHub(), pool: pool, done: make(chan struct{})}
+	p := &Postgres{cfg: cfg, log: log, hub: NewHub(), pool: pool, done: make(chan struct{})}
 	conn, err := p.listen(ctx)
 	if err != nil {
 		pool.Close()
@@ -88,14 +90,9 @@ func NewPostgres(ctx context.Context, url string, log *slog.Logger) (*Postgres, 
 
 // listen opens the dedicated connection and LISTENs on it.
 func (p *Postgres) listen(ctx context.Context) (*pgx.Conn, error) {
-	cc, err := pgx.ParseConfig(p.url)
-	if err != nil {
-		return nil, err
-	}
-	cc.RuntimeParams["application_name"] = "plaza-realtime-listen"
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	conn, err := pgx.ConnectConfig(ctx, cc)
+	conn, err := pgx.ConnectConfig(ctx, p.cfg.Copy())
 	if err != nil {
 		return nil, err
 	}
