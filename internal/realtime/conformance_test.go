@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -414,4 +415,48 @@ func terminate(t *testing.T, url string, pid uint32) {
 	if err := pool.QueryRow(ctx, "SELECT pg_terminate_backend($1)", int64(pid)).Scan(&ok); err != nil || !ok {
 		t.Fatalf("terminate %d: %v %v", pid, ok, err)
 	}
+}
+
+// TestPostgresSchemasApart: plazas in schemas of their own in one database
+// (as the tests run) do not hear each other.
+func TestPostgresSchemasApart(t *testing.T) {
+	base := os.Getenv("PLAZA_TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("PLAZA_TEST_DATABASE_URL not set")
+	}
+	ctx := context.Background()
+	admin, err := pgxpool.New(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var buses []realtime.Bus
+	id := uniqueTopic()[len("test."):]
+	id = strings.ReplaceAll(id, ".", "_")
+	for _, s := range []string{"rt_a_" + id, "rt_b_" + id} {
+		if _, err := admin.Exec(ctx, "CREATE SCHEMA "+s); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { admin.Exec(context.Background(), "DROP SCHEMA "+s) })
+		u, err := neturl.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", s)
+		u.RawQuery = q.Encode()
+		b, err := realtime.NewPostgres(ctx, u.String(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		buses = append(buses, b)
+	}
+	topic := uniqueTopic()
+	sa := subscribe(t, buses[0], topic, 0)
+	sb := subscribe(t, buses[1], topic, 0)
+	publish(t, buses[0], topic, "to a")
+	publish(t, buses[1], topic, "to b")
+	wantData(t, next(t, sa), topic, "to a")
+	wantData(t, next(t, sb), topic, "to b") // and not "to a" first
 }

@@ -2,7 +2,9 @@ package realtime
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,9 +23,12 @@ import (
 // share it: each node LISTENs once, at start, so a Subscribe is in effect
 // the moment it returns (a LISTEN per topic would race with the first
 // messages and cost a round trip per first subscriber), and every node
-// filters what it hears by topic. This suits plaza's traffic; NOTIFY
-// reaches only the sessions of the same database, which all of plaza's
-// nodes share.
+// filters what it hears by topic. This suits plaza's traffic.
+//
+// NOTIFY reaches every session of the database, whatever its schema: a
+// plaza whose tables are in another schema than public (its search_path)
+// uses PostgresChannel + "." + that schema, so plazas sharing a database
+// in schemas of their own (the tests do) do not hear each other.
 const PostgresChannel = "plaza_realtime"
 
 // Health checks and reconnection of the cross-node buses.
@@ -42,10 +47,11 @@ const (
 // A NOTIFY payload is text under 8000 bytes: a message travels as
 // "<topic> <base64 of data>", which MaxPayload keeps under the limit.
 type Postgres struct {
-	cfg  *pgx.ConnConfig // of the listening connection
-	log  *slog.Logger
-	hub  *Hub
-	pool *pgxpool.Pool
+	cfg     *pgx.ConnConfig // of the listening connection
+	channel string          // PostgresChannel, with the schema unless public
+	log     *slog.Logger
+	hub     *Hub
+	pool    *pgxpool.Pool
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -77,6 +83,12 @@ func NewPostgres(ctx context.Context, url string, log *slog.Logger) (*Postgres, 
 		return nil, fmt.Errorf("realtime postgres: %w", err)
 	}
 	p := &Postgres{cfg: cfg, log: log, hub: NewHub(), pool: pool, done: make(chan struct{})}
+	var schema *string
+	if err := pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("realtime postgres: %w", err)
+	}
+	p.channel = pgChannel(schema)
 	conn, err := p.listen(ctx)
 	if err != nil {
 		pool.Close()
@@ -96,7 +108,7 @@ func (p *Postgres) listen(ctx context.Context) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.Exec(ctx, "LISTEN "+PostgresChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{p.channel}.Sanitize()); err != nil {
 		conn.Close(context.Background())
 		return nil, err
 	}
@@ -175,7 +187,7 @@ func (p *Postgres) receive(conn *pgx.Conn) error {
 			}
 			continue
 		}
-		if n.Channel != PostgresChannel {
+		if n.Channel != p.channel {
 			continue
 		}
 		topic, data, err := decodePG(n.Payload)
@@ -195,7 +207,7 @@ func (p *Postgres) Publish(ctx context.Context, topic string, data []byte) error
 	if p.ctx.Err() != nil {
 		return errs.E(errs.Unavailable, "the realtime bus is closed")
 	}
-	if _, err := p.pool.Exec(ctx, "SELECT pg_notify($1, $2)", PostgresChannel, encodePG(topic, data)); err != nil {
+	if _, err := p.pool.Exec(ctx, "SELECT pg_notify($1, $2)", p.channel, encodePG(topic, data)); err != nil {
 		return &errs.Error{Kind: errs.Unavailable, Msg: "the realtime bus is unreachable", Err: err}
 	}
 	return nil
@@ -230,6 +242,21 @@ func (p *Postgres) listenPID() uint32 {
 		return 0
 	}
 	return p.conn.PgConn().PID()
+}
+
+// pgChannel is the channel of the plazas whose tables are in schema (nil:
+// none exists): a channel name is at most 63 bytes, a longer one takes a
+// hash of the schema.
+func pgChannel(schema *string) string {
+	if schema == nil || *schema == "public" {
+		return PostgresChannel
+	}
+	ch := PostgresChannel + "." + *schema
+	if len(ch) > 63 {
+		sum := sha256.Sum256([]byte(*schema))
+		ch = PostgresChannel + "." + hex.EncodeToString(sum[:16])
+	}
+	return ch
 }
 
 func encodePG(topic string, data []byte) string {
