@@ -5,7 +5,7 @@
 -- the stream viewers play (new at every opening too). closed_at is NULL
 -- while the room is open or was never closed.
 CREATE TABLE live_rooms (
-    user_id     BIGINT  PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    user_id     BIGINT  NOT NULL PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
     title       TEXT    NOT NULL DEFAULT '',
     stream_key  TEXT    NOT NULL,
     stream_name TEXT    NOT NULL,

@@ -3,9 +3,10 @@
 -- user, opened and reopened. stream_key is the secret key the anchor
 -- publishes with (new at every opening); stream_name the public name of
 -- the stream viewers play (new at every opening too). closed_at is NULL
--- while the room is open or was never closed.
+-- while the room is open or was never closed. (user_id is BIGINT on
+-- SQLite too: an INTEGER PRIMARY KEY would be a rowid alias.)
 CREATE TABLE live_rooms (
-    user_id     INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    user_id     BIGINT  NOT NULL PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
     title       TEXT    NOT NULL DEFAULT '',
     stream_key  TEXT    NOT NULL,
     stream_name TEXT    NOT NULL,
