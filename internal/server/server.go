@@ -28,6 +28,7 @@ import (
 	"plaza/internal/face/member"
 	"plaza/internal/face/yuanyi"
 	"plaza/internal/httpx"
+	"plaza/internal/live"
 	"plaza/internal/market"
 	"plaza/internal/media"
 	"plaza/internal/message"
@@ -35,6 +36,7 @@ import (
 	"plaza/internal/orders"
 	"plaza/internal/payment"
 	"plaza/internal/pet"
+	liveprov "plaza/internal/provider/live"
 	"plaza/internal/provider/mail"
 	storage "plaza/internal/provider/media"
 	"plaza/internal/provider/pay"
@@ -67,6 +69,7 @@ type App struct {
 	Orders   *orders.Service
 	Payments *payment.Service
 	Pets     *pet.Service
+	Rooms    *live.Rooms // live rooms of the live face; set Rooms.OnChange before serving
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -188,6 +191,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 	if err := a.buildPayments(ctx); err != nil {
 		return err
 	}
+	if err := a.buildRooms(); err != nil {
+		return err
+	}
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
 	a.Orders = orders.New(orders.Deps{DB: a.DB, Clock: a.clock, Wallet: a.Wallet, Payments: a.Payments, TTL: cfg.OrderTTL, Log: a.log})
 	a.Payments.Register(payment.PurposeOrder, a.Orders)
@@ -246,6 +252,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	}
 	doge.Routes(rt, dogeDeps)
 	a.Payments.Routes(rt)
+	a.Rooms.Routes(rt, cfg.Live.CallbackSecret) // the nginx-rtmp callbacks, POST /live/rtmp/...
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
 		Wallet: a.Wallet, Orders: a.Orders, Market: a.Market, Payments: a.Payments, TrustProxy: cfg.TrustProxy,
@@ -283,6 +290,35 @@ func (a *App) buildPayments(ctx context.Context) error {
 	a.Payments = payment.New(payment.Deps{
 		DB: a.DB, Clock: a.clock, Log: a.log, Wallet: a.Wallet, Providers: provs, Sandbox: cfg.PaySandboxOn(), Expire: cfg.PayExpire,
 	})
+	return nil
+}
+
+// buildRooms makes the stream provider the settings name and the live
+// rooms core.
+func (a *App) buildRooms() error {
+	l := a.Config.Live
+	var prov liveprov.Provider
+	switch l.Provider {
+	case "qiniu":
+		q, err := liveprov.NewQiniu(liveprov.QiniuConfig{
+			AccessKey: l.QiniuAccessKey, SecretKey: l.QiniuSecretKey, Hub: l.QiniuHub, PublishDomain: l.QiniuPublishDomain,
+			RTMPPlayDomain: l.QiniuRTMPPlayDomain, HLSPlayDomain: l.QiniuHLSPlayDomain, HDLPlayDomain: l.QiniuHDLPlayDomain,
+			APIHost: l.QiniuAPIHost, PublishTTL: l.QiniuPublishTTL, Location: a.Config.Location,
+		})
+		if err != nil {
+			return fmt.Errorf("live: %w", err)
+		}
+		prov = q
+	default:
+		sh, err := liveprov.NewSelfHosted(liveprov.SelfHostedConfig{
+			Hub: l.Hub, PublishHost: l.PublishHost, PlayHost: l.PlayHost, HLSURL: l.HLSURL, Location: a.Config.Location,
+		})
+		if err != nil {
+			return fmt.Errorf("live: %w", err)
+		}
+		prov = sh
+	}
+	a.Rooms = live.NewRooms(live.RoomsDeps{DB: a.DB, Clock: a.clock, Provider: prov, Log: a.log})
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/content"
 	"plaza/internal/errs"
+	"plaza/internal/live"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -95,6 +96,9 @@ var codes = errs.Codes[answer]{
 		payment.ReasonMethodUnavailable,
 		payment.ReasonNotPending,
 		payment.ReasonUnknown,
+		live.ReasonRoomNone, // the live face's rooms
+		live.ReasonRoomClosed,
+		live.ReasonRoomKey,
 	},
 	Default: answer{stUnknown, "未知错误"},
 }

@@ -6,6 +6,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/content"
 	"plaza/internal/errs"
+	"plaza/internal/live"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -97,6 +98,9 @@ var codes = errs.Codes[answer]{
 		payment.ReasonMethodUnavailable,
 		payment.ReasonNotPending,
 		payment.ReasonUnknown,
+		live.ReasonRoomNone, // the live face's rooms
+		live.ReasonRoomClosed,
+		live.ReasonRoomKey,
 	},
 	Default: answer{http.StatusInternalServerError, detailServerError},
 }
