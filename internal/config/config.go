@@ -127,8 +127,9 @@ type Config struct {
 	PayAlipayGatewayURL  string
 
 	// Realtime: the bus of the realtime seam (docs/realtime.md).
-	Realtime    string // auto | local | postgres | redis
-	RealtimeBus string // derived by Check: local, postgres or redis
+	Realtime    string        // auto | local | postgres | redis
+	RealtimeBus string        // derived by Check: local, postgres or redis
+	Live        LiveStreaming // live streaming of the live face's rooms (docs/live.md)
 
 	TrustProxy      bool
 	LogLevel        string
@@ -240,6 +241,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.PayAlipayPublicKey, "pay-alipay-public-key-file", "", "Alipay's public key (PEM file)")
 	fs.StringVar(&c.PayAlipayNotifyURL, "pay-alipay-notify-url", "", "public https URL of POST /pay/notify/alipay")
 	fs.StringVar(&c.PayAlipayGatewayURL, "pay-alipay-gateway-url", "", "Alipay gateway (empty: https://openapi.alipay.com/gateway.do)")
+	liveFlags(fs, &c.Live)
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "json", "json or text")
@@ -593,6 +595,7 @@ func (c *Config) Check() error {
 		fail("pay-alipay-app-id: empty while other pay-alipay-* settings are set")
 	}
 	c.checkRealtime(fail)
+	c.Live.check(fail)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -810,5 +813,93 @@ func (c *Config) checkRealtime(fail func(string, ...any)) {
 		}
 	default:
 		fail("realtime %q: want auto, local, postgres or redis", c.Realtime)
+	}
+}
+
+// ---- live streaming (the rooms of the live face; docs/live.md) ----
+
+// LiveStreaming are the settings of the live rooms' stream provider.
+type LiveStreaming struct {
+	Provider       string // live: selfhosted | qiniu
+	Hub            string // hub name shown in the stream description (self-hosted)
+	PublishHost    string // self-hosted: host[:port] anchors publish RTMP to
+	PlayHost       string // self-hosted: host[:port] of RTMP play (empty: PublishHost)
+	HLSURL         string // self-hosted: base URL of the HLS playlists
+	CallbackSecret string // the secret of the nginx-rtmp callbacks (query arg "secret")
+
+	QiniuAccessKey      string
+	QiniuSecretKey      string
+	QiniuHub            string
+	QiniuPublishDomain  string
+	QiniuRTMPPlayDomain string
+	QiniuHLSPlayDomain  string
+	QiniuHDLPlayDomain  string
+	QiniuAPIHost        string
+	QiniuPublishTTL     time.Duration
+}
+
+func liveFlags(fs *flag.FlagSet, l *LiveStreaming) {
+	fs.StringVar(&l.Provider, "live", "selfhosted", "stream provider of the live rooms: selfhosted (an nginx-rtmp of yours, see docs/live.md) or qiniu (Qiniu Pili)")
+	fs.StringVar(&l.Hub, "live-hub", "plaza", "hub name in the stream description of self-hosted rooms")
+	fs.StringVar(&l.PublishHost, "live-publish-host", "127.0.0.1:1935", "self-hosted: host[:port] of the nginx-rtmp anchors publish to (rtmp://<host>/live/<key>)")
+	fs.StringVar(&l.PlayHost, "live-play-host", "", "self-hosted: host[:port] of RTMP play (rtmp://<host>/live/<name>); empty: live-publish-host")
+	fs.StringVar(&l.HLSURL, "live-hls-url", "http://127.0.0.1:8088/hls/", "self-hosted: base URL of the HLS playlists (<url><name>.m3u8)")
+	fs.StringVar(&l.CallbackSecret, "live-callback-secret", "", "secret of the nginx-rtmp callbacks (?secret= in on_publish/on_publish_done/on_update URLs), 16 characters or more; empty: every publish is refused")
+	fs.StringVar(&l.QiniuAccessKey, "live-qiniu-access-key", "", "Qiniu access key (live=qiniu)")
+	fs.StringVar(&l.QiniuSecretKey, "live-qiniu-secret-key", "", "Qiniu secret key (live=qiniu)")
+	fs.StringVar(&l.QiniuHub, "live-qiniu-hub", "", "Pili hub (live=qiniu)")
+	fs.StringVar(&l.QiniuPublishDomain, "live-qiniu-publish-domain", "", "Pili RTMP publish domain (live=qiniu)")
+	fs.StringVar(&l.QiniuRTMPPlayDomain, "live-qiniu-rtmp-play-domain", "", "Pili RTMP play domain (live=qiniu)")
+	fs.StringVar(&l.QiniuHLSPlayDomain, "live-qiniu-hls-play-domain", "", "Pili HLS play domain (live=qiniu)")
+	fs.StringVar(&l.QiniuHDLPlayDomain, "live-qiniu-hdl-play-domain", "", "Pili HTTP-FLV play domain (live=qiniu; optional)")
+	fs.StringVar(&l.QiniuAPIHost, "live-qiniu-api-host", "", "Pili API host (empty: pili.qiniuapi.com over https; http://host:port for a test double)")
+	fs.DurationVar(&l.QiniuPublishTTL, "live-qiniu-publish-ttl", 24*time.Hour, "how long a signed Pili publish URL is good for (expiry_sk)")
+}
+
+func (l *LiveStreaming) check(fail func(string, ...any)) {
+	host := func(name, v string, required bool) {
+		if v == "" {
+			if required {
+				fail("%s: needed when live=%s", name, l.Provider)
+			}
+			return
+		}
+		if strings.ContainsAny(v, "/?#@ \t") {
+			fail("%s %q: want host[:port], without scheme or path", name, v)
+		} else if u, err := url.Parse("rtmp://" + v); err != nil || u.Host != v {
+			fail("%s %q: want host[:port]", name, v)
+		}
+	}
+	if l.CallbackSecret != "" && len(l.CallbackSecret) < 16 {
+		fail("live-callback-secret: at least 16 characters")
+	}
+	if strings.ContainsAny(l.CallbackSecret, "&?#= ") {
+		fail("live-callback-secret: letters, digits and -_.~ only (it goes in a URL)")
+	}
+	switch l.Provider {
+	case "selfhosted":
+		host("live-publish-host", l.PublishHost, true)
+		host("live-play-host", l.PlayHost, false)
+		if u, err := url.Parse(l.HLSURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !strings.HasSuffix(u.Path, "/") || u.RawQuery != "" {
+			fail("live-hls-url %q: want http(s)://host/path/", l.HLSURL)
+		}
+		if l.QiniuAccessKey != "" || l.QiniuHub != "" {
+			fail("live-qiniu-* settings are set but live is selfhosted: set live=qiniu (or clear them)")
+		}
+	case "qiniu":
+		for _, f := range []struct{ name, v string }{{"live-qiniu-access-key", l.QiniuAccessKey}, {"live-qiniu-secret-key", l.QiniuSecretKey}, {"live-qiniu-hub", l.QiniuHub}} {
+			if f.v == "" {
+				fail("%s: needed when live=qiniu", f.name)
+			}
+		}
+		host("live-qiniu-publish-domain", l.QiniuPublishDomain, true)
+		host("live-qiniu-rtmp-play-domain", l.QiniuRTMPPlayDomain, true)
+		host("live-qiniu-hls-play-domain", l.QiniuHLSPlayDomain, true)
+		host("live-qiniu-hdl-play-domain", l.QiniuHDLPlayDomain, false)
+		if l.QiniuPublishTTL < time.Minute || l.QiniuPublishTTL > 30*24*time.Hour {
+			fail("live-qiniu-publish-ttl: 1m to 720h")
+		}
+	default:
+		fail("live %q: want selfhosted or qiniu", l.Provider)
 	}
 }

@@ -24,10 +24,13 @@ import (
 	"plaza/internal/face/admin"
 	"plaza/internal/face/doge"
 	"plaza/internal/face/files"
+	liveface "plaza/internal/face/live"
 	marketface "plaza/internal/face/market"
 	"plaza/internal/face/member"
 	"plaza/internal/face/yuanyi"
+	"plaza/internal/friend"
 	"plaza/internal/httpx"
+	"plaza/internal/live"
 	"plaza/internal/market"
 	"plaza/internal/media"
 	"plaza/internal/message"
@@ -35,6 +38,7 @@ import (
 	"plaza/internal/orders"
 	"plaza/internal/payment"
 	"plaza/internal/pet"
+	liveprov "plaza/internal/provider/live"
 	"plaza/internal/provider/mail"
 	storage "plaza/internal/provider/media"
 	"plaza/internal/provider/pay"
@@ -69,6 +73,9 @@ type App struct {
 	Payments *payment.Service
 	Pets     *pet.Service
 	Bus      realtime.Bus // the realtime seam: events to every node (docs/realtime.md)
+	Rooms    *live.Rooms  // live rooms of the live face; set Rooms.OnChange before serving
+	Friends  *friend.Service
+	Gold     *live.Gold // the live face's gold: refills (payment purpose gold) and gifts
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -187,7 +194,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return fmt.Errorf("media storage (%s): %w", cfg.Media, err)
 	}
 
-	a.Media = media.New(a.DB, a.clock, mediaStore, cfg.MediaPolicy())
+	a.Media = media.New(a.DB, a.clock, mediaStore, cfg.MediaPolicy()).WithLimiter(a.limiter)
 	a.Accounts = account.New(account.Deps{
 		DB: a.DB, Clock: a.clock, Limiter: a.limiter, SMS: smsSender, Mail: mailSender, Hasher: o.Hasher, Media: a.Media, Log: a.log,
 	}, cfg.Accounts())
@@ -207,6 +214,12 @@ func (a *App) build(ctx context.Context, o Options) error {
 	if err := a.buildPayments(ctx); err != nil {
 		return err
 	}
+	if err := a.buildRooms(); err != nil {
+		return err
+	}
+	a.Friends = friend.New(a.DB, a.clock, a.Social)
+	a.Gold = live.NewGold(live.GoldDeps{DB: a.DB, Wallet: a.Wallet, Payments: a.Payments, Log: a.log}, live.GoldConfig{PerYuan: cfg.GoldPerYuan})
+	a.Payments.Register(live.PurposeGold, a.Gold)
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})
 	a.Orders = orders.New(orders.Deps{DB: a.DB, Clock: a.clock, Wallet: a.Wallet, Payments: a.Payments, TTL: cfg.OrderTTL, Log: a.log})
 	a.Payments.Register(payment.PurposeOrder, a.Orders)
@@ -265,6 +278,12 @@ func (a *App) build(ctx context.Context, o Options) error {
 	}
 	doge.Routes(rt, dogeDeps)
 	a.Payments.Routes(rt)
+	a.Rooms.Routes(rt, cfg.Live.CallbackSecret) // the nginx-rtmp callbacks, POST /live/rtmp/...
+	liveface.Routes(rt, liveface.Deps{
+		Accounts: a.Accounts, Friends: a.Friends, Rooms: a.Rooms, Gold: a.Gold, Media: a.Media, Log: a.log,
+		Config: liveface.Config{EchoCode: cfg.LiveEchoCode, MaxTokenTTL: cfg.LiveMaxTokenTTL, PayMethod: cfg.LiveRefillMethod(),
+			TrustProxy: cfg.TrustProxy, Location: cfg.Location},
+	})
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
 		Wallet: a.Wallet, Orders: a.Orders, Market: a.Market, Payments: a.Payments, TrustProxy: cfg.TrustProxy,
@@ -302,6 +321,35 @@ func (a *App) buildPayments(ctx context.Context) error {
 	a.Payments = payment.New(payment.Deps{
 		DB: a.DB, Clock: a.clock, Log: a.log, Wallet: a.Wallet, Providers: provs, Sandbox: cfg.PaySandboxOn(), Expire: cfg.PayExpire,
 	})
+	return nil
+}
+
+// buildRooms makes the stream provider the settings name and the live
+// rooms core.
+func (a *App) buildRooms() error {
+	l := a.Config.Live
+	var prov liveprov.Provider
+	switch l.Provider {
+	case "qiniu":
+		q, err := liveprov.NewQiniu(liveprov.QiniuConfig{
+			AccessKey: l.QiniuAccessKey, SecretKey: l.QiniuSecretKey, Hub: l.QiniuHub, PublishDomain: l.QiniuPublishDomain,
+			RTMPPlayDomain: l.QiniuRTMPPlayDomain, HLSPlayDomain: l.QiniuHLSPlayDomain, HDLPlayDomain: l.QiniuHDLPlayDomain,
+			APIHost: l.QiniuAPIHost, PublishTTL: l.QiniuPublishTTL, Location: a.Config.Location,
+		})
+		if err != nil {
+			return fmt.Errorf("live: %w", err)
+		}
+		prov = q
+	default:
+		sh, err := liveprov.NewSelfHosted(liveprov.SelfHostedConfig{
+			Hub: l.Hub, PublishHost: l.PublishHost, PlayHost: l.PlayHost, HLSURL: l.HLSURL, Location: a.Config.Location,
+		})
+		if err != nil {
+			return fmt.Errorf("live: %w", err)
+		}
+		prov = sh
+	}
+	a.Rooms = live.NewRooms(live.RoomsDeps{DB: a.DB, Clock: a.clock, Provider: prov, Log: a.log})
 	return nil
 }
 

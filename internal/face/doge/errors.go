@@ -5,6 +5,7 @@ import (
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/friend"
+	"plaza/internal/live"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -102,6 +103,11 @@ var codes = errs.Codes[answer]{
 		payment.ReasonMethodUnavailable,
 		payment.ReasonNotPending,
 		payment.ReasonUnknown,
+		live.ReasonRoomNone, // the live face's rooms
+		live.ReasonRoomClosed,
+		live.ReasonRoomKey,
+		live.ReasonGoldAmount, // the live face's gold
+		live.ReasonGiftSelf,
 	},
 	Default: answer{stUnknown, "未知错误"},
 }

@@ -5,6 +5,7 @@ import (
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/friend"
+	"plaza/internal/live"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -124,6 +125,11 @@ var codes = errs.Codes[int]{
 		payment.ReasonMethodUnavailable,
 		payment.ReasonNotPending,
 		payment.ReasonUnknown,
+		live.ReasonRoomNone, // the live face's rooms
+		live.ReasonRoomClosed,
+		live.ReasonRoomKey,
+		live.ReasonGoldAmount, // the live face's gold
+		live.ReasonGiftSelf,
 	},
 	Default: codeGeneric,
 }
