@@ -3,8 +3,10 @@ package live_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,16 +68,40 @@ func eventually(t *testing.T, wait time.Duration, what string, cond func() bool)
 	}
 }
 
-// roomState is the one "is the room live?" look of the test: whether the
-// user's room is open (the friend list's liveStatus "on") and whether its
-// stream is on. (The live face's friend list can take its place.)
-var roomState = func(t *testing.T, e *plazatest.Env, userID int64) (open, publishing bool) {
+// roomState is the one "is the room live?" look of the test: the anchor's
+// liveStatus in the viewer's friend list, and whether the room's stream is
+// on (the rooms core: nginx told plaza).
+func roomState(t *testing.T, e *plazatest.Env, viewer, anchor user) (on, publishing bool) {
 	t.Helper()
-	rm, err := e.App.Rooms.Get(context.Background(), userID)
-	if err != nil {
-		t.Fatalf("room of %d: %v", userID, err)
+	list := call(t, e, "/list", url.Values{"token": {viewer.token}, "friendlist": {"1"}}, "0000")["message"].(map[string]any)
+	for _, f := range list["friends"].([]any) {
+		if fr := f.(map[string]any); fr["userId"] == anchor.phone {
+			on = fr["liveStatus"] == "on"
+		}
 	}
-	return rm.Open, rm.Publishing
+	rm, err := e.App.Rooms.Get(context.Background(), anchor.id)
+	if err != nil {
+		t.Fatalf("room of %d: %v", anchor.id, err)
+	}
+	if rm.Open != on {
+		t.Fatalf("the friend list says %v, the room open %v", on, rm.Open)
+	}
+	return on, rm.Publishing
+}
+
+// goLive opens the anchor's room through the face: the stream's publish
+// URL and public name.
+func goLive(t *testing.T, e *plazatest.Env, anchor user) (publishURL, name string) {
+	t.Helper()
+	var s struct {
+		PublishURL string `json:"publishUrl"`
+		Title      string `json:"title"`
+	}
+	msg := call(t, e, "/room", url.Values{"token": {anchor.token}, "live": {"1"}, "title": {"rtmp test"}}, "0000")["message"].(string)
+	if err := json.Unmarshal([]byte(msg), &s); err != nil || s.PublishURL == "" || s.Title == "" {
+		t.Fatalf("stream %q: %v", msg, err)
+	}
+	return s.PublishURL, s.Title
 }
 
 // startNginx runs nginx with the rtmp module on a free port, its live
@@ -187,7 +213,9 @@ func TestRoomsRTMP(t *testing.T) {
 		t.Skipf("needs nginx (%q), its rtmp module (%q) and ffmpeg (%q): apt-get install nginx libnginx-mod-rtmp ffmpeg", nginx, module, ffmpeg)
 	}
 	const secret = "rtmp-test-secret-0123456789"
-	e := plazatest.New(t, storetest.Engines()[0], map[string]string{"PLAZA_LIVE_CALLBACK_SECRET": secret})
+	vars := env()
+	vars["PLAZA_LIVE_CALLBACK_SECRET"] = secret
+	e := plazatest.New(t, storetest.Engines()[0], vars)
 	port, errorLog := startNginx(t, nginx, module, e.URL, secret)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -196,22 +224,15 @@ func TestRoomsRTMP(t *testing.T) {
 		}
 	})
 	rtmp := fmt.Sprintf("rtmp://127.0.0.1:%d/live/", port)
-	ctx := context.Background()
-	var anchor int64
-	if err := e.App.DB.QueryRowWrite(ctx, "INSERT INTO users (openid, created_at, updated_at) VALUES ('anchor', 1, 1) RETURNING id").Scan(&anchor); err != nil {
-		t.Fatal(err)
-	}
+	anchor, viewer := signUp(t, e, testPhones[0], "主播"), signUp(t, e, testPhones[1], "观众")
+	call(t, e, "/friend", url.Values{"token": {viewer.token}, "add": {"1"}, "userId": {anchor.phone}}, "0000")
+	call(t, e, "/friend", url.Values{"token": {anchor.token}, "dealMessage": {"1"}, "behaviour": {"accept"}, "userId": {viewer.phone}}, "0000")
 
 	// A wrong key: nginx asks plaza, plaza refuses, ffmpeg fails.
-	rm, s, err := e.App.Rooms.Open(ctx, anchor, "rtmp test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasSuffix(s.PublishURL, "/live/"+rm.StreamKey) {
-		t.Fatalf("publish url %s", s.PublishURL)
-	}
-	for _, bad := range []string{"wrong", rm.StreamName, rm.StreamKey[:len(rm.StreamKey)-1] + "A"} {
-		if bad == rm.StreamKey {
+	publishURL, name := goLive(t, e, anchor)
+	key := publishURL[strings.LastIndex(publishURL, "/")+1:]
+	for _, bad := range []string{"wrong", name, key[:len(key)-1] + "A"} {
+		if bad == key {
 			continue
 		}
 		done, out := publish(t, ffmpeg, rtmp+bad, 2)
@@ -219,53 +240,50 @@ func TestRoomsRTMP(t *testing.T) {
 			t.Fatalf("ffmpeg published with the wrong key %q: %s", bad, out)
 		}
 	}
-	if open, publishing := roomState(t, e, anchor); !open || publishing {
-		t.Fatalf("after wrong keys: open %v publishing %v", open, publishing)
+	// live=1 turns liveStatus "on" at once, as in the original app.
+	if on, publishing := roomState(t, e, viewer, anchor); !on || publishing {
+		t.Fatalf("after wrong keys: on %v publishing %v", on, publishing)
 	}
 
 	// The right key: live while the stream goes, viewers play the public
-	// name, and the room closes when the stream ends.
-	done, out := publish(t, ffmpeg, rtmp+rm.StreamKey, 8)
+	// name, and the room goes "off" when the stream ends.
+	done, out := publish(t, ffmpeg, rtmp+key, 8)
 	eventually(t, 30*time.Second, "the room is live", func() bool {
-		open, publishing := roomState(t, e, anchor)
-		return open && publishing
+		on, publishing := roomState(t, e, viewer, anchor)
+		return on && publishing
 	})
+	ctx := context.Background()
 	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	play := exec.CommandContext(pctx, ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", rtmp+rm.StreamName, "-frames:v", "1", "-f", "null", "-")
+	play := exec.CommandContext(pctx, ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", rtmp+name, "-frames:v", "1", "-f", "null", "-")
 	if b, err := play.CombinedOutput(); err != nil {
-		t.Errorf("playing the public name %s: %v %s", rm.StreamName, err, b)
+		t.Errorf("playing the public name %s: %v %s", name, err, b)
 	}
 	if err := waitExit(t, done, 60*time.Second, "the stream"); err != nil {
 		t.Fatalf("ffmpeg with the room's key: %v %s", err, out)
 	}
-	eventually(t, 30*time.Second, "the room closes after the stream", func() bool {
-		open, publishing := roomState(t, e, anchor)
-		return !open && !publishing
+	eventually(t, 30*time.Second, "the room goes off after the stream", func() bool {
+		on, publishing := roomState(t, e, viewer, anchor)
+		return !on && !publishing
 	})
 	// The closed room's key stops working.
-	done, out = publish(t, ffmpeg, rtmp+rm.StreamKey, 2)
+	done, out = publish(t, ffmpeg, rtmp+key, 2)
 	if err := waitExit(t, done, 60*time.Second, "a closed room's key"); err == nil {
 		t.Fatalf("published with a closed room's key: %s", out)
 	}
 
 	// Leaving while the stream goes: nginx's next on_update drops it.
-	rm, _, err = e.App.Rooms.Open(ctx, anchor, "again")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done, out = publish(t, ffmpeg, rtmp+rm.StreamKey, 300)
+	publishURL, _ = goLive(t, e, anchor)
+	done, out = publish(t, ffmpeg, rtmp+publishURL[strings.LastIndex(publishURL, "/")+1:], 300)
 	eventually(t, 30*time.Second, "the reopened room is live", func() bool {
-		_, publishing := roomState(t, e, anchor)
+		_, publishing := roomState(t, e, viewer, anchor)
 		return publishing
 	})
-	if err := e.App.Rooms.Leave(ctx, anchor); err != nil {
-		t.Fatal(err)
-	}
+	call(t, e, "/room", url.Values{"token": {anchor.token}, "leave": {"1"}}, "0000")
 	if err := waitExit(t, done, 90*time.Second, "the stream of a room left"); err == nil {
 		t.Logf("ffmpeg ended without error after the drop: %s", out)
 	}
-	if open, _ := roomState(t, e, anchor); open {
-		t.Fatal("open after leave")
+	if on, _ := roomState(t, e, viewer, anchor); on {
+		t.Fatal("on after leave")
 	}
 }
