@@ -121,6 +121,10 @@ type Config struct {
 	PayAlipayNotifyURL   string
 	PayAlipayGatewayURL  string
 
+	// Realtime: the bus of the realtime seam (docs/realtime.md).
+	Realtime    string // auto | local | postgres | redis
+	RealtimeBus string // derived by Check: local, postgres or redis
+
 	TrustProxy      bool
 	LogLevel        string
 	LogFormat       string
@@ -209,6 +213,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.DogeBackMax, "doge-back-max", pd.BackMax, "a travelling pet is back at the latest this after it left")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
+	fs.StringVar(&c.Realtime, "realtime", "auto", "bus of realtime events between nodes: local (one node), postgres (LISTEN/NOTIFY of database-url), redis (pub/sub of redis-url); auto: redis when redis-url is set, else postgres when the database is PostgreSQL, else local")
 	fs.StringVar(&c.PaySandbox, "pay-sandbox", "auto", "sandbox payments (paid at once, no money): auto (on while no vendor is configured), true or false")
 	fs.DurationVar(&c.PayExpire, "pay-expire", 30*time.Minute, "how long a WeChat Pay or Alipay payment may wait to be paid")
 	fs.DurationVar(&c.PayReconcileInterval, "pay-reconcile-interval", time.Minute, "how often pending payments without a notification are asked of the vendor")
@@ -567,6 +572,7 @@ func (c *Config) Check() error {
 	} else if c.PayAlipayPrivateKey != "" || c.PayAlipayPublicKey != "" {
 		fail("pay-alipay-app-id: empty while other pay-alipay-* settings are set")
 	}
+	c.checkRealtime(fail)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -738,4 +744,35 @@ func (c Config) Pet() pet.Config {
 	return pet.Config{StartCoins: c.DogeStartCoins, StartPoop: c.DogeStartPoop, PoopEvery: c.DogePoopEvery, PoopMax: c.DogePoopMax,
 		PickCoins: c.DogePickCoins, FeedCoins: c.DogeFeedCoins, BathCoins: c.DogeBathCoins,
 		LeaveMin: c.DogeLeaveMin, LeaveMax: c.DogeLeaveMax, BackMin: c.DogeBackMin, BackMax: c.DogeBackMax}
+}
+
+// Realtime settings (docs/realtime.md).
+
+// checkRealtime resolves realtime into RealtimeBus.
+func (c *Config) checkRealtime(fail func(string, ...any)) {
+	switch c.Realtime {
+	case "auto", "":
+		switch {
+		case c.RedisURL != "":
+			c.RealtimeBus = "redis"
+		case c.DatabaseURL != "":
+			c.RealtimeBus = "postgres"
+		default:
+			c.RealtimeBus = "local"
+		}
+	case "local":
+		c.RealtimeBus = "local"
+	case "postgres":
+		c.RealtimeBus = "postgres"
+		if c.DatabaseURL == "" {
+			fail("realtime=postgres: needs the PostgreSQL database (database-url); the store is SQLite")
+		}
+	case "redis":
+		c.RealtimeBus = "redis"
+		if c.RedisURL == "" {
+			fail("realtime=redis: needs redis-url")
+		}
+	default:
+		fail("realtime %q: want auto, local, postgres or redis", c.Realtime)
+	}
 }

@@ -17,9 +17,11 @@ import (
 	"plaza/internal/errs"
 )
 
-// MaxPayload is the largest message data in bytes (PostgreSQL's NOTIFY
-// takes under 8000 bytes with the topic and framing).
-const MaxPayload = 6000
+// MaxPayload is the largest message data in bytes, the same on every bus.
+// PostgreSQL's NOTIFY takes under 8000 bytes of text, and the PostgreSQL
+// bus sends data in base64 (4 bytes per 3) after the topic: 5000 bytes of
+// data take 6668, with the topic at most 6733.
+const MaxPayload = 5000
 
 // MaxTopic is the longest topic name in bytes.
 const MaxTopic = 64

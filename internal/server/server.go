@@ -41,6 +41,7 @@ import (
 	"plaza/internal/provider/push"
 	"plaza/internal/provider/sms"
 	"plaza/internal/ratelimit"
+	"plaza/internal/realtime"
 	"plaza/internal/showcase"
 	"plaza/internal/social"
 	"plaza/internal/store"
@@ -67,6 +68,7 @@ type App struct {
 	Orders   *orders.Service
 	Payments *payment.Service
 	Pets     *pet.Service
+	Bus      realtime.Bus // the realtime seam: events to every node (docs/realtime.md)
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -132,6 +134,20 @@ func (a *App) build(ctx context.Context, o Options) error {
 		a.limiter = ratelimit.NewRedis(a.redis, cfg.RedisPrefix+"rl:")
 	} else {
 		a.limiter = ratelimit.NewDB(a.DB, a.clock)
+	}
+	// The realtime seam's bus (setting realtime, docs/realtime.md).
+	switch cfg.RealtimeBus {
+	case "postgres":
+		b, err := realtime.NewPostgres(ctx, cfg.DatabaseURL, a.log)
+		if err != nil {
+			return fmt.Errorf("realtime=postgres: %w", err)
+		}
+		a.Bus = b
+	case "redis":
+		a.log.Warn("realtime=redis is not built yet: the bus is local")
+		a.Bus = realtime.NewLocal()
+	default:
+		a.Bus = realtime.NewLocal()
 	}
 
 	var smsSender sms.Sender
@@ -325,9 +341,12 @@ func (a *App) RunOrderExpiry(ctx context.Context, interval time.Duration) {
 
 // Close releases the store and connections.
 func (a *App) Close() error {
-	var err error
+	var err, busErr error
+	if a.Bus != nil {
+		busErr = a.Bus.Close() // before the Redis client it may use
+	}
 	if a.redis != nil {
 		err = a.redis.Close()
 	}
-	return errors.Join(err, a.DB.Close())
+	return errors.Join(busErr, err, a.DB.Close())
 }
