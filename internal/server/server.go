@@ -24,10 +24,12 @@ import (
 	"plaza/internal/face/admin"
 	"plaza/internal/face/doge"
 	"plaza/internal/face/files"
+	"plaza/internal/face/live/ws"
 	marketface "plaza/internal/face/market"
 	"plaza/internal/face/member"
 	"plaza/internal/face/yuanyi"
 	"plaza/internal/httpx"
+	"plaza/internal/live"
 	"plaza/internal/market"
 	"plaza/internal/media"
 	"plaza/internal/message"
@@ -69,6 +71,10 @@ type App struct {
 	Payments *payment.Service
 	Pets     *pet.Service
 	Bus      realtime.Bus // the realtime seam: events to every node (docs/realtime.md)
+	// Room chat of the live face (docs/live-chat.md) and its WebSocket
+	// endpoint, whose sockets ShutdownSockets closes.
+	Chat        *live.Chat
+	ChatSockets *ws.Handler
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -261,6 +267,17 @@ func (a *App) build(ctx context.Context, o Options) error {
 		dogeDeps.GoodsVersion = func() uint64 { return a.Catalog.Version(catalog.Goods) }
 	}
 	doge.Routes(rt, dogeDeps)
+	// Room chat (docs/live-chat.md).
+	// TODO(lead): Rooms: the live.Rooms adapter (IsOpen), Gifts: live.Gold;
+	// until they are wired no room is open (Join answers Unavailable).
+	chat, err := live.NewChat(live.ChatDeps{
+		DB: a.DB, Clock: a.clock, Bus: a.Bus, Limiter: a.limiter, Log: a.log, Blocks: a.Social, Users: a.Accounts,
+	})
+	if err != nil {
+		return fmt.Errorf("room chat: %w", err)
+	}
+	a.Chat = chat
+	a.ChatSockets = ws.Routes(rt, ws.Deps{Accounts: a.Accounts, Chat: a.Chat, Log: a.log})
 	a.Payments.Routes(rt)
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
@@ -339,9 +356,21 @@ func (a *App) RunOrderExpiry(ctx context.Context, interval time.Duration) {
 	a.Orders.RunExpiry(ctx, interval)
 }
 
+// ShutdownSockets closes every room-chat WebSocket with a going-away
+// frame (http.Server.RegisterOnShutdown: Shutdown does not wait for
+// hijacked connections).
+func (a *App) ShutdownSockets() {
+	if a.ChatSockets != nil {
+		a.ChatSockets.Shutdown()
+	}
+}
+
 // Close releases the store and connections.
 func (a *App) Close() error {
 	var err, busErr error
+	if a.Chat != nil {
+		a.Chat.Close() // tells the other nodes its viewers are gone, before the bus closes
+	}
 	if a.Bus != nil {
 		busErr = a.Bus.Close() // before the Redis client it may use
 	}
