@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"plaza/internal/account"
@@ -155,6 +156,9 @@ const (
 
 // ChatEvent is one event of a room, as a viewer receives it.
 type ChatEvent struct {
+	// Seq numbers the events of this node: every viewer given one event
+	// gets the same Seq (a face encodes each event once).
+	Seq     uint64
 	Kind    ChatEventKind
 	Comment Comment
 	Gift    ChatGift
@@ -192,6 +196,8 @@ type Chat struct {
 	log  *slog.Logger
 	stop chan struct{}
 	wg   sync.WaitGroup
+
+	events atomic.Uint64 // ChatEvent.Seq
 
 	mu     sync.Mutex
 	closed bool
@@ -488,6 +494,7 @@ func (c *Chat) pump(r *chatRoom) {
 				continue
 			}
 		}
+		ev.Seq = c.events.Add(1)
 		r.mu.Lock()
 		for v := range r.viewers {
 			v.offer(ev)

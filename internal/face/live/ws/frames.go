@@ -3,6 +3,7 @@ package ws
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/coder/websocket"
 
@@ -82,4 +83,38 @@ func writeFrame(ctx context.Context, c *websocket.Conn, f any) error {
 		return err
 	}
 	return c.Write(ctx, websocket.MessageText, b)
+}
+
+// frameCache keeps the encoded frames of the last events, so that an
+// event fanned out to every viewer of a room is encoded once per node.
+type frameCache struct {
+	mu    sync.Mutex
+	bySeq map[uint64][]byte
+	ring  [256]uint64
+	next  int
+}
+
+func (fc *frameCache) encode(ev live.ChatEvent) ([]byte, error) {
+	fc.mu.Lock()
+	b, ok := fc.bySeq[ev.Seq]
+	fc.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := json.Marshal(eventFrame(ev))
+	if err != nil || ev.Seq == 0 {
+		return b, err
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if fc.bySeq == nil {
+		fc.bySeq = make(map[uint64][]byte, len(fc.ring))
+	}
+	if _, ok := fc.bySeq[ev.Seq]; !ok {
+		delete(fc.bySeq, fc.ring[fc.next])
+		fc.ring[fc.next] = ev.Seq
+		fc.next = (fc.next + 1) % len(fc.ring)
+		fc.bySeq[ev.Seq] = b
+	}
+	return b, nil
 }

@@ -70,6 +70,8 @@ type Handler struct {
 	d   Deps
 	cfg Config
 
+	frames frameCache
+
 	mu      sync.Mutex
 	closing bool
 	conns   map[*websocket.Conn]struct{}
@@ -294,7 +296,14 @@ func (h *Handler) serve(r *http.Request, conn *websocket.Conn, v *live.ChatViewe
 				}
 				return
 			}
-			if write(eventFrame(ev)) != nil {
+			b, err := h.frames.encode(ev)
+			if err != nil {
+				return
+			}
+			wctx, wcancel := context.WithTimeout(ctx, h.cfg.WriteTimeout)
+			err = conn.Write(wctx, websocket.MessageText, b)
+			wcancel()
+			if err != nil {
 				return
 			}
 		}
