@@ -180,7 +180,7 @@ const (
 	chatCountTopic  = "live.chat:viewers"
 	// chatCountChunk is the rooms in one count message (well under
 	// realtime.MaxPayload).
-	chatCountChunk   = 200
+	chatCountChunk   = 150
 	chatMaxGiftText  = 200
 	chatBusTimeout   = 5 * time.Second
 	chatRoomBuffer   = 4096
