@@ -135,6 +135,7 @@ func serve(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(app.ShutdownSockets) // room chat's WebSockets: Shutdown does not wait for hijacked connections
 	janitorCtx, stopJanitor := context.WithCancel(context.Background())
 	defer stopJanitor()
 	go app.RunJanitor(janitorCtx, 10*time.Minute)

@@ -297,6 +297,15 @@ func (r *Rooms) OpenAmong(ctx context.Context, ids []int64) (map[int64]Room, err
 	return out, nil
 }
 
+// IsOpen tells whether the user's room is open (room chat's check).
+func (r *Rooms) IsOpen(ctx context.Context, userID int64) (bool, error) {
+	rm, err := r.Get(ctx, userID)
+	if errs.ReasonOf(err) == ReasonRoomNone {
+		return false, nil
+	}
+	return rm.Open, err
+}
+
 // PlayURL is where viewers play an open room (RTMP); "" when it is
 // closed.
 func (r *Rooms) PlayURL(rm Room) string {

@@ -25,6 +25,7 @@ import (
 	"plaza/internal/face/doge"
 	"plaza/internal/face/files"
 	liveface "plaza/internal/face/live"
+	"plaza/internal/face/live/ws"
 	marketface "plaza/internal/face/market"
 	"plaza/internal/face/member"
 	"plaza/internal/face/yuanyi"
@@ -76,6 +77,10 @@ type App struct {
 	Rooms    *live.Rooms  // live rooms of the live face; set Rooms.OnChange before serving
 	Friends  *friend.Service
 	Gold     *live.Gold // the live face's gold: refills (payment purpose gold) and gifts
+	// Room chat of the live face (docs/live-chat.md) and its WebSocket
+	// endpoint, whose sockets ShutdownSockets closes.
+	Chat        *live.Chat
+	ChatSockets *ws.Handler
 
 	handler http.Handler
 	limiter ratelimit.Limiter
@@ -277,6 +282,19 @@ func (a *App) build(ctx context.Context, o Options) error {
 		dogeDeps.GoodsVersion = func() uint64 { return a.Catalog.Version(catalog.Goods) }
 	}
 	doge.Routes(rt, dogeDeps)
+	// Room chat (docs/live-chat.md).
+	chat, err := live.NewChat(live.ChatDeps{
+		DB: a.DB, Clock: a.clock, Bus: a.Bus, Limiter: a.limiter, Log: a.log, Blocks: a.Social, Users: a.Accounts,
+		Rooms: a.Rooms, Gifts: a.Gold,
+	})
+	if err != nil {
+		return fmt.Errorf("room chat: %w", err)
+	}
+	a.Chat = chat
+	a.Gold.OnGift = func(g live.Gift) { // every gift, sent over HTTP or the socket, is announced in the room
+		chat.AnnounceGift(g.Anchor, live.ChatGift{From: g.From, Value: g.Value, Description: g.Description, Time: g.At})
+	}
+	a.ChatSockets = ws.Routes(rt, ws.Deps{Accounts: a.Accounts, Chat: a.Chat, Log: a.log})
 	a.Payments.Routes(rt)
 	a.Rooms.Routes(rt, cfg.Live.CallbackSecret) // the nginx-rtmp callbacks, POST /live/rtmp/...
 	liveface.Routes(rt, liveface.Deps{
@@ -390,9 +408,21 @@ func (a *App) RunOrderExpiry(ctx context.Context, interval time.Duration) {
 	a.Orders.RunExpiry(ctx, interval)
 }
 
+// ShutdownSockets closes every room-chat WebSocket with a going-away
+// frame (http.Server.RegisterOnShutdown: Shutdown does not wait for
+// hijacked connections).
+func (a *App) ShutdownSockets() {
+	if a.ChatSockets != nil {
+		a.ChatSockets.Shutdown()
+	}
+}
+
 // Close releases the store and connections.
 func (a *App) Close() error {
 	var err, busErr error
+	if a.Chat != nil {
+		a.Chat.Close() // tells the other nodes its viewers are gone, before the bus closes
+	}
 	if a.Bus != nil {
 		busErr = a.Bus.Close() // before the Redis client it may use
 	}

@@ -113,3 +113,14 @@ var Codes = errs.Codes[answer]{
 	},
 	Default: answer{codeUnknown, "unknown error"},
 }
+
+// Answer is the code of err and its message, as every answer of the face
+// (and the frames of its room chat) shows an error.
+func Answer(err error) (code, message string) {
+	a := Codes.Of(err)
+	msg := a.Msg
+	if m := errs.Message(err); m != "" && errs.KindOf(err) != errs.Internal {
+		msg += ": " + m
+	}
+	return a.Code, msg
+}

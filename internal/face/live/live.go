@@ -85,15 +85,11 @@ func (f *face) write(w http.ResponseWriter, r *http.Request, status int, e envel
 
 // fail answers an error with its code and words, HTTP 200.
 func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
-	a := Codes.Of(err)
 	if errs.KindOf(err) == errs.Internal {
 		f.Log.Error("live face", "request_id", httpx.InfoFrom(r.Context()).ID, "err", err)
 	}
-	msg := a.Msg
-	if m := errs.Message(err); m != "" && errs.KindOf(err) != errs.Internal {
-		msg += ": " + m
-	}
-	f.write(w, r, http.StatusOK, envelope{Result: a.Code, Message: msg})
+	code, msg := Answer(err)
+	f.write(w, r, http.StatusOK, envelope{Result: code, Message: msg})
 }
 
 var errNoToken = errs.E(errs.Unauthenticated, "token is required")
