@@ -107,6 +107,8 @@ type Author struct {
 	UID      string
 	Nickname string
 	Avatar   string
+	Phone    string // "" for an account without one (the live face's userId)
+	Gender   int
 }
 
 // Authors returns the authors with the given ids, by id (unknown ids are
@@ -134,10 +136,10 @@ func (s *Service) Authors(ctx context.Context, ids []int64) (map[int64]Author, e
 		return out, nil
 	}
 	in, args := store.InIDs(missing)
-	got, err := store.Collect(ctx, s.db, "SELECT id, uid, nickname, avatar FROM users WHERE id IN ("+in+")", args,
+	got, err := store.Collect(ctx, s.db, "SELECT id, uid, nickname, avatar, phone, gender FROM users WHERE id IN ("+in+")", args,
 		func(r store.Scanner) (Author, error) {
 			var a Author
-			return a, r.Scan(&a.ID, &a.UID, &a.Nickname, &a.Avatar)
+			return a, r.Scan(&a.ID, &a.UID, &a.Nickname, &a.Avatar, &a.Phone, &a.Gender)
 		})
 	if err != nil {
 		return nil, errs.Wrap(err, "read authors")

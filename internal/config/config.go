@@ -106,6 +106,8 @@ type Config struct {
 	LiveMaxTokenTTL time.Duration // caps expire_in of /log
 	LivePayMethod   string        // a refill's payment method when the app names none ("": sandbox if on, else the first vendor)
 	GoldPerYuan     int64
+	LiveCache       string // auto | true | false
+	LiveCacheOn     bool   // derived by Load
 	// Payments (docs/payments.md). A vendor is configured when its app id
 	// is set; then every setting of it is required.
 	PaySandbox           string // auto | true | false
@@ -221,6 +223,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.LiveMaxTokenTTL, "live-max-token-ttl", 7*24*time.Hour, "the longest token the live face's /log issues (expire_in is capped at it, and at access-ttl)")
 	fs.StringVar(&c.LivePayMethod, "live-pay-method", "", "payment method of a live-face refill when the app names none: sandbox, wechat or alipay (default: sandbox while it is on, else the first vendor configured)")
 	fs.Int64Var(&c.GoldPerYuan, "gold-per-yuan", 10, "gold a live-face refill buys per yuan")
+	fs.StringVar(&c.LiveCache, "live-cache", "auto", "keep friend lists and the open live rooms in memory; auto: on with SQLite (one node, exact), off on PostgreSQL (several nodes)")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
 	fs.StringVar(&c.Realtime, "realtime", "auto", "bus of realtime events between nodes: local (one node), postgres (LISTEN/NOTIFY of database-url), redis (pub/sub of redis-url); auto: redis when redis-url is set, else postgres when the database is PostgreSQL, else local")
@@ -547,6 +550,14 @@ func (c *Config) Check() error {
 		if n.v < 0 || n.v > 1_000_000 {
 			fail("%s: 0 to 1000000", n.name)
 		}
+	}
+	switch c.LiveCache {
+	case "auto", "":
+		c.LiveCacheOn = c.DatabaseURL == ""
+	case "true", "false":
+		c.LiveCacheOn = c.LiveCache == "true"
+	default:
+		fail("live-cache %q: want auto, true or false", c.LiveCache)
 	}
 	if c.LiveMaxTokenTTL < time.Second {
 		fail("live-max-token-ttl: at least 1s")

@@ -25,6 +25,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/clock"
 	"plaza/internal/errs"
+	"plaza/internal/memo"
 	"plaza/internal/social"
 	"plaza/internal/store"
 )
@@ -95,11 +96,30 @@ type Service struct {
 	db     *store.DB
 	clock  clock.Clock
 	social *social.Service
+	lists  *memo.Table[int64, []Friend] // Friends by user; nil: off
 }
 
 // New returns the friends core; s checks the blocks.
 func New(db *store.DB, c clock.Clock, s *social.Service) *Service {
 	return &Service{db: db, clock: c, social: s}
+}
+
+// WithCache keeps up to users friend lists in memory (exact on one node:
+// see package memo), dropped by every write on a pair and by a block.
+func (s *Service) WithCache(users int) *Service {
+	if users > 0 {
+		s.lists = memo.New[int64, []Friend](users)
+		s.social.OnBlock(func(a, b int64) { s.lists.Invalidate(a, b) })
+	}
+	return s
+}
+
+// forget drops the pair's friend lists once tx commits (every write on a
+// pair locks it with lockPair first, then calls forget).
+func (s *Service) forget(tx *store.Tx, a, b int64) {
+	if s.lists != nil {
+		tx.AfterCommit(func() { s.lists.Invalidate(a, b) })
+	}
 }
 
 // MaxRequests caps Requests' limit.
@@ -205,6 +225,7 @@ func (s *Service) Ask(ctx context.Context, from, to int64) (Request, error) {
 	var out Request
 	err := s.db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
 		n, err := lockPair(ctx, tx, from, to)
+		s.forget(tx, from, to)
 		if err != nil {
 			return err
 		}
@@ -254,7 +275,7 @@ func (s *Service) Ask(ctx context.Context, from, to int64) (Request, error) {
 // lockRequest reads the request id of user (its requester or addressee)
 // and locks its pair; the request is read again under the lock. A request
 // of other users, or none, is NotFound (ReasonNoRequest).
-func lockRequest(ctx context.Context, tx *store.Tx, user, id int64) (Request, error) {
+func (s *Service) lockRequest(ctx context.Context, tx *store.Tx, user, id int64) (Request, error) {
 	r, err := byID(ctx, tx, id)
 	if err != nil {
 		return Request{}, err
@@ -262,6 +283,7 @@ func lockRequest(ctx context.Context, tx *store.Tx, user, id int64) (Request, er
 	if user != r.From && user != r.To {
 		return Request{}, errNoRequest
 	}
+	s.forget(tx, r.From, r.To)
 	if _, err := lockPair(ctx, tx, r.From, r.To); err != nil {
 		return Request{}, err
 	}
@@ -276,7 +298,7 @@ func lockRequest(ctx context.Context, tx *store.Tx, user, id int64) (Request, er
 func (s *Service) Accept(ctx context.Context, user, requestID int64) (Request, error) {
 	var out Request
 	err := s.db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
-		r, err := lockRequest(ctx, tx, user, requestID)
+		r, err := s.lockRequest(ctx, tx, user, requestID)
 		if err != nil {
 			return err
 		}
@@ -309,7 +331,7 @@ func (s *Service) Accept(ctx context.Context, user, requestID int64) (Request, e
 // none is NotFound (ReasonNoRequest).
 func (s *Service) Delete(ctx context.Context, user, requestID int64) error {
 	return s.db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
-		r, err := lockRequest(ctx, tx, user, requestID)
+		r, err := s.lockRequest(ctx, tx, user, requestID)
 		if err != nil {
 			return err
 		}
@@ -350,6 +372,7 @@ func (s *Service) Between(ctx context.Context, a, b int64) (Request, error) {
 // again). Not friends: NotFound (ReasonNotFriends).
 func (s *Service) Unfriend(ctx context.Context, a, b int64) error {
 	return s.db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
+		s.forget(tx, a, b)
 		if _, err := lockPair(ctx, tx, a, b); err != nil {
 			return err
 		}
@@ -372,6 +395,10 @@ func (s *Service) Unfriend(ctx context.Context, a, b int64) error {
 // Friends lists all the user's friends, newest friendship first: one query
 // on the two indexes of friendships.
 func (s *Service) Friends(ctx context.Context, user int64) ([]Friend, error) {
+	return s.lists.Load(user, func() ([]Friend, error) { return s.friends(ctx, user) })
+}
+
+func (s *Service) friends(ctx context.Context, user int64) ([]Friend, error) {
 	out, err := store.Collect(ctx, s.db,
 		"SELECT user_b, created_at FROM friendships WHERE user_a = ?"+
 			" UNION ALL SELECT user_a, created_at FROM friendships WHERE user_b = ?"+

@@ -13,6 +13,7 @@ import (
 
 	"plaza/internal/clock"
 	"plaza/internal/errs"
+	"plaza/internal/memo"
 	liveprov "plaza/internal/provider/live"
 	"plaza/internal/store"
 	"plaza/internal/valid"
@@ -67,6 +68,21 @@ type Rooms struct {
 	// with (userID, open) whenever a room opens (also a reopening) or
 	// closes (Leave, or the end of the stream).
 	OnChange func(userID int64, open bool)
+	open     *memo.Table[struct{}, map[int64]Room] // every open room; nil: off
+}
+
+// WithCache keeps the open rooms in memory for OpenAmong (exact on one
+// node: see package memo), dropped by every opening, closing and publish.
+func (r *Rooms) WithCache() *Rooms {
+	r.open = memo.New[struct{}, map[int64]Room](1)
+	return r
+}
+
+// forget drops the kept open rooms once tx commits.
+func (r *Rooms) forget(tx *store.Tx) {
+	if r.open != nil {
+		tx.AfterCommit(func() { r.open.Invalidate(struct{}{}) })
+	}
 }
 
 // NewRooms makes the rooms core.
@@ -209,6 +225,7 @@ func (r *Rooms) Stream(rm Room) (liveprov.Stream, error) {
 }
 
 func (r *Rooms) changed(tx *store.Tx, userID int64, open bool) {
+	r.forget(tx)
 	if f := r.OnChange; f != nil {
 		tx.AfterCommit(func() { f(userID, open) })
 	}
@@ -279,9 +296,29 @@ func (r *Rooms) Get(ctx context.Context, userID int64) (Room, error) {
 const roomsAmongChunk = 512
 
 // OpenAmong is the open rooms of these users, by user id: one query for
-// up to 512 users (a friend list).
+// up to 512 users (a friend list), or none while the open rooms are kept
+// (WithCache).
 func (r *Rooms) OpenAmong(ctx context.Context, ids []int64) (map[int64]Room, error) {
 	out := map[int64]Room{}
+	if r.open != nil {
+		all, err := r.open.Load(struct{}{}, func() (map[int64]Room, error) {
+			rooms, err := store.Collect(ctx, r.d.DB, "SELECT "+roomCols+" FROM live_rooms WHERE is_open", nil, scanRoom)
+			m := make(map[int64]Room, len(rooms))
+			for _, rm := range rooms {
+				m[rm.UserID] = rm
+			}
+			return m, errs.Wrap(err, "read rooms")
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if rm, ok := all[id]; ok {
+				out[id] = rm
+			}
+		}
+		return out, nil
+	}
 	for len(ids) > 0 {
 		part := ids[:min(len(ids), roomsAmongChunk)]
 		ids = ids[len(part):]
@@ -334,6 +371,7 @@ func (r *Rooms) Publish(ctx context.Context, key string) (Room, error) {
 	var rm Room
 	err := r.d.DB.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
+		r.forget(tx)
 		rm, err = scanRoom(tx.QueryRow(ctx, `UPDATE live_rooms SET publishing = TRUE, updated_at = ? WHERE stream_key = ? AND is_open RETURNING `+roomCols,
 			tx.Now().UnixMilli(), key))
 		if store.NoRows(err) {

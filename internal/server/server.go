@@ -223,6 +223,10 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return err
 	}
 	a.Friends = friend.New(a.DB, a.clock, a.Social)
+	if cfg.LiveCacheOn {
+		a.Friends.WithCache(100_000)
+		a.Rooms.WithCache()
+	}
 	a.Gold = live.NewGold(live.GoldDeps{DB: a.DB, Wallet: a.Wallet, Payments: a.Payments, Log: a.log}, live.GoldConfig{PerYuan: cfg.GoldPerYuan})
 	a.Payments.Register(live.PurposeGold, a.Gold)
 	a.Showcase = showcase.New(showcase.Deps{DB: a.DB, Clock: a.clock, Social: a.Social, Articles: a.Content})

@@ -16,12 +16,18 @@ import (
 
 // Service is the social graph core.
 type Service struct {
-	db    *store.DB
-	clock clock.Clock
+	db      *store.DB
+	clock   clock.Clock
+	onBlock []func(blocker, blocked int64)
 }
 
 // New returns the social service.
 func New(db *store.DB, c clock.Clock) *Service { return &Service{db: db, clock: c} }
+
+// OnBlock has f called after every block commits (the friends core drops
+// the two users' friend lists, which the block ended). Call it before
+// serving.
+func (s *Service) OnBlock(f func(blocker, blocked int64)) { s.onBlock = append(s.onBlock, f) }
 
 // Edge is one relation, with when it was made.
 type Edge struct {
@@ -132,6 +138,9 @@ func (s *Service) Block(ctx context.Context, blocker, blocked int64) error {
 		}
 		// The block ends their friendship and the friend requests between
 		// them (internal/friend, whose writes take the same users' locks).
+		for _, f := range s.onBlock {
+			tx.AfterCommit(func() { f(blocker, blocked) })
+		}
 		lo, hi := min(blocker, blocked), max(blocker, blocked)
 		if _, err := tx.Exec(ctx, "DELETE FROM friendships WHERE user_a = ? AND user_b = ?", lo, hi); err != nil {
 			return errs.Wrap(err, "block")

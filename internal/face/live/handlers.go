@@ -195,9 +195,14 @@ type friendWire struct {
 	PlayURL    string `json:"playUrl"`
 }
 
-func (f *face) userWire(u account.User) friendWire {
+func (f *face) userWire(u account.Author) friendWire {
 	return friendWire{UserID: u.Phone, Nickname: u.Nickname, HeadImage: f.Accounts.AvatarURL(u.Avatar),
 		Gender: strconv.Itoa(u.Gender), LiveStatus: "off"}
+}
+
+// authorOf is the user as the lists show them.
+func authorOf(u account.User) account.Author {
+	return account.Author{ID: u.ID, UID: u.UID, Nickname: u.Nickname, Avatar: u.Avatar, Phone: u.Phone, Gender: u.Gender}
 }
 
 // friendList is friendlist=1: every friend, those live first (then the
@@ -212,7 +217,7 @@ func (f *face) friendList(r *http.Request, _ *httpx.Params, u account.User) (any
 	for i, fr := range fs {
 		ids[i] = fr.UserID
 	}
-	users, err := f.Accounts.UsersByID(ctx, ids)
+	users, err := f.Accounts.Authors(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +266,7 @@ func (f *face) messageList(r *http.Request, _ *httpx.Params, u account.User) (an
 	for _, q := range reqs {
 		ids = append(ids, q.From, q.To)
 	}
-	users, err := f.Accounts.UsersByID(ctx, ids)
+	users, err := f.Accounts.Authors(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +284,7 @@ func (f *face) messageList(r *http.Request, _ *httpx.Params, u account.User) (an
 // "<phone>,<timestamp>": verifyId the requester's phone (the addressee's
 // message), objectId the addressee's (the requester's message), both with
 // the request's time in milliseconds.
-func messageID(u account.User, q friend.Request) string {
+func messageID(u account.Author, q friend.Request) string {
 	return u.Phone + "," + strconv.FormatInt(q.CreatedAt.UnixMilli(), 10)
 }
 
@@ -298,7 +303,7 @@ func (f *face) search(r *http.Request, p *httpx.Params, u account.User) (any, er
 	} else if ok {
 		flag = "1"
 	}
-	w := f.userWire(other)
+	w := f.userWire(authorOf(other))
 	if room, err := f.Rooms.OpenAmong(r.Context(), []int64{other.ID}); err != nil {
 		return nil, err
 	} else if rm, ok := room[other.ID]; ok {
