@@ -268,3 +268,16 @@ func TestMigrateAndAdminCreate(t *testing.T) {
 		t.Fatal("unknown command succeeded")
 	}
 }
+
+// plaza serve -h lists every setting with its default, and panics on none
+// (flag's help builds zero values of the wrapped settings).
+func TestServeHelp(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"plaza", "serve", "-h"}, nil, io.Discard, &out); err != nil {
+		t.Fatalf("-h: %v", err)
+	}
+	help := out.String()
+	if strings.Contains(help, "panic") || !strings.Contains(help, "[PLAZA_ACCESS_TTL] (default 168h0m0s)") || !strings.Contains(help, "-live-echo-code") {
+		t.Fatalf("serve -h:\n%s", help)
+	}
+}

@@ -159,6 +159,10 @@ type Registration struct {
 	// least 8 characters with letters and digits.
 	Strong  bool
 	Profile Profile // nickname, avatar, gender: checked as UpdateProfile does
+	// Challenge, when given, must be the verified one (the client that
+	// verified it signs up, not anyone who knows the phone); else any
+	// challenge of the phone verified in the window will do.
+	Challenge string
 	// Echo (the echo mode) accepts a code sent to the phone in the last
 	// VerifiedFor without a verified challenge.
 	Echo bool
@@ -196,8 +200,12 @@ func (s *Service) RegisterVerified(ctx context.Context, r Registration) (User, e
 		now := s.now().UnixMilli()
 		q := "SELECT COUNT(*) FROM verification_codes WHERE target = ? AND challenge IS NOT NULL AND verified_at >= ?"
 		args := []any{target, now - VerifiedFor.Milliseconds()}
-		if r.Echo {
+		switch {
+		case r.Echo:
 			q = "SELECT COUNT(*) FROM verification_codes WHERE target = ? AND challenge IS NOT NULL AND created_at >= ?"
+		case r.Challenge != "":
+			q += " AND challenge = ?"
+			args = append(args, r.Challenge)
 		}
 		n, err := store.Count(ctx, tx, q, args...)
 		if err != nil {

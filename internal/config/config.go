@@ -272,6 +272,15 @@ func (d described) Set(s string) error {
 
 func (d described) Get() any { return d.Value.(flag.Getter).Get() }
 
+// String is the value's; the zero described that flag's help makes (to
+// tell a default from the zero value) has none.
+func (d described) String() string {
+	if d.Value == nil {
+		return ""
+	}
+	return d.Value.String()
+}
+
 // IsBoolFlag keeps "-flag" (without "=true") working for booleans.
 func (d described) IsBoolFlag() bool {
 	b, ok := d.Value.(interface{ IsBoolFlag() bool })

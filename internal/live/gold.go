@@ -90,9 +90,10 @@ func (g *Gold) Refill(ctx context.Context, userID, yuan int64, method string) (p
 	var c payment.Checkout
 	err := g.d.DB.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
+		gold := strconv.FormatInt(yuan*g.cfg.PerYuan, 10)
 		c.Payment, err = g.d.Payments.Start(ctx, tx, payment.Request{
 			UserID: userID, Method: method, Purpose: PurposeGold, Amount: yuan * 100,
-			Subject: strconv.FormatInt(yuan*g.cfg.PerYuan, 10) + " gold",
+			Ref: gold, Subject: gold + " gold", // the gold bought is fixed now, whatever the rate when it is paid
 		})
 		return err
 	})
@@ -103,10 +104,15 @@ func (g *Gold) Refill(ctx context.Context, userID, yuan int64, method string) (p
 	return c, err
 }
 
-// Settle credits a paid refill, in the payment's unit (payment.Settler).
-// The key makes a second run credit nothing.
+// Settle credits a paid refill, in the payment's unit (payment.Settler):
+// the gold its start fixed (the payment's ref). The key makes a second
+// run credit nothing.
 func (g *Gold) Settle(ctx context.Context, tx *store.Tx, p payment.Payment) error {
-	_, err := g.d.Wallet.TopUp(ctx, tx, p.UserID, wallet.Gold, p.Amount/100*g.cfg.PerYuan, wallet.Meta{
+	gold, err := strconv.ParseInt(p.Ref, 10, 64)
+	if err != nil || gold <= 0 {
+		gold = p.Amount / 100 * g.cfg.PerYuan
+	}
+	_, err = g.d.Wallet.TopUp(ctx, tx, p.UserID, wallet.Gold, gold, wallet.Meta{
 		Reason: "gold refill (" + p.Method + ")", Ref: wallet.Ref{Kind: "payment", ID: p.OutTradeNo}, Key: "payment:" + p.OutTradeNo,
 	})
 	return err

@@ -1,6 +1,8 @@
 package live
 
 import (
+	"strings"
+
 	"plaza/internal/account"
 	"plaza/internal/content"
 	"plaza/internal/errs"
@@ -119,7 +121,7 @@ var Codes = errs.Codes[answer]{
 func Answer(err error) (code, message string) {
 	a := Codes.Of(err)
 	msg := a.Msg
-	if m := errs.Message(err); m != "" && errs.KindOf(err) != errs.Internal {
+	if m := errs.Message(err); m != "" && errs.KindOf(err) != errs.Internal && !strings.Contains(msg, m) {
 		msg += ": " + m
 	}
 	return a.Code, msg

@@ -76,7 +76,7 @@ func gender(p *httpx.Params) (*int, error) {
 }
 
 // signUp is register=1: the account of a phone verified by a code in the
-// last ten minutes.
+// last ten minutes (with code_v: by that challenge).
 func (f *face) signUp(r *http.Request, p *httpx.Params, _ account.User) (any, error) {
 	a, err := phone(p, "userId")
 	if err != nil {
@@ -85,6 +85,13 @@ func (f *face) signUp(r *http.Request, p *httpx.Params, _ account.User) (any, er
 	reg := account.Registration{Account: a, Strong: true, Echo: f.Config.EchoCode}
 	if reg.Password, err = p.Str("password"); err != nil {
 		return nil, err
+	}
+	if !reg.Echo {
+		// The app sends none; a client that does signs up only with the
+		// challenge it verified.
+		if reg.Challenge, err = p.Str("code_v"); err != nil {
+			return nil, err
+		}
 	}
 	if reg.Profile.Gender, err = gender(p); err != nil {
 		return nil, err

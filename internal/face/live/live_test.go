@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"plaza/internal/account"
+	"plaza/internal/payment"
 	"plaza/internal/plazatest"
+	"plaza/internal/store"
 	"plaza/internal/wallet"
 )
 
@@ -120,7 +122,9 @@ func TestRegisterAndLogIn(t *testing.T) {
 			call(t, e, "/register", url.Values{"register": {"1"}, "userId": {phone}, "password": {pw}}, "0009")
 		}
 		call(t, e, "/register", url.Values{"register": {"1"}, "userId": {phone}, "password": {"abc12345"}, "gender": {"2"}}, "0009")
-		call(t, e, "/register", url.Values{"register": {"1"}, "userId": {phone}, "password": {"abc12345"}, "gender": {"0"},
+		// With code_v, only the challenge verified signs up.
+		call(t, e, "/register", url.Values{"register": {"1"}, "userId": {phone}, "password": {"abc12345"}, "code_v": {"another-challenge"}}, "0004")
+		call(t, e, "/register", url.Values{"register": {"1"}, "userId": {phone}, "password": {"abc12345"}, "gender": {"0"}, "code_v": {ch},
 			"nickname": {"小红"}, "headImage": {head["message"].(string)}}, "0000")
 		// Registered: no second account, no code.
 		call(t, e, "/register", url.Values{"userId": {phone}}, "0001")
@@ -339,7 +343,9 @@ func TestGold(t *testing.T) {
 		if bal(a) != 70 || bal(b) != 30 {
 			t.Fatalf("after a gift: %d %d", bal(a), bal(b))
 		}
-		call(t, e, "/golden", g(a, "send_gift", "1", "value", "71", "object", b.phone, "description", "car"), "0013")
+		if m := call(t, e, "/golden", g(a, "send_gift", "1", "value", "71", "object", b.phone, "description", "car"), "0013"); strings.Count(m["message"].(string), "not enough") != 1 {
+			t.Fatalf("message %q", m["message"])
+		}
 		for _, v := range []string{"0", "-5", "abc", "1.5", "", "99999999999999999999"} {
 			call(t, e, "/golden", g(a, "send_gift", "1", "value", v, "object", b.phone, "description", "x"), "0009")
 		}
@@ -349,9 +355,17 @@ func TestGold(t *testing.T) {
 		if bal(a) != 70 || bal(b) != 30 {
 			t.Fatalf("refusals moved gold: %d %d", bal(a), bal(b))
 		}
+		// A vendor's refill credits the gold fixed at its start (its ref),
+		// whatever the rate when the notification comes.
+		err := e.App.DB.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
+			return e.App.Gold.Settle(ctx, tx, payment.Payment{OutTradeNo: "P-test-1", Method: "wechat", UserID: b.id, Amount: 1000, Ref: "77"})
+		})
+		if err != nil || bal(b) != 30+77 {
+			t.Fatalf("settle: %v, balance %d", err, bal(b))
+		}
 		// The ledger shows both sides.
 		page, err := e.App.Wallet.Ledger(ctx, b.id, wallet.Gold, "", 10)
-		if err != nil || len(page.Entries) != 1 || page.Entries[0].Amount != 30 {
+		if err != nil || len(page.Entries) != 2 || page.Entries[1].Amount != 30 || page.Entries[0].Amount != 77 {
 			t.Fatalf("B's ledger: %+v %v", page, err)
 		}
 		rep, err := wallet.Verify(ctx, e.App.DB)
@@ -418,8 +432,10 @@ func TestBadInput(t *testing.T) {
 		} {
 			call(t, e, c.path, c.form, c.result)
 		}
-		if res := e.Do("DELETE", "/room", nil); res.Status != 405 || res.JSON()["result"] != "0009" {
-			t.Fatalf("DELETE: %d %s", res.Status, res.Body)
+		for _, c := range [][2]string{{"DELETE", "/room"}, {"PUT", "/list"}, {"POST", "/room/ws"}} {
+			if res := e.Do(c[0], c[1], nil); res.Status != 405 || res.JSON()["result"] != "0009" {
+				t.Fatalf("%s %s: %d %s", c[0], c[1], res.Status, res.Body)
+			}
 		}
 		huge := "99999999999999999999999"
 		vals := []string{huge, "-1", "0", "1", "%00", strings.Repeat("x", 5000), "true", "null", "[1]", "{\"a\":1}"}

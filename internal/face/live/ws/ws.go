@@ -91,6 +91,12 @@ func New(d Deps) *Handler {
 func Routes(rt *httpx.Router, d Deps) *Handler {
 	h := New(d)
 	rt.Handle("GET "+Path, h)
+	// Another method: the live face's 0009 in its envelope, HTTP 405.
+	rt.Handle(Path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET")
+		httpx.SetCode(r, "0009")
+		httpx.WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"result": "0009", "message": "method not allowed: the room chat takes a GET with a WebSocket upgrade"})
+	}))
 	return h
 }
 
