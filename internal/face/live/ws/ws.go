@@ -293,6 +293,8 @@ func (h *Handler) serve(r *http.Request, conn *websocket.Conn, v *live.ChatViewe
 					_ = conn.Close(websocket.StatusTryAgainLater, "too slow")
 				case live.ErrChatClosed:
 					_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
+				case live.ErrChatEnded:
+					_ = conn.Close(websocket.StatusNormalClosure, "the live has ended")
 				}
 				return
 			}
