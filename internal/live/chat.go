@@ -392,6 +392,10 @@ func (c *Chat) checkOpen(ctx context.Context, anchor int64) error {
 	return nil
 }
 
+// CheckLive refuses as Join does when anchor's room is not live, without
+// joining it.
+func (c *Chat) CheckLive(ctx context.Context, anchor int64) error { return c.checkOpen(ctx, anchor) }
+
 // Join makes viewer a viewer of anchor's room, which must be live: it
 // gets the room's last comments and, until Leave, its events.
 func (c *Chat) Join(ctx context.Context, viewer, anchor int64) (*ChatViewer, error) {
