@@ -153,6 +153,9 @@ const (
 	// ChatEventHistory: the room's last comments again, sent when this
 	// node may have missed some (a Gap on the room's topic).
 	ChatEventHistory
+
+	// chatEventEnd: the room closed (RoomClosed); never given to a viewer.
+	chatEventEnd ChatEventKind = -1
 )
 
 // ChatEvent is one event of a room, as a viewer receives it.
@@ -170,6 +173,7 @@ type ChatEvent struct {
 var (
 	ErrChatSlow   = errs.E(errs.Unavailable, "you fell too far behind the room's chat")
 	ErrChatClosed = errs.E(errs.Unavailable, "the room's chat is shutting down")
+	ErrChatEnded  = errs.E(errs.Conflict, "the live has ended")
 )
 
 var errNoRooms = errs.E(errs.Unavailable, "live rooms are not available")
@@ -311,7 +315,8 @@ func (v *ChatViewer) Events() <-chan ChatEvent { return v.events }
 // changes; only the latest is kept, so a count is never a reason to drop.
 func (v *ChatViewer) Counts() <-chan int { return v.counts }
 
-// Err is why Events closed: nil after Leave, ErrChatSlow, ErrChatClosed.
+// Err is why Events closed: nil after Leave, ErrChatSlow, ErrChatClosed,
+// ErrChatEnded (the room closed: RoomClosed).
 func (v *ChatViewer) Err() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -386,6 +391,10 @@ func (c *Chat) checkOpen(ctx context.Context, anchor int64) error {
 	}
 	return nil
 }
+
+// CheckLive refuses as Join does when anchor's room is not live, without
+// joining it.
+func (c *Chat) CheckLive(ctx context.Context, anchor int64) error { return c.checkOpen(ctx, anchor) }
 
 // Join makes viewer a viewer of anchor's room, which must be live: it
 // gets the room's last comments and, until Leave, its events.
@@ -492,6 +501,14 @@ func (c *Chat) pump(r *chatRoom) {
 			var err error
 			if ev, err = decodeChatEvent(r.anchor, m.Data); err != nil {
 				c.log.Warn("room chat: bad message on the bus", "anchor", r.anchor, "err", err)
+				continue
+			}
+			if ev.Kind == chatEventEnd {
+				r.mu.Lock()
+				for v := range r.viewers {
+					v.end(ErrChatEnded)
+				}
+				r.mu.Unlock()
 				continue
 			}
 		}
@@ -608,6 +625,15 @@ func (c *Chat) Comment(ctx context.Context, from, anchor int64, text string) (Co
 		c.log.Error("room chat: publish comment", "anchor", anchor, "err", err)
 	}
 	return cm, nil
+}
+
+// RoomClosed ends the chat of anchor's room on every node (the rooms
+// core's OnChange calls it when a room closes): every viewer's Events
+// closes with ErrChatEnded; each viewer still calls Leave.
+func (c *Chat) RoomClosed(anchor int64) {
+	if err := c.publish(context.Background(), anchor, encodeEnd()); err != nil {
+		c.log.Error("room chat: publish the end of a room", "anchor", anchor, "err", err)
+	}
 }
 
 // SendGift sends value gold from a viewer to the anchor (Gifts), which

@@ -8,7 +8,7 @@ import (
 
 // chatWire is a room event on the bus (topic live.chat.<anchor>).
 type chatWire struct {
-	T        string `json:"t"` // "c" comment, "g" gift
+	T        string `json:"t"` // "c" comment, "g" gift, "e" the room closed
 	ID       int64  `json:"id,omitempty"`
 	User     int64  `json:"u"`
 	Phone    string `json:"p,omitempty"`
@@ -39,6 +39,11 @@ func encodeGift(g ChatGift) []byte {
 	return b
 }
 
+func encodeEnd() []byte {
+	b, _ := json.Marshal(chatWire{T: "e"})
+	return b
+}
+
 func decodeChatEvent(anchor int64, data []byte) (ChatEvent, error) {
 	var w chatWire
 	if err := json.Unmarshal(data, &w); err != nil {
@@ -49,6 +54,8 @@ func decodeChatEvent(anchor int64, data []byte) (ChatEvent, error) {
 	switch w.T {
 	case "c":
 		return ChatEvent{Kind: ChatEventComment, Comment: Comment{ID: w.ID, AnchorID: anchor, Author: a, Text: w.Text, Time: at}}, nil
+	case "e":
+		return ChatEvent{Kind: chatEventEnd}, nil
 	case "g":
 		return ChatEvent{Kind: ChatEventGift, Gift: ChatGift{From: w.User, Value: w.Value, Description: w.Text, Time: at, Author: a}}, nil
 	}

@@ -295,6 +295,11 @@ func (a *App) build(ctx context.Context, o Options) error {
 		return fmt.Errorf("room chat: %w", err)
 	}
 	a.Chat = chat
+	a.Rooms.OnChange = func(anchor int64, open bool) { // a room that closes ends its chat on every node
+		if !open {
+			chat.RoomClosed(anchor)
+		}
+	}
 	a.Gold.OnGift = func(g live.Gift) { // every gift, sent over HTTP or the socket, is announced in the room
 		chat.AnnounceGift(g.Anchor, live.ChatGift{From: g.From, Value: g.Value, Description: g.Description, Time: g.At})
 	}

@@ -151,13 +151,9 @@ func (f *face) logIn(r *http.Request, p *httpx.Params, _ account.User) (any, err
 		return nil, err
 	}
 	ttl := f.Config.MaxTokenTTL
-	if v, err := p.Str("expire_in"); err != nil {
-		return nil, err
-	} else if v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			return nil, errs.InvalidField("expire_in", "expire_in must be a whole number of seconds from 1")
-		}
+	if n, ok, err := p.Int("expire_in"); err != nil || ok && n < 1 {
+		return nil, errs.InvalidField("expire_in", "expire_in must be a whole number of seconds from 1")
+	} else if ok {
 		if n < int64(ttl/time.Second) {
 			ttl = time.Duration(n) * time.Second
 		}
@@ -463,12 +459,8 @@ func (f *face) refill(r *http.Request, p *httpx.Params, u account.User) (any, er
 // sendGift is send_gift=1: value gold to the anchor object (a phone), in
 // one ledger transaction; 0013 when the sender has less.
 func (f *face) sendGift(r *http.Request, p *httpx.Params, u account.User) (any, error) {
-	v, err := p.Str("value")
-	if err != nil {
-		return nil, err
-	}
-	value, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || value < 1 {
+	value, ok, err := p.Int("value")
+	if err != nil || !ok || value < 1 {
 		return nil, errs.InvalidField("value", "value must be a whole number of gold from 1")
 	}
 	anchor, err := f.userOf(r, p, "object")

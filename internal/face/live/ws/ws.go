@@ -158,6 +158,16 @@ func isUpgrade(r *http.Request) bool {
 
 // join checks the request and joins its room.
 func (h *Handler) join(r *http.Request) (*live.ChatViewer, error) {
+	viewer, anchor, err := h.parties(r)
+	if err != nil {
+		return nil, err
+	}
+	return h.d.Chat.Join(r.Context(), viewer, anchor)
+}
+
+// parties checks the request: the viewer of its token and the anchor of
+// its room.
+func (h *Handler) parties(r *http.Request) (viewer, anchor int64, err error) {
 	q := r.URL.Query()
 	token := q.Get("token")
 	if token == "" {
@@ -165,25 +175,25 @@ func (h *Handler) join(r *http.Request) (*live.ChatViewer, error) {
 	}
 	room := q.Get("room")
 	if token == "" {
-		return nil, errs.E(errs.Unauthenticated, "token is required")
+		return 0, 0, errs.E(errs.Unauthenticated, "token is required")
 	}
 	if room == "" {
-		return nil, errs.InvalidField("room", "room (the anchor's userId) is required")
+		return 0, 0, errs.InvalidField("room", "room (the anchor's userId) is required")
 	}
 	ctx := r.Context()
 	user, err := h.d.Accounts.Authenticate(ctx, token)
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
 	acct, err := account.ParsePhone(h.cfg.Area, room)
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	anchor, err := h.d.Accounts.UserByAccount(ctx, acct)
+	a, err := h.d.Accounts.UserByAccount(ctx, acct)
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	return h.d.Chat.Join(ctx, user.ID, anchor.ID)
+	return user.ID, a.ID, nil
 }
 
 var acceptOptions = &websocket.AcceptOptions{
@@ -194,11 +204,14 @@ var acceptOptions = &websocket.AcceptOptions{
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v, err := h.join(r)
 	if !isUpgrade(r) {
-		// Not a WebSocket: the live face's envelope says why (0009 at best).
+		// Not a WebSocket: the live face's envelope says why (0009 at
+		// best), checked without joining the room.
+		_, anchor, err := h.parties(r)
 		if err == nil {
-			v.Leave()
+			err = h.d.Chat.CheckLive(r.Context(), anchor)
+		}
+		if err == nil {
 			err = errs.E(errs.Invalid, "this endpoint takes a WebSocket upgrade")
 		}
 		h.logErr(r, err)
@@ -207,6 +220,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"result": a.Result, "message": a.Message})
 		return
 	}
+	v, err := h.join(r)
 	// net/http clears the server's read and write deadlines when the
 	// connection is hijacked (the upgrade), so a socket outlives the
 	// server's ReadTimeout and WriteTimeout; the pings find dead peers.
@@ -299,6 +313,8 @@ func (h *Handler) serve(r *http.Request, conn *websocket.Conn, v *live.ChatViewe
 					_ = conn.Close(websocket.StatusTryAgainLater, "too slow")
 				case live.ErrChatClosed:
 					_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
+				case live.ErrChatEnded:
+					_ = conn.Close(websocket.StatusNormalClosure, "the live has ended")
 				}
 				return
 			}

@@ -67,6 +67,7 @@ type env struct {
 	h      *ws.Handler
 	social *social.Service
 	srv    *httptest.Server
+	bus    *realtime.Local
 }
 
 type opts struct {
@@ -91,7 +92,8 @@ func newEnv(t *testing.T, db *store.DB, o opts) *env {
 	if o.chat.RateCount == 0 {
 		o.chat.RateCount = 1000
 	}
-	chat, err := live.NewChat(live.ChatDeps{DB: db, Clock: clk, Bus: realtime.NewLocal(), Limiter: ratelimit.NewDB(db, clk),
+	bus := realtime.NewLocal()
+	chat, err := live.NewChat(live.ChatDeps{DB: db, Clock: clk, Bus: bus, Limiter: ratelimit.NewDB(db, clk),
 		Rooms: &rooms{open: map[int64]bool{1: true}}, Blocks: soc, Gifts: g, Users: acc, Config: o.chat})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +114,7 @@ func newEnv(t *testing.T, db *store.DB, o opts) *env {
 		srv.Close()
 		chat.Close()
 	})
-	return &env{t: t, url: srv.URL, tokens: data.Tokens, chat: chat, h: h, social: soc, srv: srv}
+	return &env{t: t, url: srv.URL, tokens: data.Tokens, chat: chat, h: h, social: soc, srv: srv, bus: bus}
 }
 
 func phone(id int) string { return fmt.Sprintf("139%08d", id) }
