@@ -434,6 +434,12 @@ func (c *Chat) Join(ctx context.Context, viewer, anchor int64) (*ChatViewer, err
 	c.mu.Unlock()
 
 	hist, err := c.history(ctx, anchor)
+	if err == nil {
+		// Again, now that the subscription is in place: a room closed
+		// since the first look ended its chat before this viewer could
+		// hear it (RoomClosed); one closed after this look is heard.
+		err = c.checkOpen(ctx, anchor)
+	}
 	v.mu.Lock()
 	v.History = hist
 	v.inHist = make(map[int64]bool, len(hist))
