@@ -181,7 +181,11 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.MediaS3Region, "media-s3-region", "", "S3 region; empty: asked of the service")
 	fs.StringVar(&c.AdminEmail, "admin-email", "", "e-mail of the first admin, created at start if absent")
 	fs.StringVar(&c.AdminPassword, "admin-password", "", "password of the first admin")
-	fs.DurationVar(&c.AdminTokenTTL, "admin-token-ttl", ad.TokenTTL, "lifetime of an admin token")
+	// Admin sessions (the console's sign-in): admin-session-ttl is the
+	// lifetime of a session, token and cookie; admin-token-ttl is its
+	// earlier name (either sets it: set one).
+	fs.DurationVar(&c.AdminTokenTTL, "admin-token-ttl", ad.TokenTTL, "earlier name of admin-session-ttl")
+	fs.DurationVar(&c.AdminTokenTTL, "admin-session-ttl", ad.TokenTTL, "lifetime of an admin session (its token and the console's cookie) from sign-in")
 	fs.IntVar(&c.AdminLoginMaxFailures, "admin-login-max-failures", ad.LoginMaxFailures, "wrong admin passwords per e-mail before admin sign-in pauses (429)")
 	fs.IntVar(&c.AdminLoginMaxFailuresPerIP, "admin-login-max-failures-per-ip", ad.LoginMaxFailuresPerIP, "wrong admin passwords per client address before admin sign-in from it pauses (429)")
 	fs.DurationVar(&c.AdminLoginFailureWindow, "admin-login-failure-window", ad.LoginFailureWindow, "how long wrong admin passwords count")

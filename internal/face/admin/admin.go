@@ -57,33 +57,49 @@ type errorBody struct {
 	} `json:"error"`
 }
 
+// answer is how the face answers an error: its HTTP status and its code
+// ("": the name of its kind).
+type answer struct {
+	status int
+	code   string
+}
+
 // statuses is the HTTP status of every kind of core error (errs.Codes; a
 // test checks it is whole). The admin face tells reasons apart by its
-// message and field only: its clients are operators, who read them; so
-// every reason keeps its kind's status.
-var statuses = errs.Codes[int]{Default: http.StatusInternalServerError, Kinds: map[errs.Kind]int{
-	errs.Internal:          http.StatusInternalServerError,
-	errs.Invalid:           http.StatusBadRequest,
-	errs.Unauthenticated:   http.StatusUnauthorized,
-	errs.Forbidden:         http.StatusForbidden,
-	errs.NotFound:          http.StatusNotFound,
-	errs.Conflict:          http.StatusConflict,
-	errs.InsufficientFunds: http.StatusConflict,
-	errs.OutOfStock:        http.StatusConflict,
-	errs.RateLimited:       http.StatusTooManyRequests,
-	errs.Unavailable:       http.StatusServiceUnavailable,
-	errs.CodeInvalid:       http.StatusBadRequest,
-	errs.CodeExhausted:     http.StatusBadRequest,
-	errs.Expired:           http.StatusBadRequest,
+// message and field only, with the few codes of Reasons (sign-in's second
+// factor, CSRF) that the console acts on: its clients are operators, who
+// read them; so every other reason keeps its kind's status and code.
+var statuses = errs.Codes[answer]{Default: answer{http.StatusInternalServerError, ""}, Kinds: map[errs.Kind]answer{
+	errs.Internal:          {http.StatusInternalServerError, ""},
+	errs.Invalid:           {http.StatusBadRequest, ""},
+	errs.Unauthenticated:   {http.StatusUnauthorized, ""},
+	errs.Forbidden:         {http.StatusForbidden, ""},
+	errs.NotFound:          {http.StatusNotFound, ""},
+	errs.Conflict:          {http.StatusConflict, ""},
+	errs.InsufficientFunds: {http.StatusConflict, ""},
+	errs.OutOfStock:        {http.StatusConflict, ""},
+	errs.RateLimited:       {http.StatusTooManyRequests, ""},
+	errs.Unavailable:       {http.StatusServiceUnavailable, ""},
+	errs.CodeInvalid:       {http.StatusBadRequest, ""},
+	errs.CodeExhausted:     {http.StatusBadRequest, ""},
+	errs.Expired:           {http.StatusBadRequest, ""},
+}, Reasons: map[errs.Reason]answer{
+	admins.ReasonTOTPRequired: {http.StatusUnauthorized, "totp_required"},
+	admins.ReasonTOTPInvalid:  {http.StatusUnauthorized, "totp_invalid"},
+	admins.ReasonCSRF:         {http.StatusForbidden, "csrf"},
 }}
 
 func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
-	k, status := errs.KindOf(err), statuses.Of(err)
+	k, ans := errs.KindOf(err), statuses.Of(err)
+	status := ans.status
 	if k == errs.Internal {
 		f.Log.Error("admin face", "request_id", httpx.InfoFrom(r.Context()).ID, "err", err)
 	}
 	var b errorBody
-	b.Error.Code = k.String()
+	b.Error.Code = ans.code
+	if b.Error.Code == "" {
+		b.Error.Code = k.String()
+	}
 	b.Error.Message = errs.Message(err)
 	if b.Error.Message == "" {
 		b.Error.Message = http.StatusText(status)
@@ -101,20 +117,20 @@ func (f *face) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func (f *face) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok := httpx.BearerToken(r)
-		if tok == "" {
-			f.fail(w, r, errs.E(errs.Unauthenticated, "missing Authorization: Bearer header"))
-			return
-		}
-		a, err := f.Admins.Authenticate(r.Context(), tok)
+		ses, err := f.session(r)
 		if err != nil {
 			f.fail(w, r, err)
 			return
 		}
-		status, body, err := h(r, a)
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, ses))
+		status, body, err := h(r, ses.Admin)
 		if err != nil {
 			f.fail(w, r, err)
 			return
+		}
+		if c, ok := body.(withCookie); ok {
+			http.SetCookie(w, c.cookie)
+			body = c.body
 		}
 		httpx.SetCode(r, "ok")
 		if status == http.StatusNoContent {
@@ -201,31 +217,3 @@ func paged[T, W any](query func(ctx context.Context, offset, limit int) ([]T, in
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func (f *face) login(w http.ResponseWriter, r *http.Request) {
-	in, err := decode(r)
-	if err == nil {
-		err = only(in, "email", "password")
-	}
-	if err != nil {
-		f.fail(w, r, err)
-		return
-	}
-	email, _ := in["email"].(string)
-	password, _ := in["password"].(string)
-	if email == "" || password == "" {
-		f.fail(w, r, errs.E(errs.Invalid, "email and password are required"))
-		return
-	}
-	tok, err := f.Admins.Login(r.Context(), email, password, httpx.ClientIP(r, f.TrustProxy))
-	if err != nil {
-		f.fail(w, r, err)
-		return
-	}
-	httpx.SetCode(r, "ok")
-	httpx.WriteJSON(w, http.StatusOK, map[string]string{"token": tok})
-}
-
-func (f *face) logout(r *http.Request, _ admins.Admin) (int, any, error) {
-	return http.StatusNoContent, nil, f.Admins.Logout(r.Context(), httpx.BearerToken(r))
-}

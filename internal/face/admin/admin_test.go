@@ -115,7 +115,7 @@ func login(t *testing.T, e *plazatest.Env) api {
 	t.Helper()
 	res := e.Do("POST", "/admin/v1/login", map[string]any{"email": adminEmail, "password": adminPassword})
 	m := wantOK(t, res, "login", http.StatusOK)
-	sameKeys(t, "login", m, "token")
+	sameKeys(t, "login", m, "token", "csrf_token", "expires_at", "admin")
 	tok, _ := m["token"].(string)
 	if len(tok) < 32 {
 		t.Fatalf("admin token %q is too short", tok)
@@ -276,10 +276,11 @@ func TestLogin(t *testing.T) {
 				res := e.Do("POST", "/admin/v1/login", c.body)
 				if c.status == 200 {
 					m := wantOK(t, res, "login", 200)
-					sameKeys(t, "login", m, "token")
+					sameKeys(t, "login", m, "token", "csrf_token", "expires_at", "admin")
 					return
 				}
-				wantError(t, res, "login", c.status, c.code, "")
+				// A text of another type is refused naming its field.
+				wantError(t, res, "login", c.status, c.code, map[string]string{"email a number": "email", "password a list": "password"}[c.name])
 			})
 		}
 		// A wrong password and an unknown e-mail look the same.

@@ -140,6 +140,10 @@ func TestControlCharactersRefused(t *testing.T) {
 			{"POST /admin/v1/feedback/{id}/replies", "/admin/v1/feedback/" + feedbackID + "/replies", map[string]any{"reply_content": "Answer"}, []string{"reply_content"}, ""},
 			{"POST /admin/v1/service-conversations/{id}/messages", "/admin/v1/service-conversations/" + uid + "/messages", map[string]any{"content": "Hello"}, []string{"content"}, ""},
 			{"POST /admin/v1/users/{id}/wallet", "/admin/v1/users/" + uid + "/wallet", map[string]any{"currency": "diamond", "amount": 5, "reason": "Gift", "idempotency_key": "k1"}, []string{"currency", "reason", "idempotency_key"}, ""},
+			{"POST /admin/v1/admins", "/admin/v1/admins", map[string]any{"email": "new@example.com", "password": "new-password"}, []string{"email", "password"}, ""},
+			{"PATCH /admin/v1/admins/{id}", "/admin/v1/admins/1", map[string]any{"password": "new-password", "disabled": false}, []string{"password", "disabled"}, ""},
+			{"POST /admin/v1/admins/me/password", "/admin/v1/admins/me/password", map[string]any{"old_password": adminPassword, "new_password": "new-password"}, []string{"old_password", "new_password"}, ""},
+			{"POST /admin/v1/admins/me/totp/confirm", "/admin/v1/admins/me/totp/confirm", map[string]any{"code": "123456"}, []string{"code"}, ""},
 		}
 		// Every route that takes a body is in the table, or a collection's.
 		rt := httpx.NewRouter()
@@ -152,7 +156,7 @@ func TestControlCharactersRefused(t *testing.T) {
 			collection := slices.ContainsFunc(catalog.Collections(), func(c *catalog.Collection) bool {
 				return path == "/admin/v1/"+c.Name || path == "/admin/v1/"+c.Name+"/{id}"
 			})
-			noBody := p == "POST /admin/v1/logout" || strings.HasSuffix(p, "/ban") || strings.HasSuffix(p, "/unban")
+			noBody := p == "POST /admin/v1/logout" || p == "POST /admin/v1/admins/me/totp" || strings.HasSuffix(p, "/ban") || strings.HasSuffix(p, "/unban")
 			if !collection && !noBody && !slices.ContainsFunc(bodies, func(b bodyRoute) bool { return b.route == p }) {
 				t.Errorf("route %s takes a body and is not in the table", p)
 			}
@@ -330,6 +334,7 @@ func TestPathIDs(t *testing.T) {
 			route{"GET", "/admin/v1/service-conversations/", "/messages", userID, nil},
 			route{"POST", "/admin/v1/service-conversations/", "/messages", userID, map[string]any{"content": "x"}},
 			route{"GET", "/admin/v1/orders/", "", order.ID, nil},
+			route{"PATCH", "/admin/v1/admins/", "", 1, map[string]any{"disabled": false}},
 		)
 		// Every route with an {id} is in the table.
 		rt := httpx.NewRouter()

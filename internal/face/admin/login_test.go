@@ -38,7 +38,7 @@ func wantLimited(t *testing.T, res plazatest.Response, what string, retry, max i
 
 func wantSignedIn(t *testing.T, res plazatest.Response, what string) {
 	t.Helper()
-	sameKeys(t, what, wantOK(t, res, what, http.StatusOK), "token")
+	sameKeys(t, what, wantOK(t, res, what, http.StatusOK), "token", "csrf_token", "expires_at", "admin")
 }
 
 func settings(extra ...string) map[string]string {

@@ -13,6 +13,14 @@ func Routes(rt *httpx.Router, d Deps) {
 	f := &face{d}
 	rt.HandleFunc("POST /admin/v1/login", f.login)
 	rt.Handle("POST /admin/v1/logout", f.serve(f.logout))
+	rt.Handle("GET /admin/v1/session", f.serve(f.getSession))
+	rt.Handle("GET /admin/v1/admins", f.serve(paged(f.Admins.List, wireAdmin)))
+	rt.Handle("POST /admin/v1/admins", f.serve(f.createAdmin))
+	rt.Handle("PATCH /admin/v1/admins/{id}", f.serve(f.patchAdmin))
+	rt.Handle("POST /admin/v1/admins/me/password", f.serve(f.changePassword))
+	rt.Handle("POST /admin/v1/admins/me/totp", f.serve(f.startTOTP))
+	rt.Handle("POST /admin/v1/admins/me/totp/confirm", f.serve(f.confirmTOTP))
+	rt.Handle("DELETE /admin/v1/admins/me/totp", f.serve(f.disableTOTP))
 
 	for _, c := range catalog.Collections() {
 		f.collection(rt, c)

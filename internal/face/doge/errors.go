@@ -2,6 +2,7 @@ package doge
 
 import (
 	"plaza/internal/account"
+	"plaza/internal/admins"
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/friend"
@@ -108,6 +109,9 @@ var codes = errs.Codes[answer]{
 		live.ReasonRoomKey,
 		live.ReasonGoldAmount, // the live face's gold
 		live.ReasonGiftSelf,
+		admins.ReasonTOTPRequired, // the admin face's sign-in
+		admins.ReasonTOTPInvalid,
+		admins.ReasonCSRF,
 	},
 	Default: answer{stUnknown, "未知错误"},
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"plaza/internal/account"
+	"plaza/internal/admins"
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/friend"
@@ -112,6 +113,9 @@ var Codes = errs.Codes[answer]{
 		pet.ReasonNoGift,
 		pet.ReasonCarrying,
 		pet.ReasonAction,
+		admins.ReasonTOTPRequired, // the admin face's sign-in
+		admins.ReasonTOTPInvalid,
+		admins.ReasonCSRF,
 	},
 	Default: answer{codeUnknown, "unknown error"},
 }

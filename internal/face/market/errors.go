@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"plaza/internal/account"
+	"plaza/internal/admins"
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/friend"
@@ -110,6 +111,9 @@ var codes = errs.Codes[answer]{
 		live.ReasonRoomKey,
 		live.ReasonGoldAmount, // the live face's gold
 		live.ReasonGiftSelf,
+		admins.ReasonTOTPRequired, // the admin face's sign-in
+		admins.ReasonTOTPInvalid,
+		admins.ReasonCSRF,
 	},
 	Default: answer{http.StatusInternalServerError, detailServerError},
 }

@@ -2,6 +2,7 @@ package yuanyi
 
 import (
 	"plaza/internal/account"
+	"plaza/internal/admins"
 	"plaza/internal/content"
 	"plaza/internal/errs"
 	"plaza/internal/friend"
@@ -137,6 +138,9 @@ var codes = errs.Codes[int]{
 		live.ReasonRoomKey,
 		live.ReasonGoldAmount, // the live face's gold
 		live.ReasonGiftSelf,
+		admins.ReasonTOTPRequired, // the admin face's sign-in
+		admins.ReasonTOTPInvalid,
+		admins.ReasonCSRF,
 	},
 	Default: codeUnknown,
 }
