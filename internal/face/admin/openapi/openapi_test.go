@@ -1,0 +1,94 @@
+package openapi_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"plaza/internal/face/admin/openapi"
+)
+
+// The whole document loads and validates as OpenAPI 3.1 with kin-openapi:
+// the structure of every object, every $ref resolved, operation ids
+// unique, path parameters declared, and every schema a valid JSON Schema
+// 2020-12 schema (kin-openapi compiles them with santhosh-tekuri/jsonschema).
+func TestDocumentValidates(t *testing.T) {
+	b, err := openapi.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := openapi3.NewLoader()
+	doc, err := l.LoadFromData(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.IsOpenAPI31OrLater() {
+		t.Fatalf("openapi %s", doc.OpenAPI)
+	}
+	if err := doc.Validate(context.Background(), openapi3.EnableSchemaFormatValidation(), openapi3.EnableExamplesValidation()); err != nil {
+		t.Fatal(err)
+	}
+	// Every schema compiles as JSON Schema 2020-12: validate a value
+	// against each (the answer does not matter, a compile error does).
+	for name, s := range doc.Components.Schemas {
+		if err := s.Value.VisitJSON(map[string]any{}, openapi3.EnableJSONSchema2020()); err != nil && strings.Contains(err.Error(), "compil") {
+			t.Errorf("schema %s: %v", name, err)
+		}
+	}
+	// Every operation has an id, a summary, a tag, and says its errors.
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.OperationID == "" || op.Summary == "" || len(op.Tags) == 0 {
+				t.Errorf("%s %s: operationId %q, summary %q, tags %v", method, path, op.OperationID, op.Summary, op.Tags)
+			}
+			if op.Security == nil || len(*op.Security) > 0 {
+				if op.Responses.Value("401") == nil {
+					t.Errorf("%s %s needs a session and has no 401", method, path)
+				}
+			}
+		}
+	}
+}
+
+func TestAssembleRefuses(t *testing.T) {
+	base := `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {}}, "components": {"schemas": {"Error": {}}}}`
+	for _, c := range []struct {
+		name  string
+		base  string
+		frags map[string]string
+		want  string
+	}{
+		{"a path twice", base, map[string]string{"x.json": `{"paths": {"/a": {}}}`}, "path /a is also in base.json"},
+		{"a path in two fragments", base, map[string]string{"x.json": `{"paths": {"/b": {}}}`, "y.json": `{"paths": {"/b": {}}}`}, "y.json: path /b is also in x.json"},
+		{"a schema twice", base, map[string]string{"x.json": `{"components": {"schemas": {"Error": {}}}}`}, "components.schemas Error is also in base.json"},
+		{"a parameter twice", base, map[string]string{"x.json": `{"components": {"parameters": {"P": {}}}}`, "y.json": `{"components": {"parameters": {"P": {}}}}`}, "components.parameters P"},
+		{"a tag twice", base, map[string]string{"x.json": `{"tags": [{"name": "t"}]}`, "y.json": `{"tags": [{"name": "t"}]}`}, "tag t is also in x.json"},
+		{"an unknown top-level key", base, map[string]string{"x.json": `{"paths": {}, "info": {}}`}, `x.json: unknown key "info"`},
+		{"an unknown component key", base, map[string]string{"x.json": `{"components": {"links": {}}}`}, "unknown key components.links"},
+		{"an unknown key in base", `{"openapi": "3.1.0", "webhooks": {}}`, nil, `base.json: unknown key "webhooks"`},
+		{"not 3.1.0", `{"openapi": "3.0.3"}`, nil, "want 3.1.0"},
+		{"not an object", base, map[string]string{"x.json": `[]`}, "x.json"},
+		{"two values", base, map[string]string{"x.json": `{} {}`}, "more than one JSON value"},
+		{"paths not an object", base, map[string]string{"x.json": `{"paths": []}`}, "paths is not an object"},
+	} {
+		frags := map[string][]byte{}
+		for k, v := range c.frags {
+			frags[k] = []byte(v)
+		}
+		_, err := openapi.Assemble([]byte(c.base), frags)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.name, err, c.want)
+		}
+	}
+	out, err := openapi.Assemble([]byte(base), map[string][]byte{"x.json": []byte(`{"paths": {"/b": {}}, "components": {"schemas": {"B": {}}}, "tags": [{"name": "b"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"/a"`, `"/b"`, `"B"`, `"Error"`, `"name": "b"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("assembled document has no %s: %s", want, out)
+		}
+	}
+}
