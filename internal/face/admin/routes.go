@@ -13,6 +13,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	f := &face{d}
 	rt.HandleFunc("POST /admin/v1/login", f.login)
 	rt.Handle("POST /admin/v1/logout", f.serve(f.logout))
+	f.docRoutes(rt) // GET /admin/v1/openapi.json, /admin/v1/reference
 
 	for _, c := range catalog.Collections() {
 		f.collection(rt, c)
