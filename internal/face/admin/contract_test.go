@@ -239,4 +239,3 @@ func documented(t testing.TB) []string {
 	}
 	return out
 }
-
