@@ -194,11 +194,15 @@ func (c checked) do(method, path string, body any, headers ...string) plazatest.
 	if c.token != "" {
 		headers = append(headers, "Authorization", "Bearer "+c.token)
 	}
+	e := c.e
 	var res plazatest.Response
-	if body == nil {
-		res = c.e.Do(method, path, nil, headers...)
-	} else {
-		res = c.e.Do(method, path, string(raw), append([]string{"Content-Type", ct}, headers...)...)
+	switch body.(type) {
+	case nil:
+		res = e.Do(method, path, nil, headers...)
+	case []byte:
+		res = e.Do(method, path, raw, headers...)
+	default:
+		res = e.Do(method, path, string(raw), append([]string{"Content-Type", ct}, headers...)...)
 	}
 	key, err := mustContract(c.t).check(method, path, raw, ct, headers, res)
 	if err != nil {
