@@ -16,17 +16,17 @@ type obj = map[string]any
 
 // checkNotes say what a field's Check accepts.
 var checkNotes = map[string]string{
-	"date":  "a date YYYY-MM-DD, or empty",
-	"email": "an e-mail address such as name@example.com, or empty",
-	"phone": "a phone number (5 to 20 digits with spaces, +, -, parentheses), or empty",
-	"url":   "an absolute URL with a scheme (https://..., or an app link such as yuanyi://ticket/3), or empty",
-	"media": "a media id (\"<uuid>.<ext>\") or an image URL, without spaces; or empty",
+	"date":  "a date YYYY-MM-DD",
+	"email": "an e-mail address such as name@example.com",
+	"phone": "a phone number (5 to 20 digits with spaces, +, -, parentheses)",
+	"url":   "an absolute URL with a scheme (https://..., or an app link such as yuanyi://ticket/3)",
+	"media": "a media id (\"<uuid>.<ext>\") or an image URL, without spaces",
 }
 
 const hexID = "^[0-9a-f]{32}$"
 
 // text is the schema of a text value of f (a Text, Enum or sub-field).
-func text(f catalog.Field, create bool) obj {
+func text(f catalog.Field) obj {
 	s := obj{"type": "string"}
 	max := f.Max
 	if max == 0 {
@@ -37,11 +37,15 @@ func text(f catalog.Field, create bool) obj {
 		s["enum"] = f.Options
 		delete(s, "maxLength")
 	}
-	if f.Required && create && f.Kind != catalog.Enum {
+	// A required text is never empty: not on create, not on update.
+	if f.Required && f.Kind != catalog.Enum {
 		s["minLength"] = 1
 	}
 	var notes []string
 	if n := checkNotes[f.CheckName()]; n != "" {
+		if !f.Required {
+			n += ", or empty"
+		}
 		notes = append(notes, n)
 	}
 	if f.Multiline {
@@ -58,8 +62,9 @@ func text(f catalog.Field, create bool) obj {
 	return s
 }
 
-// field is the schema of f's value: in a record (in false) or in a body.
-func field(f catalog.Field, in, create bool) obj {
+// field is the schema of f's value: in a record (in false) or in a body
+// (the same on create and update: a required field may not be emptied).
+func field(f catalog.Field, in bool) obj {
 	nullable := func(s obj, null bool) obj {
 		if null {
 			s["type"] = []any{s["type"], "null"}
@@ -105,7 +110,7 @@ func field(f catalog.Field, in, create bool) obj {
 		if max == 0 {
 			max = 20
 		}
-		item := text(catalog.Field{Kind: catalog.Text, Max: int64(f.ItemMax), Check: f.Check, Required: true}, true)
+		item := text(catalog.Field{Kind: catalog.Text, Max: int64(f.ItemMax), Check: f.Check, Required: true})
 		s := obj{"type": "array", "items": item, "maxItems": max}
 		if f.Required && in {
 			s["minItems"] = 1
@@ -115,7 +120,7 @@ func field(f catalog.Field, in, create bool) obj {
 		props := obj{}
 		var req []string
 		for _, sf := range f.Sub {
-			props[sf.Name] = text(sf, in)
+			props[sf.Name] = text(sf)
 			if sf.Required || !in {
 				req = append(req, sf.Name)
 			}
@@ -128,7 +133,7 @@ func field(f catalog.Field, in, create bool) obj {
 		}
 		return nullable(s, !f.Required)
 	}
-	return text(f, create)
+	return text(f)
 }
 
 // typeName is a collection's name in schema names: exchange-products is
@@ -174,8 +179,9 @@ func collections() obj {
 		recReq := []string{"id", "created_at", "updated_at"}
 		createProps, updateProps := obj{}, obj{}
 		var createReq []string
+		var createAll, updateAll []any // rules over the names of a field
 		for _, f := range c.Fields {
-			s := field(f, false, false)
+			s := field(f, false)
 			if f.ReadOnly {
 				s["readOnly"] = true
 				s["description"] = "kept by its core; never written through this API"
@@ -185,17 +191,33 @@ func collections() obj {
 			if f.ReadOnly {
 				continue
 			}
-			createProps[f.Name] = field(f, true, true)
-			updateProps[f.Name] = field(f, true, false)
+			createProps[f.Name] = field(f, true)
+			updateProps[f.Name] = field(f, true)
+			names := append([]any{f.Name}, anys(f.Aliases)...)
 			if f.Required && f.Kind != catalog.PublicID {
-				createReq = append(createReq, f.Name)
+				if len(f.Aliases) == 0 {
+					createReq = append(createReq, f.Name)
+				} else { // under one of its names
+					var alts []any
+					for _, n := range names {
+						alts = append(alts, obj{"required": []any{n}})
+					}
+					createAll = append(createAll, obj{"anyOf": alts})
+				}
+			}
+			// Never under two of its names.
+			for i := range names {
+				for j := i + 1; j < len(names); j++ {
+					twice := obj{"not": obj{"required": []any{names[i], names[j]}}}
+					createAll, updateAll = append(createAll, twice), append(updateAll, twice)
+				}
 			}
 			for _, a := range f.Aliases {
-				for props, create := range map[*obj]bool{&createProps: true, &updateProps: false} {
-					s := field(f, true, create)
+				for _, props := range []obj{createProps, updateProps} {
+					s := field(f, true)
 					s["deprecated"] = true
 					s["description"] = "an earlier name of " + f.Name + " (never together with it)"
-					(*props)[a] = s
+					props[a] = s
 				}
 			}
 		}
@@ -205,9 +227,16 @@ func collections() obj {
 		if len(createReq) > 0 {
 			cs["required"] = createReq
 		}
+		if len(createAll) > 0 {
+			cs["allOf"] = createAll
+		}
 		schemas[create] = cs
-		schemas[update] = obj{"type": "object", "properties": updateProps, "additionalProperties": false,
+		us := obj{"type": "object", "properties": updateProps, "additionalProperties": false,
 			"description": "The fields to change; the others stay."}
+		if len(updateAll) > 0 {
+			us["allOf"] = updateAll
+		}
+		schemas[update] = us
 		page := obj{"allOf": []any{ref("schemas", "Page"), obj{"properties": obj{"items": obj{"type": "array", "items": ref("schemas", rec)}}}}}
 
 		base := "/admin/v1/" + c.Name
@@ -246,4 +275,12 @@ func collections() obj {
 		}
 	}
 	return obj{"paths": paths, "components": obj{"schemas": schemas}, "tags": tags}
+}
+
+func anys(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
 }

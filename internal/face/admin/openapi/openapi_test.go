@@ -92,3 +92,51 @@ func TestAssembleRefuses(t *testing.T) {
 		}
 	}
 }
+
+// The catalog's schemas follow its fields: a field's earlier name is
+// taken, never with its name; required fields are required on create;
+// read-only fields are in records and in no body.
+func TestCollectionSchemas(t *testing.T) {
+	b, err := openapi.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := doc.Components.Schemas
+	valid := func(schema string, v map[string]any) bool {
+		return s[schema].Value.VisitJSON(v, openapi3.EnableJSONSchema2020()) == nil
+	}
+	for _, c := range []struct {
+		schema string
+		value  map[string]any
+		want   bool
+	}{
+		{"CatalogClothesCreate", map[string]any{"kind": "merchant", "name": "Robe", "merchant": float64(3)}, true},
+		{"CatalogClothesCreate", map[string]any{"kind": "merchant", "name": "Robe", "merchant_id": "0123456789abcdef0123456789abcdef"}, true},
+		{"CatalogClothesCreate", map[string]any{"kind": "merchant", "name": "Robe", "merchant": float64(3), "merchant_id": float64(3)}, false},
+		{"CatalogClothesUpdate", map[string]any{"merchant": float64(3), "merchant_id": float64(3)}, false},
+		{"CatalogClothesCreate", map[string]any{"kind": "merchant"}, false},
+		{"CatalogClothesCreate", map[string]any{"kind": "hat", "name": "Robe"}, false},
+		{"CatalogClothesCreate", map[string]any{"kind": "merchant", "name": ""}, false},
+		{"CatalogClothesUpdate", map[string]any{"name": ""}, false},
+		{"CatalogClothesUpdate", map[string]any{"id": float64(1)}, false},
+		{"CatalogExchangeProductsCreate", map[string]any{"name": "P", "diamond": float64(1), "bought": float64(0)}, false},
+		{"CatalogExchangeProductsCreate", map[string]any{"name": "P", "diamond": float64(1), "stock": nil, "category": nil}, true},
+		{"CatalogExchangeProductsCreate", map[string]any{"name": "P", "diamond": float64(1), "category": map[string]any{"name": "x"}}, false},
+		{"CatalogProjectsCreate", map[string]any{"name": "P", "master_id": nil}, false},
+		{"CatalogMastersCreate", map[string]any{"name": "M", "birthday": "1990-01-02", "user_id": nil}, true},
+		{"CatalogMastersCreate", map[string]any{"name": "M", "birthday": "02.01.1990"}, false},
+		{"PushRequest", map[string]any{"push_title": "T", "title": "T"}, false},
+		{"PushRequest", map[string]any{"title": "T", "body": "B"}, true},
+	} {
+		if got := valid(c.schema, c.value); got != c.want {
+			t.Errorf("%s %v: valid %v, want %v", c.schema, c.value, got, c.want)
+		}
+	}
+	if _, ok := s["CatalogExchangeProducts"].Value.Properties["bought"]; !ok {
+		t.Errorf("bought is not in the record")
+	}
+}
