@@ -1,11 +1,15 @@
 package openapi_test
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"plaza/internal/face/admin/openapi"
 )
@@ -138,5 +142,56 @@ func TestCollectionSchemas(t *testing.T) {
 	}
 	if _, ok := s["CatalogExchangeProducts"].Value.Properties["bought"]; !ok {
 		t.Errorf("bought is not in the record")
+	}
+}
+
+// The document is valid by the OpenAPI Initiative's own JSON Schema of an
+// OpenAPI 3.1 document (testdata/oas31, the "schema-base" variant, which
+// also checks every Schema Object against the OpenAPI 3.1 dialect of
+// JSON Schema 2020-12), with a validator of its own
+// (santhosh-tekuri/jsonschema): what kin-openapi's own rules might let
+// through.
+func TestDocumentValidByOASSchema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	for _, name := range []string{"schema", "schema-base", "dialect", "meta"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "oas31", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := v.(map[string]any)["$id"].(string)
+		if err := c.AddResource(id, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sch, err := c.Compile("https://spec.openapis.org/oas/3.1/schema-base/WORK-IN-PROGRESS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := openapi.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(doc); err != nil {
+		t.Fatalf("%v", err)
+	}
+	// And it would catch a broken one.
+	small := func(typ string) any {
+		v, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+		"paths": {"/a": {"get": {"responses": {"200": {"description": "x", "content": {"application/json": {"schema": {"type": "` + typ + `"}}}}}}}}}`))
+		return v
+	}
+	if err := sch.Validate(small("integer")); err != nil {
+		t.Fatalf("a good small document: %v", err)
+	}
+	if sch.Validate(small("integr")) == nil {
+		t.Fatal("a schema of type integr passed")
 	}
 }
