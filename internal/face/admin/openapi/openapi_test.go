@@ -3,8 +3,11 @@ package openapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -193,5 +196,85 @@ func TestDocumentValidByOASSchema(t *testing.T) {
 	}
 	if sch.Validate(small("integr")) == nil {
 		t.Fatal("a schema of type integr passed")
+	}
+}
+
+// schemaWords are the keywords a Schema Object of the document may use:
+// JSON Schema 2020-12's and OpenAPI's. JSON Schema ignores any other
+// word, so a misspelt one ("maxLenght") would silently check nothing;
+// neither kin-openapi nor the OAS schema refuses it, this test does.
+var schemaWords = strings.Fields(`$ref $comment type enum const properties required additionalProperties
+	unevaluatedProperties patternProperties propertyNames minProperties maxProperties items prefixItems
+	minItems maxItems uniqueItems contains allOf anyOf oneOf not if then else dependentRequired
+	minimum maximum exclusiveMinimum exclusiveMaximum multipleOf minLength maxLength pattern format
+	title description default examples readOnly writeOnly deprecated discriminator contentMediaType`)
+
+func TestSchemaKeywords(t *testing.T) {
+	b, err := openapi.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var schema func(at string, v any)
+	schema = func(at string, v any) {
+		s, ok := v.(map[string]any)
+		if !ok {
+			if _, isBool := v.(bool); !isBool {
+				t.Errorf("%s: a schema that is no object", at)
+			}
+			return
+		}
+		n++
+		for k, sub := range s {
+			if !slices.Contains(schemaWords, k) && !strings.HasPrefix(k, "x-") {
+				t.Errorf("%s: unknown schema keyword %q", at, k)
+			}
+			switch k {
+			case "properties", "patternProperties":
+				m, _ := sub.(map[string]any)
+				for name, p := range m {
+					schema(at+"/"+k+"/"+name, p)
+				}
+			case "items", "additionalProperties", "unevaluatedProperties", "not", "if", "then", "else", "contains", "propertyNames":
+				schema(at+"/"+k, sub)
+			case "allOf", "anyOf", "oneOf", "prefixItems":
+				list, _ := sub.([]any)
+				for i, p := range list {
+					schema(fmt.Sprintf("%s/%s/%d", at, k, i), p)
+				}
+			}
+		}
+	}
+	// Every "schema" of a parameter, header or media type, and every
+	// component schema.
+	var walk func(at string, v any)
+	walk = func(at string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, sub := range v {
+				switch {
+				case k == "schema":
+					schema(at+"/schema", sub)
+				case at == "/components" && k == "schemas":
+					for name, s := range sub.(map[string]any) {
+						schema(at+"/schemas/"+name, s)
+					}
+				default:
+					walk(at+"/"+k, sub)
+				}
+			}
+		case []any:
+			for i, sub := range v {
+				walk(fmt.Sprintf("%s/%d", at, i), sub)
+			}
+		}
+	}
+	walk("", doc)
+	if n < 500 {
+		t.Fatalf("only %d schemas seen", n)
 	}
 }
