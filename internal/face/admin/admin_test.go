@@ -32,13 +32,10 @@ type api struct {
 	token string
 }
 
+// Every exchange is checked against the OpenAPI document (contract_test.go).
 func (a api) do(method, path string, body any) plazatest.Response {
 	a.t.Helper()
-	var headers []string
-	if a.token != "" {
-		headers = []string{"Authorization", "Bearer " + a.token}
-	}
-	return a.e.Do(method, path, body, headers...)
+	return check(a).do(method, path, body)
 }
 
 // ok sends a request that must answer status with a JSON object, and

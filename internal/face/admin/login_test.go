@@ -22,7 +22,7 @@ import (
 // X-Forwarded-For in these tests).
 func loginFrom(e *plazatest.Env, ip, email, password string) plazatest.Response {
 	e.T.Helper()
-	return e.Do("POST", "/admin/v1/login", map[string]any{"email": email, "password": password}, "X-Forwarded-For", ip)
+	return check(api{t: e.T.(*testing.T), e: e}).do("POST", "/admin/v1/login", map[string]any{"email": email, "password": password}, "X-Forwarded-For", ip)
 }
 
 // wantLimited checks a 429 with the admin error body and Retry-After of

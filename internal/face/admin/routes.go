@@ -21,6 +21,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("POST /admin/v1/admins/me/totp", f.serve(f.startTOTP))
 	rt.Handle("POST /admin/v1/admins/me/totp/confirm", f.serve(f.confirmTOTP))
 	rt.Handle("DELETE /admin/v1/admins/me/totp", f.serve(f.disableTOTP))
+	f.docRoutes(rt) // GET /admin/v1/openapi.json, /admin/v1/reference
 
 	for _, c := range catalog.Collections() {
 		f.collection(rt, c)
