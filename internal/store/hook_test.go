@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -231,6 +233,63 @@ func TestCommitHookRerunsOnRetry(t *testing.T) {
 		}
 		if count(t, db, "SELECT COUNT(*) FROM hook_rows") != 1 || count(t, db, "SELECT COUNT(*) FROM faqs") != 1 {
 			t.Fatal("want the one committed attempt's rows only")
+		}
+	})
+}
+
+// On PostgreSQL, two units whose hooks deadlock (each hook locks the row
+// the other unit's fn holds): the one PostgreSQL aborts is retried whole,
+// its fn and its hook again, and both commit once with one hook row each.
+func TestCommitHookDeadlockRetried(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Engine() != store.Postgres {
+			t.Skip("SQLite has one writer: no deadlock")
+		}
+		bg := context.Background()
+		for _, q := range []string{"CREATE TABLE hook_rows (note TEXT NOT NULL)", "CREATE TABLE hook_locks (id BIGINT PRIMARY KEY)",
+			"INSERT INTO hook_locks (id) VALUES (1), (2)"} {
+			if _, err := db.Exec(bg, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var runs atomic.Int32
+		locked := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
+		var once [2]sync.Once
+		unit := func(me int) error {
+			mine, theirs := me+1, 2-me
+			ctx := store.WithCommitHook(bg, func(ctx context.Context, tx *store.Tx) error {
+				runs.Add(1)
+				var id int64
+				if err := tx.QueryRow(ctx, "SELECT id FROM hook_locks WHERE id = ? FOR UPDATE", theirs).Scan(&id); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, "INSERT INTO hook_rows (note) VALUES (?)", fmt.Sprint(me))
+				return err
+			})
+			return db.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
+				var id int64
+				if err := tx.QueryRow(ctx, "SELECT id FROM hook_locks WHERE id = ? FOR UPDATE", mine).Scan(&id); err != nil {
+					return err
+				}
+				once[me].Do(func() { close(locked[me]); <-locked[1-me] })
+				_, err := tx.Exec(ctx, insFAQ)
+				return err
+			})
+		}
+		errc := make(chan error, 2)
+		for me := range 2 {
+			go func() { errc <- unit(me) }()
+		}
+		for range 2 {
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if runs.Load() != 3 {
+			t.Fatalf("hook runs = %d, want 3 (one deadlocked and run again)", runs.Load())
+		}
+		if count(t, db, "SELECT COUNT(*) FROM hook_rows") != 2 || count(t, db, "SELECT COUNT(*) FROM faqs") != 2 {
+			t.Fatal("want one hook row and one faq per unit")
 		}
 	})
 }
