@@ -298,3 +298,36 @@ func TestAuditLog(t *testing.T) {
 		(api{t: t, e: e}).fail("GET", "/admin/v1/audit", nil, http.StatusUnauthorized, "unauthenticated", "")
 	})
 }
+
+// Concurrent writes each commit with their own entry.
+func TestAuditConcurrentWrites(t *testing.T) {
+	plazatest.Each(t, withAdmin, func(t *testing.T, e *plazatest.Env) {
+		a := login(t, e)
+		const n = 8
+		errc := make(chan string, n)
+		for i := range n {
+			go func() {
+				res := a.e.Do("POST", "/admin/v1/faqs", map[string]any{"title": "Q" + strconv.Itoa(i)}, "Authorization", "Bearer "+a.token)
+				if res.Status != 201 {
+					errc <- "HTTP " + strconv.Itoa(res.Status) + ": " + string(res.Body)
+					return
+				}
+				errc <- res.Header.Get("X-Request-Id")
+			}()
+		}
+		ids := map[string]bool{}
+		for range n {
+			ids[<-errc] = true
+		}
+		entries, _ := auditPage(t, a, "?limit=100")
+		if len(entries) != n {
+			t.Fatalf("%d entries for %d writes", len(entries), n)
+		}
+		for _, en := range entries {
+			if !ids[en["request_id"].(string)] {
+				t.Fatalf("entry %v of no request (%v)", en, ids)
+			}
+			delete(ids, en["request_id"].(string))
+		}
+	})
+}
