@@ -342,8 +342,8 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return db.read.QueryRowContext(ctx, db.rebind(q), args...)
 }
 
-// Exec runs one write statement on its own (it is its own transaction).
-// Inside a unit of work it fails with ErrNested: write through the Tx.
+// Exec runs one write statement on its own (it is its own transaction,
+// with the commit hooks of ctx: hook.go). Inside a unit of work it fails with ErrNested: write through the Tx.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if InUnit(ctx) {
 		return nil, ErrNested
