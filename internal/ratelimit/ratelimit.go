@@ -44,7 +44,9 @@ func (l *DB) Hit(ctx context.Context, key string, limit int, window time.Duratio
 	reset := now + window.Milliseconds()
 	var count int
 	var resetAt int64
-	err := l.db.QueryRowWrite(ctx, `
+	// A counter is bookkeeping, not the write of the request it counts: no
+	// commit hook (an admin's audit entry) comes with it.
+	err := l.db.QueryRowWrite(store.WithoutCommitHooks(ctx), `
 		INSERT INTO rate_counters (key, count, reset_at) VALUES (?, 1, ?)
 		ON CONFLICT (key) DO UPDATE SET
 			count    = CASE WHEN rate_counters.reset_at <= ? THEN 1 ELSE rate_counters.count + 1 END,

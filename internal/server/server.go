@@ -17,6 +17,7 @@ import (
 
 	"plaza/internal/account"
 	"plaza/internal/admins"
+	"plaza/internal/audit"
 	"plaza/internal/catalog"
 	"plaza/internal/clock"
 	"plaza/internal/config"
@@ -312,6 +313,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 			TrustProxy: cfg.TrustProxy, Location: cfg.Location},
 	})
 	admin.Routes(rt, admin.Deps{
+		Audit:  audit.New(a.DB), // the admin audit log
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
 		Wallet: a.Wallet, Orders: a.Orders, Market: a.Market, Payments: a.Payments, TrustProxy: cfg.TrustProxy,
 	})

@@ -342,11 +342,14 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return db.read.QueryRowContext(ctx, db.rebind(q), args...)
 }
 
-// Exec runs one write statement on its own (it is its own transaction).
-// Inside a unit of work it fails with ErrNested: write through the Tx.
+// Exec runs one write statement on its own (it is its own transaction,
+// with the commit hooks of ctx: hook.go). Inside a unit of work it fails with ErrNested: write through the Tx.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if InUnit(ctx) {
 		return nil, ErrNested
+	}
+	if hooksOf(ctx) != nil {
+		return db.execHooked(ctx, q, args)
 	}
 	if s := db.prepared(ctx, true, q); s != nil {
 		return s.ExecContext(ctx, args...)
@@ -362,6 +365,7 @@ type Tx struct {
 
 	unprepared []string // queries run unprepared (SQLite), to prepare after the commit
 	after      []func() // AfterCommit's
+	noHooks    bool     // it wrote nothing: commit hooks do not run (hook.go)
 }
 
 // AfterCommit runs f once fn has succeeded and the commit has been tried,
@@ -448,7 +452,11 @@ func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) err
 		}
 	}()
 	t := &Tx{db: db, tx: sqlTx, now: db.now()}
-	if err = fn(context.WithValue(ctx, txKey{}, t), t); err != nil {
+	uctx := context.WithValue(ctx, txKey{}, t)
+	if err = fn(uctx, t); err != nil {
+		return err
+	}
+	if err = t.runHooks(uctx, hooksOf(ctx)); err != nil {
 		return err
 	}
 	err = sqlTx.Commit()
@@ -535,14 +543,16 @@ func InIDs(ids []int64) (string, []any) {
 }
 
 // QueryRowWrite runs a one-row statement that writes (INSERT ... RETURNING)
-// on the write connection, as its own transaction. Inside a unit of work its
-// row fails with ErrNested.
-func (db *DB) QueryRowWrite(ctx context.Context, q string, args ...any) *sql.Row {
+// on the write connection, as its own transaction (with the commit hooks of
+// ctx: hook.go). Inside a unit of work its row fails with ErrNested.
+func (db *DB) QueryRowWrite(ctx context.Context, q string, args ...any) *Row {
 	if InUnit(ctx) {
 		ctx = nestedCtx{ctx}
+	} else if hooksOf(ctx) != nil {
+		return db.queryRowHooked(ctx, q, args)
 	}
 	if s := db.prepared(ctx, true, q); s != nil {
-		return s.QueryRowContext(ctx, args...)
+		return &Row{row: s.QueryRowContext(ctx, args...)}
 	}
-	return db.write.QueryRowContext(ctx, db.rebind(q), args...)
+	return &Row{row: db.write.QueryRowContext(ctx, db.rebind(q), args...)}
 }

@@ -14,6 +14,7 @@ import (
 
 	"plaza/internal/account"
 	"plaza/internal/admins"
+	"plaza/internal/audit"
 	"plaza/internal/catalog"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
@@ -38,6 +39,7 @@ type Deps struct {
 	Orders   *orders.Service
 	Market   *market.Service
 	Payments *payment.Service
+	Audit    *audit.Service
 	Log      *slog.Logger
 
 	TrustProxy bool // take the client address from X-Forwarded-For
@@ -123,6 +125,7 @@ func (f *face) serve(h handler) http.Handler {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, ses))
+		r = f.audited(r, ses.Admin) // every write of a non-GET request records its audit entry (audit.go)
 		status, body, err := h(r, ses.Admin)
 		if err != nil {
 			f.fail(w, r, err)

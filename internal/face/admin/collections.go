@@ -47,18 +47,25 @@ func (f *face) collection(rt interface {
 		}
 		return http.StatusCreated, wireRecord(rec), nil
 	}))
-	rt.Handle("GET "+base+"/{id}", f.serve(func(r *http.Request, _ admins.Admin) (int, any, error) {
+	read := func(r *http.Request) (any, error) {
 		id, err := idOf(r)
 		if err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 		rec, err := f.Catalog.Get(r.Context(), c, id)
 		if err != nil {
+			return nil, err
+		}
+		return wireRecord(rec), nil
+	}
+	rt.Handle("GET "+base+"/{id}", f.serve(func(r *http.Request, _ admins.Admin) (int, any, error) {
+		rec, err := read(r)
+		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, wireRecord(rec), nil
+		return http.StatusOK, rec, nil
 	}))
-	rt.Handle("PATCH "+base+"/{id}", f.serve(func(r *http.Request, _ admins.Admin) (int, any, error) {
+	rt.Handle("PATCH "+base+"/{id}", f.serve(before(read, func(r *http.Request, _ admins.Admin) (int, any, error) {
 		id, err := idOf(r)
 		if err != nil {
 			return 0, nil, err
@@ -72,12 +79,12 @@ func (f *face) collection(rt interface {
 			return 0, nil, err
 		}
 		return http.StatusOK, wireRecord(rec), nil
-	}))
-	rt.Handle("DELETE "+base+"/{id}", f.serve(func(r *http.Request, _ admins.Admin) (int, any, error) {
+	})))
+	rt.Handle("DELETE "+base+"/{id}", f.serve(before(read, func(r *http.Request, _ admins.Admin) (int, any, error) {
 		id, err := idOf(r)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusNoContent, nil, f.Catalog.Delete(r.Context(), c, id)
-	}))
+	})))
 }

@@ -29,9 +29,9 @@ func Routes(rt *httpx.Router, d Deps) {
 
 	rt.Handle("GET /admin/v1/users", f.serve(paged(f.Accounts.Users, wireUser)))
 	rt.Handle("GET /admin/v1/users/{id}", f.serve(f.user))
-	rt.Handle("PATCH /admin/v1/users/{id}", f.serve(f.patchUser))
-	rt.Handle("POST /admin/v1/users/{id}/ban", f.serve(f.setActive(false)))
-	rt.Handle("POST /admin/v1/users/{id}/unban", f.serve(f.setActive(true)))
+	rt.Handle("PATCH /admin/v1/users/{id}", f.serve(before(f.userBefore, f.patchUser)))
+	rt.Handle("POST /admin/v1/users/{id}/ban", f.serve(before(f.userBefore, f.setActive(false))))
+	rt.Handle("POST /admin/v1/users/{id}/unban", f.serve(before(f.userBefore, f.setActive(true))))
 	rt.Handle("POST /admin/v1/users/{id}/wallet", f.serve(f.adjustWallet))
 	rt.Handle("GET /admin/v1/users/{id}/ledger", f.serve(f.ledger))
 
@@ -45,7 +45,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("GET /admin/v1/pushes", f.serve(paged(f.Notify.Pushes, wirePush)))
 	rt.Handle("POST /admin/v1/pushes", f.serve(f.sendPush))
 	rt.Handle("GET /admin/v1/pushes/{id}", f.serve(f.push))
-	rt.Handle("DELETE /admin/v1/pushes/{id}", f.serve(f.deletePush))
+	rt.Handle("DELETE /admin/v1/pushes/{id}", f.serve(before(f.pushBefore, f.deletePush)))
 
 	rt.Handle("GET /admin/v1/feedback", f.serve(paged(f.Support.AllFeedback, wireFeedback)))
 	rt.Handle("GET /admin/v1/feedback/{id}", f.serve(f.feedback))
@@ -54,6 +54,8 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("GET /admin/v1/service-conversations", f.serve(f.serviceConversations))
 	rt.Handle("GET /admin/v1/service-conversations/{id}/messages", f.serve(f.serviceMessages))
 	rt.Handle("POST /admin/v1/service-conversations/{id}/messages", f.serve(f.answerService))
+
+	rt.Handle("GET /admin/v1/audit", f.serve(f.auditLog))
 
 	rt.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, errs.E(errs.NotFound, "no such route: "+r.Method+" "+r.URL.Path))

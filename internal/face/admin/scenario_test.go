@@ -218,6 +218,11 @@ func TestOpenAPIScenario(t *testing.T) {
 		e.Clock.Advance(30 * time.Second)
 		a.ok("DELETE", "/admin/v1/admins/me/totp", map[string]any{"code": totpCode(t, e, en["secret"].(string))}, 204)
 
+		// The audit log of all that.
+		log := a.ok("GET", "/admin/v1/audit?limit=5", nil, 200)
+		a.ok("GET", "/admin/v1/audit?cursor="+log["next_cursor"].(string), nil, 200)
+		a.fail("GET", "/admin/v1/audit?limit=x", nil, 400, "invalid", "limit")
+
 		// Unknown routes answer 404 (the catch-all, not in the document).
 		a.fail("GET", "/admin/v1/nowhere", nil, 404, "not_found", "")
 
