@@ -18,6 +18,7 @@ import (
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
 	"plaza/internal/market"
+	"plaza/internal/media"
 	"plaza/internal/message"
 	"plaza/internal/notify"
 	"plaza/internal/orders"
@@ -38,6 +39,7 @@ type Deps struct {
 	Orders   *orders.Service
 	Market   *market.Service
 	Payments *payment.Service
+	Media    *media.Service // admin uploads (POST /admin/v1/media)
 	Log      *slog.Logger
 
 	TrustProxy bool // take the client address from X-Forwarded-For

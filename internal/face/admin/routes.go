@@ -14,6 +14,8 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.HandleFunc("POST /admin/v1/login", f.login)
 	rt.Handle("POST /admin/v1/logout", f.serve(f.logout))
 
+	rt.Handle("GET /admin/v1/catalog", f.serve(f.catalogSchema))
+	rt.Handle("POST /admin/v1/media", f.serve(f.uploadMedia))
 	for _, c := range catalog.Collections() {
 		f.collection(rt, c)
 	}
@@ -46,7 +48,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("GET /admin/v1/service-conversations/{id}/messages", f.serve(f.serviceMessages))
 	rt.Handle("POST /admin/v1/service-conversations/{id}/messages", f.serve(f.answerService))
 
-	rt.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
+	rt.HandleFunc("/admin/v1/", func(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, errs.E(errs.NotFound, "no such route: "+r.Method+" "+r.URL.Path))
 	})
 }
