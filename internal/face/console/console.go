@@ -7,6 +7,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -31,9 +33,14 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 // Cookie is the name of the admin session cookie.
 const Cookie = "plaza_admin"
 
+// Sessions checks an admin session token (*admins.Service does).
+type Sessions interface {
+	Authenticate(ctx context.Context, token string) (admins.Admin, error)
+}
+
 // Deps are what the console's server side needs.
 type Deps struct {
-	Admins *admins.Service // checks the session cookie of a page request
+	Admins Sessions // checks the session cookie of a page request
 }
 
 type asset struct {
@@ -78,6 +85,9 @@ func Routes(rt interface {
 	rt.Handle("/admin/", secure(http.HandlerFunc(c.serve)))
 }
 
+// pages are the paths of the console's pages (static/app.js routes them).
+var pages = regexp.MustCompile(`^/admin/(|login|account|audit|admins|pushes|users|users/\d+|feedback|feedback/\d+|service|service/\d+|orders|orders/\d+|exchange-orders/[^/]+|collections/[a-z-]+|collections/[a-z-]+/(new|\d+))$`)
+
 // secure sets the console's security headers.
 func secure(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -105,6 +115,11 @@ func (c *console) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.send(w, r, a, "no-cache")
+		return
+	}
+	if !pages.MatchString(p) {
+		httpx.SetCode(r, "not_found")
+		http.NotFound(w, r)
 		return
 	}
 	if p != "/admin/login" && !c.signedIn(r) {
