@@ -46,7 +46,10 @@ func (f *fakeAPI) routes(mux *http.ServeMux) {
 	fail := func(w http.ResponseWriter, status int, code string) {
 		js(w, status, map[string]any{"error": map[string]any{"code": code, "message": code}})
 	}
-	signed := func(r *http.Request) bool { c, err := r.Cookie(console.Cookie); return err == nil && c.Value == fakeToken }
+	signed := func(r *http.Request) bool {
+		c, err := r.Cookie(console.Cookie)
+		return err == nil && c.Value == fakeToken
+	}
 	admin := map[string]any{"id": 1, "email": adminEmail, "totp_enabled": false}
 	mux.HandleFunc("POST /admin/v1/login", func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: console.Cookie, Value: fakeToken, Path: "/admin", HttpOnly: true, SameSite: http.SameSiteStrictMode})
