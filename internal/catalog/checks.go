@@ -3,6 +3,7 @@ package catalog
 import (
 	"net/mail"
 	"net/url"
+	"reflect"
 	"strings"
 	"unicode"
 
@@ -60,4 +61,10 @@ func isMedia(field, v string) error {
 		return errs.InvalidField(field, field+" must be a media id such as 3f2a....jpeg, without spaces")
 	}
 	return nil
+}
+
+// IsMedia tells whether the field holds a media id (or an image URL): a
+// console shows it as an image to upload.
+func (f Field) IsMedia() bool {
+	return f.Check != nil && reflect.ValueOf(f.Check).Pointer() == reflect.ValueOf(isMedia).Pointer()
 }

@@ -356,8 +356,26 @@ func (s *Service) SaveAnonymous(ctx context.Context, ip string, body io.Reader, 
 	if !res.Allowed {
 		return Media{}, errs.E(errs.RateLimited, "too many uploads from this address; wait")
 	}
+	return s.saveUnowned(ctx, data, contentType)
+}
+
+// SaveUnowned stores a file with no owner and no rate limit: for a caller
+// the face has already trusted (an admin's upload through the admin face).
+func (s *Service) SaveUnowned(ctx context.Context, body io.Reader, contentType string) (Media, error) {
+	data, err := s.read(body)
+	if err != nil {
+		return Media{}, err
+	}
+	if _, _, err := sniff(data); err != nil {
+		return Media{}, err
+	}
+	return s.saveUnowned(ctx, data, contentType)
+}
+
+// saveUnowned issues an id with no owner to checked data and stores it.
+func (s *Service) saveUnowned(ctx context.Context, data []byte, contentType string) (Media, error) {
 	uuid := newUUID()
-	_, err = s.db.Exec(ctx, "INSERT INTO media (id, owner_id, status, created_at) VALUES (?, NULL, 'issued', ?)", uuid, s.clock.Now().UnixMilli())
+	_, err := s.db.Exec(ctx, "INSERT INTO media (id, owner_id, status, created_at) VALUES (?, NULL, 'issued', ?)", uuid, s.clock.Now().UnixMilli())
 	if err != nil {
 		return Media{}, errs.Wrap(err, "issue media id")
 	}

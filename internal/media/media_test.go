@@ -400,3 +400,21 @@ func TestConcurrentUploadsOfOneID(t *testing.T) {
 		}
 	})
 }
+
+func TestSaveUnowned(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, media.Config{MaxPending: 1})
+		ctx := context.Background()
+		for i := 0; i < 3; i++ { // no owner, no cap
+			m, err := e.svc.SaveUnowned(ctx, bytes.NewReader(mediatest.PNG(2, 3)), "image/png")
+			if err != nil || m.Ext != "png" || m.OwnerID != 0 || m.Status != media.Uploaded || m.Width != 2 {
+				t.Fatalf("save unowned %d: %+v %v", i, m, err)
+			}
+			if id, err := e.svc.Resolve(ctx, m.ID); err != nil || id != m.ID {
+				t.Fatalf("resolve %s: %q %v", m.ID, id, err)
+			}
+		}
+		_, err := e.svc.SaveUnowned(ctx, strings.NewReader("not an image"), "image/png")
+		refused(t, err, errs.Invalid, "save unowned text")
+	})
+}

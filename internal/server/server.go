@@ -23,6 +23,7 @@ import (
 	"plaza/internal/config"
 	"plaza/internal/content"
 	"plaza/internal/face/admin"
+	"plaza/internal/face/console"
 	"plaza/internal/face/doge"
 	"plaza/internal/face/files"
 	liveface "plaza/internal/face/live"
@@ -316,7 +317,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Audit:  audit.New(a.DB), // the admin audit log
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
 		Wallet: a.Wallet, Orders: a.Orders, Market: a.Market, Payments: a.Payments, TrustProxy: cfg.TrustProxy,
+		Media: a.Media,
 	})
+	console.Routes(rt, console.Deps{Admins: a.Admins}) // the operator's console, /admin/ (docs: README "Console")
 	a.handler = httpx.Edge(rt, a.log, metrics)
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
 	"plaza/internal/market"
+	"plaza/internal/media"
 	"plaza/internal/message"
 	"plaza/internal/notify"
 	"plaza/internal/orders"
@@ -40,6 +41,7 @@ type Deps struct {
 	Market   *market.Service
 	Payments *payment.Service
 	Audit    *audit.Service
+	Media    *media.Service // admin uploads (POST /admin/v1/media)
 	Log      *slog.Logger
 
 	TrustProxy bool // take the client address from X-Forwarded-For

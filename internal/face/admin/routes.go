@@ -23,6 +23,8 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("DELETE /admin/v1/admins/me/totp", f.serve(f.disableTOTP))
 	f.docRoutes(rt) // GET /admin/v1/openapi.json, /admin/v1/reference
 
+	rt.Handle("GET /admin/v1/catalog", f.serve(f.catalogSchema))
+	rt.Handle("POST /admin/v1/media", f.serve(f.uploadMedia))
 	for _, c := range catalog.Collections() {
 		f.collection(rt, c)
 	}
@@ -57,7 +59,7 @@ func Routes(rt *httpx.Router, d Deps) {
 
 	rt.Handle("GET /admin/v1/audit", f.serve(f.auditLog))
 
-	rt.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
+	rt.HandleFunc("/admin/v1/", func(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, errs.E(errs.NotFound, "no such route: "+r.Method+" "+r.URL.Path))
 	})
 }

@@ -1,0 +1,15 @@
+import { h, when, mediaURL } from '../dom.js';
+import { get } from '../api.js';
+import { page, failure, kv } from '../ui.js';
+import { refundForm } from './refund.js';
+
+export default async function ({ params, nav }) {
+  const num = decodeURIComponent(params[0]);
+  let o;
+  try { o = await get('/exchange-orders/' + encodeURIComponent(num)); } catch (e) { return page('Exchange order ' + num, failure(e)); }
+  return page('Exchange order ' + num,
+    h('div', { class: 'card' }, o.product && o.product.image ? h('img', { src: mediaURL(o.product.image), alt: '', class: 'preview' }) : null, kv([
+      ['user', h('a', { href: '/admin/users/' + o.user_id }, String(o.user_id))], ['product', o.product ? o.product.name : ''],
+      ['diamonds paid', String(o.diamond)], ['status', String(o.status)], ['created', when(o.created_at)]])),
+    refundForm(`/exchange-orders/${encodeURIComponent(num)}/refund`, () => setTimeout(() => nav(location.pathname, true), 800)));
+}
