@@ -14,6 +14,7 @@ import (
 	"plaza/internal/catalog"
 	"plaza/internal/face/admin"
 	"plaza/internal/httpx"
+	"plaza/internal/media/mediatest"
 	"plaza/internal/plazatest"
 )
 
@@ -50,6 +51,9 @@ type write struct {
 	entries        int  // the good request's transactions (0: 1)
 	refusedHeaders []string
 	after          any // the entries' after when not the good body (secrets redacted)
+	// okHeaders are the good request's headers (a multipart upload, whose
+	// body is no JSON: its entries' after is null).
+	okHeaders []string
 }
 
 // Every admin write route records, in the write's own transaction, one
@@ -107,6 +111,10 @@ func TestAuditEveryWrite(t *testing.T) {
 			write{route: "POST /admin/v1/logout", setup: fixed("/admin/v1/logout", "/admin/v1/logout"),
 				refusedStatus: 401, refusedHeaders: []string{"Authorization", "Bearer not-a-token"}, okStatus: 204},
 		)
+		img, imgType := multipartBody(t, "file", "a.png", mediatest.PNG(3, 2))
+		writes = append(writes, write{route: "POST /admin/v1/media", setup: fixed("/admin/v1/media", "/admin/v1/media"),
+			refused: map[string]any{"file": "x"}, refusedStatus: 400, ok: img, okHeaders: []string{"Content-Type", imgType}, okStatus: 201,
+			entries: 3}) // the media core's three writes: the id issued, storing, stored
 		// The admins, and the admin's own password and second factor (after
 		// the logout: a new password ends the admin's other sessions).
 		redacted := "[redacted]"
@@ -173,7 +181,11 @@ func TestAuditEveryWrite(t *testing.T) {
 				if w.before {
 					before = a.ok("GET", strings.TrimSuffix(strings.TrimSuffix(okPath, "/ban"), "/unban"), nil, 200)
 				}
-				res = a.do(method, okPath, w.ok)
+				if w.okHeaders != nil {
+					res = e.Do(method, okPath, w.ok, append([]string{"Authorization", "Bearer " + a.token}, w.okHeaders...)...)
+				} else {
+					res = a.do(method, okPath, w.ok)
+				}
 				if res.Status != w.okStatus {
 					t.Fatalf("good request: HTTP %d, want %d: %s", res.Status, w.okStatus, res.Body)
 				}
@@ -193,8 +205,11 @@ func TestAuditEveryWrite(t *testing.T) {
 						t.Fatalf("before = %s, want %s", jsonOf(t, en["before"]), want)
 					}
 					after := w.ok
-					if w.after != nil {
+					switch {
+					case w.after != nil:
 						after = w.after
+					case w.okHeaders != nil:
+						after = nil
 					}
 					if want := jsonOf(t, after); jsonOf(t, en["after"]) != want {
 						t.Fatalf("after = %s, want %s", jsonOf(t, en["after"]), want)

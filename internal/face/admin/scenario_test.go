@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"plaza/internal/media/mediatest"
 	"plaza/internal/plazatest"
 )
 
@@ -217,6 +218,17 @@ func TestOpenAPIScenario(t *testing.T) {
 		a.ok("POST", "/admin/v1/admins/me/totp/confirm", map[string]any{"code": totpCode(t, e, en["secret"].(string))}, 200)
 		e.Clock.Advance(30 * time.Second)
 		a.ok("DELETE", "/admin/v1/admins/me/totp", map[string]any{"code": totpCode(t, e, en["secret"].(string))}, 204)
+
+		// Uploads for image fields, and the catalog's description.
+		a.ok("GET", "/admin/v1/catalog", nil, 200)
+		img, imgType := multipartBody(t, "file", "a.png", mediatest.PNG(3, 2))
+		if res := a.do("POST", "/admin/v1/media", img, "Content-Type", imgType); res.Status != 201 {
+			t.Fatalf("upload: %d %s", res.Status, res.Body)
+		}
+		txt, txtType := multipartBody(t, "file", "a.txt", []byte("not an image"))
+		if res := a.do("POST", "/admin/v1/media", txt, "Content-Type", txtType); res.Status != 400 {
+			t.Fatalf("text upload: %d %s", res.Status, res.Body)
+		}
 
 		// The audit log of all that.
 		log := a.ok("GET", "/admin/v1/audit?limit=5", nil, 200)
