@@ -23,6 +23,7 @@ import (
 // Statuses of an order and of a user product.
 const (
 	OrderExchanged = 1 // 已兑换
+	OrderRefunded  = 2 // 已退款: refunded by an operator (Refund)
 
 	Unused = 0 // 未使用
 	Used   = 1 // 已使用
