@@ -2,6 +2,7 @@ package market
 
 import (
 	"context"
+	"strings"
 
 	"plaza/internal/errs"
 	"plaza/internal/store"
@@ -51,6 +52,7 @@ func (s *Service) RefundTx(ctx context.Context, tx *store.Tx, number, reason str
 	if err := CheckOrderNumber("order_number", number); err != nil {
 		return Order{}, err
 	}
+	reason = strings.TrimSpace(reason)
 	if err := valid.RequiredLine("reason", reason, MaxRefundReason); err != nil {
 		return Order{}, err
 	}

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"plaza/internal/errs"
 	"plaza/internal/payment"
@@ -42,6 +43,7 @@ func (s *Service) Refund(ctx context.Context, orderID int64, reason string) (Ord
 // order: ReasonOrder; refunded already: ReasonRefunded; not paid:
 // ReasonNotPaid; nothing is written then.
 func (s *Service) RefundTx(ctx context.Context, tx *store.Tx, orderID int64, reason string) (Order, error) {
+	reason = strings.TrimSpace(reason)
 	if err := valid.RequiredLine("reason", reason, MaxRefundReason); err != nil {
 		return Order{}, err
 	}

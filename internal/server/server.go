@@ -314,6 +314,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	admin.Routes(rt, admin.Deps{
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
 		Wallet: a.Wallet, Orders: a.Orders, Market: a.Market, Payments: a.Payments, TrustProxy: cfg.TrustProxy,
+		Rooms: a.Rooms, Clock: a.clock, Location: cfg.Location, // the console's dashboard
 	})
 	a.handler = httpx.Edge(rt, a.log, metrics)
 	return nil

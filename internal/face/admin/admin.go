@@ -15,8 +15,10 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/admins"
 	"plaza/internal/catalog"
+	"plaza/internal/clock"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
+	"plaza/internal/live"
 	"plaza/internal/market"
 	"plaza/internal/message"
 	"plaza/internal/notify"
@@ -39,6 +41,12 @@ type Deps struct {
 	Market   *market.Service
 	Payments *payment.Service
 	Log      *slog.Logger
+
+	// The console's dashboard (issue 10): the live rooms core, the clock
+	// and the zone its days are in (the server's, setting time-zone).
+	Rooms    *live.Rooms
+	Clock    clock.Clock
+	Location *time.Location
 
 	TrustProxy bool // take the client address from X-Forwarded-For
 }

@@ -115,7 +115,7 @@ func TestAdminTicketOrders(t *testing.T) {
 		if got := ids(t, all); !reflect.DeepEqual(got, []int64{o5, o4, o3, o2, o1}) {
 			t.Fatalf("orders %v", got)
 		}
-		sameKeys(t, "order in a list", all[4], "id", "user_id", "price", "status", "pay_method", "ticket_name", "expires_at", "paid_at", "created_at", "updated_at")
+		sameKeys(t, "order in a list", all[4], "id", "user_id", "price", "status", "pay_method", "ticket_name", "expires_at", "paid_at", "created_at", "updated_at", "refunded_at", "refund_reason")
 		if all[4]["ticket_name"] != "票0" || num(t, all[4]["user_id"]) != u1 || num(t, all[4]["price"]) != 1999 || all[4]["paid_at"] != rfc(0) {
 			t.Fatalf("order %v", all[4])
 		}
@@ -157,7 +157,7 @@ func TestAdminTicketOrders(t *testing.T) {
 
 		// One order: its items, payments, times.
 		d := a.ok("GET", list+"/"+s64(o1), nil, 200)
-		sameKeys(t, "order", d, "id", "user_id", "price", "status", "pay_method", "expires_at", "paid_at", "created_at", "updated_at", "items", "payments")
+		sameKeys(t, "order", d, "id", "user_id", "price", "status", "pay_method", "expires_at", "paid_at", "created_at", "updated_at", "refunded_at", "refund_reason", "items", "payments")
 		if num(t, d["status"]) != 1 || d["pay_method"] != "sandbox" || d["paid_at"] != rfc(0) || d["expires_at"] != rfc(15*time.Minute) ||
 			d["created_at"] != rfc(0) || num(t, d["user_id"]) != u1 {
 			t.Fatalf("order %v", d)
@@ -259,7 +259,7 @@ func TestAdminPayments(t *testing.T) {
 			t.Fatalf("payments %v", got)
 		}
 		sameKeys(t, "payment", all[0], "id", "out_trade_no", "method", "purpose", "ref", "user_id", "amount", "subject", "status",
-			"vendor_txn", "settle_error", "expires_at", "paid_at", "created_at", "updated_at")
+			"vendor_txn", "settle_error", "expires_at", "paid_at", "created_at", "updated_at", "refunded_at", "refund_reason")
 		owed := all[0]
 		if owed["status"] != "unsettled" || num(t, owed["user_id"]) != u2 || num(t, owed["amount"]) != 700 || owed["ref"] != s64(o2.ID) ||
 			owed["method"] != "wechat" || owed["paid_at"] != rfc(time.Minute) || owed["created_at"] != rfc(0) ||
@@ -358,7 +358,7 @@ func TestAdminExchangeOrders(t *testing.T) {
 			t.Fatalf("orders %v", got)
 		}
 		first := all[2]
-		sameKeys(t, "exchange order", first, "id", "order_number", "user_id", "product", "diamond", "status", "created_at")
+		sameKeys(t, "exchange order", first, "id", "order_number", "user_id", "product", "diamond", "status", "created_at", "refunded_at", "refund_reason")
 		sameKeys(t, "product", first["product"].(map[string]any), "id", "name", "image", "product_type")
 		if num(t, first["user_id"]) != u1 || num(t, first["diamond"]) != 100 || num(t, first["status"]) != market.OrderExchanged ||
 			first["created_at"] != rfc(0) || first["product"].(map[string]any)["name"] != "Frame" ||
