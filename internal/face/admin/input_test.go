@@ -140,6 +140,8 @@ func TestControlCharactersRefused(t *testing.T) {
 			{"POST /admin/v1/feedback/{id}/replies", "/admin/v1/feedback/" + feedbackID + "/replies", map[string]any{"reply_content": "Answer"}, []string{"reply_content"}, ""},
 			{"POST /admin/v1/service-conversations/{id}/messages", "/admin/v1/service-conversations/" + uid + "/messages", map[string]any{"content": "Hello"}, []string{"content"}, ""},
 			{"POST /admin/v1/users/{id}/wallet", "/admin/v1/users/" + uid + "/wallet", map[string]any{"currency": "diamond", "amount": 5, "reason": "Gift", "idempotency_key": "k1"}, []string{"currency", "reason", "idempotency_key"}, ""},
+			{"POST /admin/v1/orders/{id}/refund", "/admin/v1/orders/1/refund", map[string]any{"reason": "Refund"}, []string{"reason"}, ""},
+			{"POST /admin/v1/exchange-orders/{order_number}/refund", "/admin/v1/exchange-orders/" + strings.Repeat("1", 26) + "/refund", map[string]any{"reason": "Refund"}, []string{"reason"}, ""},
 		}
 		// Every route that takes a body is in the table, or a collection's.
 		rt := httpx.NewRouter()
@@ -192,6 +194,7 @@ func TestControlCharactersRefused(t *testing.T) {
 			"/admin/v1/payments?user_id=" + uid + "%00":                    "user_id",
 			"/admin/v1/exchange-orders/" + strings.Repeat("1", 25) + "%00": "order_number",
 			"/admin/v1/payments/P2026%1b":                                  "out_trade_no",
+			"/admin/v1/users?q=138%00":                                     "q",
 		} {
 			a.fail("GET", path, nil, 400, "invalid", field)
 		}
@@ -330,6 +333,8 @@ func TestPathIDs(t *testing.T) {
 			route{"GET", "/admin/v1/service-conversations/", "/messages", userID, nil},
 			route{"POST", "/admin/v1/service-conversations/", "/messages", userID, map[string]any{"content": "x"}},
 			route{"GET", "/admin/v1/orders/", "", order.ID, nil},
+			route{"GET", "/admin/v1/users/", "/profile", userID, nil},
+			route{"POST", "/admin/v1/orders/", "/refund", order.ID, map[string]any{"reason": "x"}},
 		)
 		// Every route with an {id} is in the table.
 		rt := httpx.NewRouter()
