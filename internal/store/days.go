@@ -34,10 +34,12 @@ func LastDays(now time.Time, loc *time.Location, n int) []Day {
 // falls in each of days, and answers, per day (in the order of days), the
 // aggregates aggs (SQL expressions of integers, e.g. "COUNT(*)",
 // "COALESCE(SUM(price), 0)"). where (with args) narrows the rows ("" for
-// none). Each day is an index range of col: the days are a VALUES list
-// joined on col >= lo AND col < hi, so an index on col (or on the
-// equality columns of where, then col) serves every day; nothing is
-// scanned outside the days.
+// none). Each day is an index range of col: the days are a VALUES list,
+// and each aggregate of a day a subquery over col >= lo AND col < hi, so
+// an index on col (or on the equality columns of where, then col) serves
+// every day and nothing outside the days is read. (A join of the days
+// with the table grouped by day sorted every row: ten times slower on
+// SQLite with 33,000 rows in 30 days.)
 func PerDay(ctx context.Context, q Querier, days []Day, from, col, where string, args []any, aggs ...string) ([][]int64, error) {
 	out := make([][]int64, len(days))
 	for i := range out {
@@ -48,7 +50,7 @@ func PerDay(ctx context.Context, q Querier, days []Day, from, col, where string,
 	}
 	var b strings.Builder
 	b.WriteString("WITH d(i, lo, hi) AS (VALUES ")
-	all := make([]any, 0, 3*len(days)+len(args))
+	all := make([]any, 0, 3*len(days)+len(aggs)*len(args))
 	for i, d := range days {
 		if i > 0 {
 			b.WriteString(", ")
@@ -57,15 +59,16 @@ func PerDay(ctx context.Context, q Querier, days []Day, from, col, where string,
 		all = append(all, i, d.From, d.To)
 	}
 	b.WriteString(") SELECT d.i")
-	for _, a := range aggs {
-		b.WriteString(", " + a)
-	}
-	b.WriteString(" FROM d JOIN " + from + " ON " + col + " >= d.lo AND " + col + " < d.hi")
+	cond := col + " >= d.lo AND " + col + " < d.hi"
 	if where != "" {
-		b.WriteString(" AND " + where)
+		cond += " AND " + where
 	}
-	b.WriteString(" GROUP BY d.i")
-	rows, err := q.Query(ctx, b.String(), append(all, args...)...)
+	for _, a := range aggs {
+		b.WriteString(", (SELECT " + a + " FROM " + from + " WHERE " + cond + ")")
+		all = append(all, args...)
+	}
+	b.WriteString(" FROM d")
+	rows, err := q.Query(ctx, b.String(), all...)
 	if err != nil {
 		return nil, err
 	}
