@@ -463,9 +463,9 @@ func (s *Service) UpdateProfileIn(ctx context.Context, tx *store.Tx, id int64, p
 
 // Users lists users, newest first.
 func (s *Service) Users(ctx context.Context, offset, limit int) ([]User, int, error) {
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&total); err != nil {
-		return nil, 0, errs.Wrap(err, "count users")
+	total, err := s.UsersTotal(ctx) // the counter row, not COUNT(*) over the table
+	if err != nil {
+		return nil, 0, err
 	}
 	out, err := store.Collect(ctx, s.db, "SELECT "+userCols+" FROM users ORDER BY id DESC"+store.LimitOffset,
 		[]any{limit, offset}, scanUser)

@@ -23,6 +23,7 @@ import (
 // Statuses of an order and of a user product.
 const (
 	OrderExchanged = 1 // 已兑换
+	OrderRefunded  = 2 // 已退款: refunded by an operator (Refund)
 
 	Unused = 0 // 未使用
 	Used   = 1 // 已使用
@@ -57,6 +58,9 @@ type Order struct {
 	Diamond   int64 // what was paid
 	Status    int
 	CreatedAt time.Time
+	// RefundedAt (zero until then) and RefundReason: a refunded order's.
+	RefundedAt   time.Time
+	RefundReason string
 }
 
 // UserProduct is a virtual product a user owns.
@@ -270,11 +274,12 @@ func (s *Service) orderNumber(t time.Time) string {
 	return t.In(s.loc).Format("20060102150405") + strings.Repeat("0", 12-len(d)) + d
 }
 
-const orderCols = "o.id, o.order_number, o.user_id, o.diamond, o.status, o.created_at, " + productCols
+const orderCols = "o.id, o.order_number, o.user_id, o.diamond, o.status, o.created_at, o.refunded_at, o.refund_reason, " + productCols
 
 func orderOf(r store.Scanner) (Order, error) {
 	var o Order
-	err := r.Scan(append([]any{&o.ID, &o.Number, &o.UserID, &o.Diamond, &o.Status, (*store.Millis)(&o.CreatedAt)}, scanProduct(&o.Product)...)...)
+	err := r.Scan(append([]any{&o.ID, &o.Number, &o.UserID, &o.Diamond, &o.Status, (*store.Millis)(&o.CreatedAt),
+		(*store.Millis)(&o.RefundedAt), &o.RefundReason}, scanProduct(&o.Product)...)...)
 	o.Product.settle()
 	return o, err
 }

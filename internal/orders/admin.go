@@ -15,8 +15,10 @@ type AdminFilter struct {
 }
 
 func (f AdminFilter) check() error {
-	if err := checkStatus(f.Status); err != nil {
-		return err
+	if f.Status == nil || *f.Status != Refunded { // operators see refunded orders apart too
+		if err := checkStatus(f.Status); err != nil {
+			return err
+		}
 	}
 	if f.UserID < 0 {
 		return errs.InvalidField("user_id", "user_id must be a user's id")

@@ -39,6 +39,7 @@ const (
 	Pending   Status = 0
 	Done      Status = 1 // paid: its tickets are sold
 	Cancelled Status = 2 // cancelled by its user, or expired
+	Refunded  Status = 3 // paid, then refunded by an operator: its tickets are on sale again (Refund)
 )
 
 // Caps.
@@ -63,6 +64,11 @@ var (
 	ReasonClosed = errs.NewReason("orders.closed")
 	// Conflict: the order is paid already.
 	ReasonPaid = errs.NewReason("orders.paid")
+	// Conflict: the order is refunded already (Refund).
+	ReasonRefunded = errs.NewReason("orders.refunded")
+	// Conflict: the order is not paid (pending, cancelled or expired), so
+	// there is nothing to refund.
+	ReasonNotPaid = errs.NewReason("orders.not_paid")
 )
 
 // Pay methods.
@@ -113,9 +119,12 @@ type Order struct {
 	PaidAt    time.Time // zero until paid
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// RefundedAt (zero until then) and RefundReason: a refunded order's.
+	RefundedAt   time.Time
+	RefundReason string
 }
 
-const orderCols = "id, user_id, price, status, pay_method, expires_at, paid_at, created_at, updated_at"
+const orderCols = "id, user_id, price, status, pay_method, expires_at, paid_at, created_at, updated_at, refunded_at, refund_reason"
 
 func scanOrder(r store.Scanner) (Order, error) {
 	var o Order
@@ -125,7 +134,7 @@ func scanOrder(r store.Scanner) (Order, error) {
 // orderDest are the scan destinations of orderCols.
 func orderDest(o *Order) []any {
 	return []any{&o.ID, &o.UserID, &o.Price, &o.Status, &o.PayMethod, (*store.Millis)(&o.ExpiresAt), (*store.Millis)(&o.PaidAt),
-		(*store.Millis)(&o.CreatedAt), (*store.Millis)(&o.UpdatedAt)}
+		(*store.Millis)(&o.CreatedAt), (*store.Millis)(&o.UpdatedAt), (*store.Millis)(&o.RefundedAt), &o.RefundReason}
 }
 
 // expired tells whether a pending order is past its deadline at now.

@@ -52,7 +52,7 @@ const (
 	// the money is owed back. SettleError says why.
 	Unsettled Status = "unsettled"
 	Closed    Status = "closed"   // never paid, and can no longer be
-	Refunded  Status = "refunded" // an operator gave the money back (not made by this package yet)
+	Refunded  Status = "refunded" // an operator refunded what it paid for (MarkRefunded)
 )
 
 // MaxAmount is the largest payment: 100,000,000 yuan, Alipay's cap.

@@ -318,6 +318,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Admins: a.Admins, Accounts: a.Accounts, Catalog: a.Catalog, Support: a.Support, Notify: a.Notify, Messages: a.Messages, Log: a.log,
 		Wallet: a.Wallet, Orders: a.Orders, Market: a.Market, Payments: a.Payments, TrustProxy: cfg.TrustProxy,
 		Media: a.Media,
+		Rooms: a.Rooms, Clock: a.clock, Location: cfg.Location, // the console's dashboard
 	})
 	console.Routes(rt, console.Deps{Admins: a.Admins}) // the operator's console, /admin/ (docs: README "Console")
 	a.handler = httpx.Edge(rt, a.log, metrics)

@@ -16,8 +16,10 @@ import (
 	"plaza/internal/admins"
 	"plaza/internal/audit"
 	"plaza/internal/catalog"
+	"plaza/internal/clock"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
+	"plaza/internal/live"
 	"plaza/internal/market"
 	"plaza/internal/media"
 	"plaza/internal/message"
@@ -43,6 +45,12 @@ type Deps struct {
 	Audit    *audit.Service
 	Media    *media.Service // admin uploads (POST /admin/v1/media)
 	Log      *slog.Logger
+
+	// The console's dashboard (issue 10): the live rooms core, the clock
+	// and the zone its days are in (the server's, setting time-zone).
+	Rooms    *live.Rooms
+	Clock    clock.Clock
+	Location *time.Location
 
 	TrustProxy bool // take the client address from X-Forwarded-For
 }

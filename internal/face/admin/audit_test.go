@@ -111,6 +111,29 @@ func TestAuditEveryWrite(t *testing.T) {
 			write{route: "POST /admin/v1/logout", setup: fixed("/admin/v1/logout", "/admin/v1/logout"),
 				refusedStatus: 401, refusedHeaders: []string{"Authorization", "Bearer not-a-token"}, okStatus: 204},
 		)
+		ctx := context.Background()
+		writes = append(writes,
+			write{route: "POST /admin/v1/orders/{id}/refund", setup: func(t *testing.T) (string, string) {
+				ticket := num(t, a.ok("POST", "/admin/v1/tickets", fixtures["tickets"], 201)["id"])
+				o, err := e.App.Orders.Create(ctx, userID, []int64{ticket}, false)
+				if err == nil {
+					_, err = e.App.Orders.Pay(ctx, userID, o.ID, "sandbox")
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				return "/admin/v1/orders/999999/refund", "/admin/v1/orders/" + strconv.FormatInt(o.ID, 10) + "/refund"
+			}, refused: map[string]any{"reason": "x"}, refusedStatus: 404, ok: map[string]any{"reason": "asked"}, okStatus: 200},
+			write{route: "POST /admin/v1/exchange-orders/{order_number}/refund", setup: func(t *testing.T) (string, string) {
+				pid := num(t, a.ok("POST", "/admin/v1/exchange-products", fixtures["exchange-products"], 201)["id"])
+				a.ok("POST", "/admin/v1/users/"+uid+"/wallet", map[string]any{"currency": "diamond", "amount": 1000, "reason": "for the refund", "idempotency_key": "refund-grant"}, 201)
+				xo, err := e.App.Market.Purchase(ctx, userID, pid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return "/admin/v1/exchange-orders/" + strings.Repeat("1", 26) + "/refund", "/admin/v1/exchange-orders/" + xo.Number + "/refund"
+			}, refused: map[string]any{"reason": "x"}, refusedStatus: 404, ok: map[string]any{"reason": "asked"}, okStatus: 200},
+		)
 		img, imgType := multipartBody(t, "file", "a.png", mediatest.PNG(3, 2))
 		writes = append(writes, write{route: "POST /admin/v1/media", setup: fixed("/admin/v1/media", "/admin/v1/media"),
 			refused: map[string]any{"file": "x"}, refusedStatus: 400, ok: img, okHeaders: []string{"Content-Type", imgType}, okStatus: 201,

@@ -144,6 +144,8 @@ func TestControlCharactersRefused(t *testing.T) {
 			{"PATCH /admin/v1/admins/{id}", "/admin/v1/admins/1", map[string]any{"password": "new-password", "disabled": false}, []string{"password", "disabled"}, ""},
 			{"POST /admin/v1/admins/me/password", "/admin/v1/admins/me/password", map[string]any{"old_password": adminPassword, "new_password": "new-password"}, []string{"old_password", "new_password"}, ""},
 			{"POST /admin/v1/admins/me/totp/confirm", "/admin/v1/admins/me/totp/confirm", map[string]any{"code": "123456"}, []string{"code"}, ""},
+			{"POST /admin/v1/orders/{id}/refund", "/admin/v1/orders/1/refund", map[string]any{"reason": "Refund"}, []string{"reason"}, ""},
+			{"POST /admin/v1/exchange-orders/{order_number}/refund", "/admin/v1/exchange-orders/" + strings.Repeat("1", 26) + "/refund", map[string]any{"reason": "Refund"}, []string{"reason"}, ""},
 		}
 		// Every route that takes a body is in the table, or a collection's.
 		rt := httpx.NewRouter()
@@ -197,6 +199,7 @@ func TestControlCharactersRefused(t *testing.T) {
 			"/admin/v1/payments?user_id=" + uid + "%00":                    "user_id",
 			"/admin/v1/exchange-orders/" + strings.Repeat("1", 25) + "%00": "order_number",
 			"/admin/v1/payments/P2026%1b":                                  "out_trade_no",
+			"/admin/v1/users?q=138%00":                                     "q",
 		} {
 			a.fail("GET", path, nil, 400, "invalid", field)
 		}
@@ -336,6 +339,8 @@ func TestPathIDs(t *testing.T) {
 			route{"POST", "/admin/v1/service-conversations/", "/messages", userID, map[string]any{"content": "x"}},
 			route{"GET", "/admin/v1/orders/", "", order.ID, nil},
 			route{"PATCH", "/admin/v1/admins/", "", 1, map[string]any{"disabled": false}},
+			route{"GET", "/admin/v1/users/", "/profile", userID, nil},
+			route{"POST", "/admin/v1/orders/", "/refund", order.ID, map[string]any{"reason": "x"}},
 		)
 		// Every route with an {id} is in the table.
 		rt := httpx.NewRouter()

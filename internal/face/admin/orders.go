@@ -54,11 +54,15 @@ type orderBody struct {
 	PaidAt     *string `json:"paid_at"`
 	CreatedAt  string  `json:"created_at"`
 	UpdatedAt  string  `json:"updated_at"`
+	// A refunded order's (status 3): when, and the operator's reason.
+	RefundedAt   *string `json:"refunded_at"`
+	RefundReason string  `json:"refund_reason"`
 }
 
 func wireOrder(o orders.Order) orderBody {
 	return orderBody{ID: o.ID, UserID: o.UserID, Price: o.Price, Status: int(o.Status), PayMethod: o.PayMethod,
-		ExpiresAt: ts(o.ExpiresAt), PaidAt: tsOrNull(o.PaidAt), CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt)}
+		ExpiresAt: ts(o.ExpiresAt), PaidAt: tsOrNull(o.PaidAt), CreatedAt: ts(o.CreatedAt), UpdatedAt: ts(o.UpdatedAt),
+		RefundedAt: tsOrNull(o.RefundedAt), RefundReason: o.RefundReason}
 }
 
 func wireListedOrder(l orders.Listed) orderBody {
@@ -85,7 +89,7 @@ func (f *face) orders(r *http.Request, _ admins.Admin) (int, any, error) {
 	if s := r.URL.Query().Get("status"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || strconv.Itoa(n) != s { // one spelling: no sign, no leading zero
-			return 0, nil, errs.InvalidField("status", "status must be 0 (pending), 1 (paid) or 2 (cancelled or expired)")
+			return 0, nil, errs.InvalidField("status", "status must be 0 (pending), 1 (paid), 2 (cancelled or expired) or 3 (refunded)")
 		}
 		st := orders.Status(n)
 		filter.Status = &st
@@ -137,15 +141,18 @@ type exchangeOrderBody struct {
 	UserID      int64               `json:"user_id"`
 	Product     exchangeProductBody `json:"product"`
 	Diamond     int64               `json:"diamond"` // what was paid
-	Status      int                 `json:"status"`
+	Status      int                 `json:"status"`  // 1 exchanged, 2 refunded
 	CreatedAt   string              `json:"created_at"`
+	// A refunded order's: when, and the operator's reason.
+	RefundedAt   *string `json:"refunded_at"`
+	RefundReason string  `json:"refund_reason"`
 }
 
 func wireExchangeOrder(o market.Order) exchangeOrderBody {
 	p := o.Product
 	return exchangeOrderBody{ID: o.ID, OrderNumber: o.Number, UserID: o.UserID,
 		Product: exchangeProductBody{ID: p.ID, Name: p.Name, Image: p.Image, ProductType: p.Type},
-		Diamond: o.Diamond, Status: o.Status, CreatedAt: ts(o.CreatedAt)}
+		Diamond: o.Diamond, Status: o.Status, CreatedAt: ts(o.CreatedAt), RefundedAt: tsOrNull(o.RefundedAt), RefundReason: o.RefundReason}
 }
 
 func (f *face) exchangeOrders(r *http.Request, a admins.Admin) (int, any, error) {

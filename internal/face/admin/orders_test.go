@@ -115,7 +115,7 @@ func TestAdminTicketOrders(t *testing.T) {
 		if got := ids(t, all); !reflect.DeepEqual(got, []int64{o5, o4, o3, o2, o1}) {
 			t.Fatalf("orders %v", got)
 		}
-		sameKeys(t, "order in a list", all[4], "id", "user_id", "price", "status", "pay_method", "ticket_name", "expires_at", "paid_at", "created_at", "updated_at")
+		sameKeys(t, "order in a list", all[4], "id", "user_id", "price", "status", "pay_method", "ticket_name", "expires_at", "paid_at", "created_at", "updated_at", "refunded_at", "refund_reason")
 		if all[4]["ticket_name"] != "票0" || num(t, all[4]["user_id"]) != u1 || num(t, all[4]["price"]) != 1999 || all[4]["paid_at"] != rfc(0) {
 			t.Fatalf("order %v", all[4])
 		}
@@ -150,14 +150,14 @@ func TestAdminTicketOrders(t *testing.T) {
 			t.Fatalf("paid, page 2: %v", got)
 		}
 		// Bad filters: 400 naming the field.
-		badQuery(a, list, "status", "status", "3", "-1", "x", "01", "+1", "1.0", "%201", "1%00", "99999999999999999999", "pending")
+		badQuery(a, list, "status", "status", "4", "-1", "x", "01", "+1", "1.0", "%201", "1%00", "99999999999999999999", "pending")
 		badQuery(a, list, "user_id", "user_id", "abc", "0", "-1", "01", "%2B1", "1.5", "99999999999999999999", "1%00", "%EF%BC%91")
 		badQuery(a, list, "page", "page", "0", "x", "-1")
 		badQuery(a, list, "page_size", "page_size", "0", "101", "x")
 
 		// One order: its items, payments, times.
 		d := a.ok("GET", list+"/"+s64(o1), nil, 200)
-		sameKeys(t, "order", d, "id", "user_id", "price", "status", "pay_method", "expires_at", "paid_at", "created_at", "updated_at", "items", "payments")
+		sameKeys(t, "order", d, "id", "user_id", "price", "status", "pay_method", "expires_at", "paid_at", "created_at", "updated_at", "refunded_at", "refund_reason", "items", "payments")
 		if num(t, d["status"]) != 1 || d["pay_method"] != "sandbox" || d["paid_at"] != rfc(0) || d["expires_at"] != rfc(15*time.Minute) ||
 			d["created_at"] != rfc(0) || num(t, d["user_id"]) != u1 {
 			t.Fatalf("order %v", d)
@@ -358,7 +358,7 @@ func TestAdminExchangeOrders(t *testing.T) {
 			t.Fatalf("orders %v", got)
 		}
 		first := all[2]
-		sameKeys(t, "exchange order", first, "id", "order_number", "user_id", "product", "diamond", "status", "created_at")
+		sameKeys(t, "exchange order", first, "id", "order_number", "user_id", "product", "diamond", "status", "created_at", "refunded_at", "refund_reason")
 		sameKeys(t, "product", first["product"].(map[string]any), "id", "name", "image", "product_type")
 		if num(t, first["user_id"]) != u1 || num(t, first["diamond"]) != 100 || num(t, first["status"]) != market.OrderExchanged ||
 			first["created_at"] != rfc(0) || first["product"].(map[string]any)["name"] != "Frame" ||

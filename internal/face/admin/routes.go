@@ -2,14 +2,22 @@ package admin
 
 import (
 	"net/http"
+	"time"
 
 	"plaza/internal/catalog"
+	"plaza/internal/clock"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
 )
 
 // Routes registers the whole admin face on rt.
 func Routes(rt *httpx.Router, d Deps) {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
 	f := &face{d}
 	rt.HandleFunc("POST /admin/v1/login", f.login)
 	rt.Handle("POST /admin/v1/logout", f.serve(f.logout))
@@ -29,7 +37,9 @@ func Routes(rt *httpx.Router, d Deps) {
 		f.collection(rt, c)
 	}
 
-	rt.Handle("GET /admin/v1/users", f.serve(paged(f.Accounts.Users, wireUser)))
+	rt.Handle("GET /admin/v1/dashboard", f.serve(f.dashboard))
+	rt.Handle("GET /admin/v1/users", f.serve(f.users)) // ?q= searches (profile.go)
+	rt.Handle("GET /admin/v1/users/{id}/profile", f.serve(f.profile))
 	rt.Handle("GET /admin/v1/users/{id}", f.serve(f.user))
 	rt.Handle("PATCH /admin/v1/users/{id}", f.serve(before(f.userBefore, f.patchUser)))
 	rt.Handle("POST /admin/v1/users/{id}/ban", f.serve(before(f.userBefore, f.setActive(false))))
@@ -39,8 +49,10 @@ func Routes(rt *httpx.Router, d Deps) {
 
 	rt.Handle("GET /admin/v1/orders", f.serve(f.orders))
 	rt.Handle("GET /admin/v1/orders/{id}", f.serve(f.order))
+	rt.Handle("POST /admin/v1/orders/{id}/refund", f.serve(f.refundOrder))
 	rt.Handle("GET /admin/v1/exchange-orders", f.serve(f.exchangeOrders))
 	rt.Handle("GET /admin/v1/exchange-orders/{order_number}", f.serve(f.exchangeOrder))
+	rt.Handle("POST /admin/v1/exchange-orders/{order_number}/refund", f.serve(f.refundExchangeOrder))
 	rt.Handle("GET /admin/v1/payments", f.serve(f.payments))
 	rt.Handle("GET /admin/v1/payments/{out_trade_no}", f.serve(f.payment))
 

@@ -173,6 +173,24 @@ func TestOpenAPIScenario(t *testing.T) {
 		a.fail("GET", "/admin/v1/exchange-orders/999999", nil, 400, "invalid", "order_number")
 		a.fail("GET", "/admin/v1/exchange-orders/"+strings.Repeat("1", 26), nil, 404, "not_found", "")
 
+		// The console's reads: the dashboard, a user's profile.
+		a.ok("GET", "/admin/v1/dashboard?days=7", nil, 200)
+		a.fail("GET", "/admin/v1/dashboard?days=0", nil, 400, "invalid", "days")
+		a.ok("GET", "/admin/v1/users/"+u+"/profile", nil, 200)
+		a.fail("GET", "/admin/v1/users/999999/profile", nil, 404, "not_found", "")
+		a.ok("GET", "/admin/v1/users?q=138", nil, 200)
+
+		// Refunds: the paid order and the exchange, once each.
+		oid := strconv.FormatInt(o.ID, 10)
+		a.fail("POST", "/admin/v1/orders/"+oid+"/refund", map[string]any{}, 400, "invalid", "reason")
+		a.ok("POST", "/admin/v1/orders/"+oid+"/refund", map[string]any{"reason": "asked"}, 200)
+		a.fail("POST", "/admin/v1/orders/"+oid+"/refund", map[string]any{"reason": "again"}, 409, "conflict", "")
+		a.ok("GET", "/admin/v1/orders/"+oid, nil, 200)
+		a.ok("GET", "/admin/v1/orders?status=3", nil, 200)
+		a.ok("POST", "/admin/v1/exchange-orders/"+xo.Number+"/refund", map[string]any{"reason": "asked"}, 200)
+		a.fail("POST", "/admin/v1/exchange-orders/"+xo.Number+"/refund", map[string]any{"reason": "again"}, 409, "conflict", "")
+		a.fail("POST", "/admin/v1/exchange-orders/"+strings.Repeat("1", 26)+"/refund", map[string]any{"reason": "x"}, 404, "not_found", "")
+
 		// Pushes.
 		push := a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "Hello", "push_body": "World", "user_ids": []any{uid}}, 201)
 		a.ok("POST", "/admin/v1/pushes", map[string]any{"title": "Hello all", "body": "World"}, 201)

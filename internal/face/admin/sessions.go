@@ -72,9 +72,16 @@ func (f *face) cookie(r *http.Request, value string, expires time.Time) *http.Co
 		Secure: f.secure(r)}
 	if value == "" {
 		c.MaxAge = -1
-	} else {
-		c.Expires = expires.UTC()
+		return c
 	}
+	// Max-Age as well as Expires: a browser goes by Max-Age, which does not
+	// depend on its clock agreeing with the server's.
+	c.Expires = expires.UTC()
+	now := time.Now()
+	if f.Clock != nil {
+		now = f.Clock.Now()
+	}
+	c.MaxAge = max(1, int(expires.Sub(now)/time.Second))
 	return c
 }
 

@@ -7,6 +7,7 @@ import (
 	"plaza/internal/errs"
 	"plaza/internal/friend"
 	"plaza/internal/live"
+	"plaza/internal/market"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -100,6 +101,10 @@ var codes = errs.Codes[answer]{
 		showcase.ReasonTicketComment,
 		orders.ReasonOrder,
 		orders.ReasonPaid,
+		orders.ReasonRefunded, // refunds: the admin face's
+		orders.ReasonNotPaid,
+		market.ReasonRefunded,
+		market.ReasonInUse,
 		orders.ReasonClosed,
 		payment.ReasonMethodUnavailable,
 		payment.ReasonNotPending,

@@ -9,6 +9,7 @@ import (
 	"plaza/internal/errs"
 	"plaza/internal/friend"
 	"plaza/internal/live"
+	"plaza/internal/market"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -104,6 +105,10 @@ var Codes = errs.Codes[answer]{
 		showcase.ReasonTicketComment,
 		orders.ReasonOrder,
 		orders.ReasonPaid,
+		orders.ReasonRefunded, // refunds: the admin face's
+		orders.ReasonNotPaid,
+		market.ReasonRefunded,
+		market.ReasonInUse,
 		orders.ReasonClosed,
 		pet.ReasonNoPoop,
 		pet.ReasonNoPet,

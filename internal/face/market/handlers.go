@@ -56,7 +56,7 @@ type orderBody struct {
 	CreateTime      string      `json:"create_time"`
 }
 
-var orderStatuses = map[int]string{market.OrderExchanged: "已兑换"}
+var orderStatuses = map[int]string{market.OrderExchanged: "已兑换", market.OrderRefunded: "已退款"}
 
 func (f *face) wireOrder(u account.User) func(market.Order) orderBody {
 	return func(o market.Order) orderBody {

@@ -7,6 +7,7 @@ import (
 	"plaza/internal/errs"
 	"plaza/internal/friend"
 	"plaza/internal/live"
+	"plaza/internal/market"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -120,6 +121,10 @@ var codes = errs.Codes[int]{
 		orders.ReasonOrder,
 		orders.ReasonClosed,
 		orders.ReasonPaid,
+		orders.ReasonRefunded, // refunds: the admin face's
+		orders.ReasonNotPaid,
+		market.ReasonRefunded,
+		market.ReasonInUse,
 		wallet.ReasonUnknownCurrency,
 		wallet.ReasonKeyReused,
 		wallet.ReasonBalanceLimit,

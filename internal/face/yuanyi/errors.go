@@ -7,6 +7,7 @@ import (
 	"plaza/internal/errs"
 	"plaza/internal/friend"
 	"plaza/internal/live"
+	"plaza/internal/market"
 	"plaza/internal/media"
 	"plaza/internal/orders"
 	"plaza/internal/payment"
@@ -127,6 +128,10 @@ var codes = errs.Codes[int]{
 		orders.ReasonOrder,  // another user's order too (docs/compat.md)
 		orders.ReasonClosed, // paying or cancelling a cancelled or expired order
 		orders.ReasonPaid,
+		orders.ReasonRefunded, // refunds: the admin face's
+		orders.ReasonNotPaid,
+		market.ReasonRefunded,
+		market.ReasonInUse,
 		wallet.ReasonUnknownCurrency,
 		wallet.ReasonKeyReused,
 		wallet.ReasonBalanceLimit,
