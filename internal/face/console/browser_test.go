@@ -52,7 +52,7 @@ func newTab(t testing.TB) tab {
 		chromedp.Flag("disable-dev-shm-usage", true))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second) // a stuck browser fails the test instead of hanging it
+	ctx, cancelT := context.WithTimeout(ctx, 30*time.Second) // a stuck browser fails the test instead of hanging it
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	var n atomic.Int32
 	if err := chromedp.Do(ctx); err != nil {
@@ -83,10 +83,16 @@ func ready(name string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(chromedp.CSS(`body[data-page="` + name + `"][data-ready] main`))
 }
 
+// env starts plaza for a browser test. Its clock is set to the wall
+// clock: the session cookie's Expires comes from plaza's clock, and
+// Chromium (on the wall clock) drops a cookie that arrives already expired,
+// which plazatest.Start (a fixed past date) would make it.
 func env(t *testing.T) *plazatest.Env {
-	return plazatest.New(t, storetest.Engines()[0], map[string]string{
+	e := plazatest.New(t, storetest.Engines()[0], map[string]string{
 		"PLAZA_ADMIN_EMAIL": adminEmail, "PLAZA_ADMIN_PASSWORD": adminPassword, "PLAZA_SMS_TEST_OTP": "8618682222222=1234",
 	})
+	e.Clock.Set(time.Now())
+	return e
 }
 
 // signIn signs in through the login page and waits for the dashboard.

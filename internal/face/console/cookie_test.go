@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -156,5 +157,24 @@ func screenshot(t *testing.T, b tab, name string) {
 	png := get(t, b, chromedp.FullScreenshot(100)) // 100: PNG
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCookieRefusedSaysSo: when the browser does not keep the session
+// cookie (here: plaza's clock months behind the browser's, so the cookie
+// arrives already expired), the login page says so instead of bouncing
+// back to itself.
+func TestCookieRefusedSaysSo(t *testing.T) {
+	e := env(t)
+	e.Clock.Set(plazatest.Start) // well before the wall clock
+	b := newTab(t)
+	b.run(t, chromedp.Navigate(e.URL+"/admin/"), ready("login"),
+		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail), chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
+		chromedp.Click(chromedp.CSS("#signin")))
+	if msg := text(t, b, ".status.error"); !strings.Contains(msg, "did not keep the session cookie") {
+		t.Fatalf("message %q, want the cookie's", msg)
+	}
+	if page := get(t, b, chromedp.Evaluate[string](`document.body.dataset.page`)); page != "login" {
+		t.Fatalf("on page %q, want login", page)
 	}
 }

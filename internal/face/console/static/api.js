@@ -1,12 +1,10 @@
-// The admin API client. Two modes:
-//  - cookie: the login answered a csrf_token; the browser keeps the
-//    HttpOnly plaza_admin cookie and every write carries X-CSRF-Token;
-//  - bearer: the login answered only a token (older servers); it is kept
-//    in sessionStorage and sent as Authorization: Bearer.
+// The admin API client. The session is the HttpOnly plaza_admin cookie the
+// login sets (the browser keeps and sends it; this code never sees it);
+// every write carries X-CSRF-Token, the csrf_token of the login or of
+// GET /admin/v1/session. No Authorization header is sent: a bearer token
+// is for API clients, and would be readable by any script of the page.
 
-const TOKEN = 'plaza_admin_token';
-
-export const session = { mode: '', csrf: '', admin: null, expires: '' };
+export const session = { csrf: '', admin: null, expires: '' };
 
 export class ApiError extends Error {
   constructor(status, code, message, field) {
@@ -31,8 +29,6 @@ export async function api(method, path, body, opts = {}) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
-  const tok = sessionStorage.getItem(TOKEN);
-  if (tok) headers.Authorization = 'Bearer ' + tok;
   if (method !== 'GET' && method !== 'HEAD' && session.csrf) headers['X-CSRF-Token'] = session.csrf;
   let res;
   try {
@@ -64,47 +60,33 @@ export async function login(email, password, totp, recovery) {
   const body = { email, password };
   if (totp) body.totp = totp;
   if (recovery) body.recovery_code = recovery;
-  sessionStorage.removeItem(TOKEN);
   session.csrf = '';
   const r = await api('POST', '/login', body, { quiet: true });
-  if (r.csrf_token) {
-    session.mode = 'cookie';
-    session.csrf = r.csrf_token;
-  } else {
-    session.mode = 'bearer';
-    sessionStorage.setItem(TOKEN, r.token);
+  if (!r || !r.csrf_token) throw new ApiError(0, 'protocol', 'the server answered no csrf_token: it has no cookie sessions');
+  // The browser may have refused the cookie (e.g. its Expires already past
+  // by this machine's clock): say so here rather than bounce back later.
+  if (!(await resume())) {
+    throw new ApiError(0, 'cookie', 'signed in, but the browser did not keep the session cookie (cookies blocked, or this computer\'s clock far from the server\'s?)');
   }
-  session.admin = r.admin || { email };
-  session.expires = r.expires_at || '';
   return session;
 }
 
-// resume finds the session the page already has; false when none.
+// resume finds the session the page already has (GET /session with the
+// cookie); false when none.
 export async function resume() {
   try {
     const s = await api('GET', '/session', undefined, { quiet: true });
-    session.mode = sessionStorage.getItem(TOKEN) ? 'bearer' : 'cookie';
     session.csrf = s.csrf_token || '';
     session.admin = s.admin || null;
     session.expires = s.expires_at || '';
     return true;
   } catch (e) {
-    if (e.status === 401) { sessionStorage.removeItem(TOKEN); return false; }
-    if (!e.missing || !sessionStorage.getItem(TOKEN)) return false;
-  }
-  // No session route on this server: check the bearer token on a cheap read.
-  try {
-    await api('GET', '/users?page_size=1', undefined, { quiet: true });
-    session.mode = 'bearer';
-    return true;
-  } catch {
-    sessionStorage.removeItem(TOKEN);
-    return false;
+    if (e.status === 401) { session.csrf = ''; session.admin = null; return false; }
+    throw e;
   }
 }
 
 export async function logout() {
   try { await api('POST', '/logout', {}, { quiet: true }); } catch { /* gone already */ }
-  sessionStorage.removeItem(TOKEN);
-  session.mode = ''; session.csrf = ''; session.admin = null;
+  session.csrf = ''; session.admin = null; session.expires = '';
 }

@@ -96,7 +96,7 @@ document.getElementById('signout').addEventListener('click', async () => {
   nav('/admin/login', true);
 });
 
-signedIn = await resume();
+signedIn = await resume().catch(() => false); // unreachable server: the login page says so on its try
 if (signedIn && location.pathname === '/admin/login') {
   const next = new URLSearchParams(location.search).get('next');
   history.replaceState(null, '', next && next.startsWith('/admin/') && !next.startsWith('/admin/login') ? next : '/admin/');

@@ -52,7 +52,7 @@ function totpBox(session) {
 
 export default async function ({ session }) {
   return page('Your account',
-    h('div', { class: 'card' }, kv([['e-mail', session.admin ? session.admin.email : ''], ['session', session.mode === 'cookie' ? 'cookie (CSRF-protected)' : 'bearer token (this tab)'],
+    h('div', { class: 'card' }, kv([['e-mail', session.admin ? session.admin.email : ''], ['session', 'cookie (CSRF-protected)'],
       ['expires', session.expires || '']])),
     passwordForm(), totpBox(session));
 }
