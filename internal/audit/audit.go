@@ -10,11 +10,8 @@ package audit
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"math"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -109,7 +106,7 @@ const (
 // List returns a page of the log, newest first, by the primary key (or the
 // admin's or the action's index): never a count of the table.
 func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
-	before, err := decodeCursor(f.Cursor)
+	before, err := entryCursor.Decode(f.Cursor)
 	if err != nil {
 		return Page{}, err
 	}
@@ -148,7 +145,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	}
 	if len(entries) > limit {
 		p.Entries = entries[:limit]
-		p.Next = encodeCursor(p.Entries[limit-1].ID)
+		p.Next = entryCursor.Encode(p.Entries[limit-1].ID)
 	}
 	return p, nil
 }
@@ -167,30 +164,5 @@ func scanEntry(r store.Scanner) (Entry, error) {
 	return e, err
 }
 
-// A cursor is "a1." and the id of the last entry shown, in unpadded
-// base64url: opaque to clients, versioned so its form can change.
-const cursorPrefix = "a1."
-
-func encodeCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
-}
-
-func decodeCursor(c string) (int64, error) {
-	if c == "" {
-		return math.MaxInt64, nil
-	}
-	bad := errs.InvalidField("cursor", "bad cursor")
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return 0, bad
-	}
-	rest, ok := strings.CutPrefix(string(b), cursorPrefix)
-	if !ok {
-		return 0, bad
-	}
-	id, ok := valid.ID(rest)
-	if !ok {
-		return 0, bad
-	}
-	return id, nil
-}
+// cursor pages the entries newest first (store.IDCursor).
+const entryCursor = store.IDCursor("a1.")

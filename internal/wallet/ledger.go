@@ -2,10 +2,6 @@ package wallet
 
 import (
 	"context"
-	"encoding/base64"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"plaza/internal/errs"
@@ -99,7 +95,7 @@ func (s *Service) Ledger(ctx context.Context, userID int64, currency, cursor str
 	if _, err := s.currency(ctx, s.db, currency); err != nil {
 		return Page{}, err
 	}
-	before, err := decodeCursor(cursor)
+	before, err := entryCursor.Decode(cursor)
 	if err != nil {
 		return Page{}, err
 	}
@@ -128,38 +124,13 @@ func (s *Service) Ledger(ctx context.Context, userID int64, currency, cursor str
 	p := Page{Entries: entries}
 	if len(entries) > limit {
 		p.Entries = entries[:limit]
-		p.Next = encodeCursor(p.Entries[limit-1].ID)
+		p.Next = entryCursor.Encode(p.Entries[limit-1].ID)
 	}
 	return p, nil
 }
 
-// A cursor is "l1." and the id of the last entry shown, in unpadded
-// base64url: opaque to clients, and versioned so its form can change.
-const cursorPrefix = "l1."
-
-func encodeCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
-}
-
-func decodeCursor(c string) (int64, error) {
-	if c == "" {
-		return math.MaxInt64, nil
-	}
-	bad := errs.InvalidField("cursor", "bad cursor")
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return 0, bad
-	}
-	rest, ok := strings.CutPrefix(string(b), cursorPrefix)
-	if !ok {
-		return 0, bad
-	}
-	id, err := strconv.ParseInt(rest, 10, 64)
-	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != rest {
-		return 0, bad
-	}
-	return id, nil
-}
+// cursor pages the entries newest first (store.IDCursor).
+const entryCursor = store.IDCursor("l1.")
 
 // MaxOffset caps the offset of LedgerAt: deeper pages are read with the
 // cursor of Ledger (an offset reads every entry before it).
