@@ -87,21 +87,11 @@ func (g *Gold) Refill(ctx context.Context, userID, yuan int64, method string) (p
 		return payment.Checkout{}, &errs.Error{Kind: errs.Invalid, Reason: ReasonGoldAmount, Field: "money",
 			Msg: fmt.Sprintf("a refill is one of %v yuan", g.cfg.Yuan)}
 	}
-	var c payment.Checkout
-	err := g.d.DB.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
-		var err error
-		gold := strconv.FormatInt(yuan*g.cfg.PerYuan, 10)
-		c.Payment, err = g.d.Payments.Start(ctx, tx, payment.Request{
-			UserID: userID, Method: method, Purpose: PurposeGold, Amount: yuan * 100,
-			Ref: gold, Subject: gold + " gold", // the gold bought is fixed now, whatever the rate when it is paid
-		})
-		return err
+	gold := strconv.FormatInt(yuan*g.cfg.PerYuan, 10)
+	return g.d.Payments.Pay(ctx, payment.Request{
+		UserID: userID, Method: method, Purpose: PurposeGold, Amount: yuan * 100,
+		Ref: gold, Subject: gold + " gold", // the gold bought is fixed now, whatever the rate when it is paid
 	})
-	if err != nil || method == payment.Sandbox {
-		return c, err
-	}
-	c.Prepay, err = g.d.Payments.Prepay(ctx, c.Payment.OutTradeNo)
-	return c, err
 }
 
 // Settle credits a paid refill, in the payment's unit (payment.Settler):

@@ -338,20 +338,26 @@ type Checkout struct {
 	Prepay  pay.Prepay // empty for the sandbox (already paid)
 }
 
-// TopUp starts a top-up of the user's CNY wallet by fen, in a unit of its
-// own, then (vendor methods) prepays it.
-func (s *Service) TopUp(ctx context.Context, userID int64, method string, fen int64) (Checkout, error) {
+// Pay starts the payment r in a unit of its own, then (vendor methods)
+// prepays it: for a payment that is a whole request by itself (a top-up,
+// a refill), not a part of the caller's unit (Start).
+func (s *Service) Pay(ctx context.Context, r Request) (Checkout, error) {
 	var c Checkout
 	err := s.d.DB.Unit(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
-		c.Payment, err = s.Start(ctx, tx, Request{UserID: userID, Method: method, Purpose: PurposeTopUp, Amount: fen, Subject: "top-up"})
+		c.Payment, err = s.Start(ctx, tx, r)
 		return err
 	})
-	if err != nil || method == Sandbox {
+	if err != nil || r.Method == Sandbox {
 		return c, err
 	}
 	c.Prepay, err = s.Prepay(ctx, c.Payment.OutTradeNo)
 	return c, err
+}
+
+// TopUp starts a top-up of the user's CNY wallet by fen (Pay).
+func (s *Service) TopUp(ctx context.Context, userID int64, method string, fen int64) (Checkout, error) {
+	return s.Pay(ctx, Request{UserID: userID, Method: method, Purpose: PurposeTopUp, Amount: fen, Subject: "top-up"})
 }
 
 // settleTopUp credits the CNY wallet; the key makes a second run (it
