@@ -538,14 +538,7 @@ func (c *Config) Check() error {
 		}
 		c.ContentCacheRows = n
 	}
-	switch c.PageCache {
-	case "auto", "":
-		c.PageCacheOn = c.DatabaseURL == ""
-	case "true", "false":
-		c.PageCacheOn = c.PageCache == "true"
-	default:
-		fail("page-cache %q: want auto, true or false", c.PageCache)
-	}
+	c.PageCacheOn = autoBool("page-cache", c.PageCache, c.DatabaseURL == "", fail)
 	if c.DogePoopEvery <= 0 {
 		fail("doge-poop-every: must be positive")
 	}
@@ -564,14 +557,7 @@ func (c *Config) Check() error {
 			fail("%s: 0 to 1000000", n.name)
 		}
 	}
-	switch c.LiveCache {
-	case "auto", "":
-		c.LiveCacheOn = c.DatabaseURL == ""
-	case "true", "false":
-		c.LiveCacheOn = c.LiveCache == "true"
-	default:
-		fail("live-cache %q: want auto, true or false", c.LiveCache)
-	}
+	c.LiveCacheOn = autoBool("live-cache", c.LiveCache, c.DatabaseURL == "", fail)
 	if c.LiveMaxTokenTTL < time.Second {
 		fail("live-max-token-ttl: at least 1s")
 	}
@@ -810,6 +796,19 @@ func (c Config) Pet() pet.Config {
 }
 
 // Realtime settings (docs/realtime.md).
+
+// autoBool reads the setting name of value auto ("" too), true or false;
+// auto stands for the given default.
+func autoBool(name, v string, auto bool, fail func(string, ...any)) bool {
+	switch v {
+	case "auto", "":
+		return auto
+	case "true", "false":
+		return v == "true"
+	}
+	fail("%s %q: want auto, true or false", name, v)
+	return false
+}
 
 // checkRealtime resolves realtime into RealtimeBus.
 func (c *Config) checkRealtime(fail func(string, ...any)) {
