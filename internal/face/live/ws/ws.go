@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"plaza/internal/account"
+	"plaza/internal/clock"
 	"plaza/internal/errs"
 	"plaza/internal/httpx"
 	"plaza/internal/live"
@@ -282,21 +283,13 @@ func (h *Handler) serve(r *http.Request, conn *websocket.Conn, v *live.ChatViewe
 	}()
 	go func() {
 		defer cancel()
-		t := time.NewTicker(h.cfg.PingEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
+		clock.Every(ctx, h.cfg.PingEvery, func() { // a peer that answers no ping is gone
 			pctx, pcancel := context.WithTimeout(ctx, h.cfg.PongWait)
-			err := conn.Ping(pctx)
-			pcancel()
-			if err != nil {
-				return
+			defer pcancel()
+			if conn.Ping(pctx) != nil {
+				cancel()
 			}
-		}
+		})
 	}()
 	for {
 		select {
