@@ -24,6 +24,7 @@ import (
 	"plaza/internal/clock"
 	"plaza/internal/errs"
 	"plaza/internal/store"
+	"plaza/internal/valid"
 )
 
 // Kind is the type of a field.
@@ -340,14 +341,125 @@ func (f Field) args(v any) []any {
 	return []any{v}
 }
 
-// List returns a page of records, newest first, and the total.
-func (s *Service) List(ctx context.Context, c *Collection, offset, limit int) ([]Record, int, error) {
-	total, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM "+c.Table)
+// Query is which records a list shows and in what order.
+type Query struct {
+	// Q finds the records that contain it (case-insensitively for Latin
+	// letters) in one of their searchable texts (Field.Searchable), whose
+	// public id it is, or whose id it is. A collection is made by admins (hundreds or
+	// thousands of records, not millions), so the search reads the table;
+	// the users, the ledger and the orders are searched by index instead.
+	Q string
+	// Sort names a sortable field (Field.Sortable), "id", "created_at" or
+	// "updated_at", with a leading "-" for descending order; ties go
+	// newest first. Empty is "-id": newest first.
+	Sort          string
+	Offset, Limit int
+}
+
+// MaxSearch is the longest Query.Q.
+const MaxSearch = 100
+
+// Searchable tells whether a list's Query.Q looks in the field: a one-line
+// text (not a media id) or an enum, which it may be part of, or a public
+// id, which it must be whole.
+func (f Field) Searchable() bool {
+	switch f.Kind {
+	case Text:
+		return !f.Multiline && !f.IsMedia()
+	case Enum, PublicID:
+		return true
+	}
+	return false
+}
+
+// Sortable tells whether a list can be sorted by the field: one column of
+// a one-line text, an enum, a number, a yes/no, a public id or a ref.
+func (f Field) Sortable() bool {
+	switch f.Kind {
+	case Text:
+		return !f.Multiline
+	case Enum, PublicID, Int, Bool, Ref:
+		return true
+	}
+	return false
+}
+
+// likeEscaper makes a text a LIKE pattern that matches it literally.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// where is the condition (with its arguments) of the records q finds.
+func (c *Collection) where(q string) (string, []any, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return "", nil, nil
+	}
+	if err := valid.Line("q", q, MaxSearch); err != nil {
+		return "", nil, err
+	}
+	var conds []string
+	var args []any
+	pattern := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
+	for _, f := range c.Fields {
+		switch {
+		case f.Kind == PublicID:
+			if lower := strings.ToLower(q); valid.IsHexID(lower) {
+				conds, args = append(conds, f.column()+" = ?"), append(args, lower)
+			}
+		case f.Searchable():
+			conds, args = append(conds, "LOWER("+f.column()+`) LIKE ? ESCAPE '\'`), append(args, pattern)
+		}
+	}
+	if id, ok := valid.ID(q); ok {
+		conds, args = append(conds, "id = ?"), append(args, id)
+	}
+	if len(conds) == 0 {
+		return " WHERE 1 = 0", nil, nil
+	}
+	return " WHERE (" + strings.Join(conds, " OR ") + ")", args, nil
+}
+
+// orderBy is the ORDER BY of sort. Texts sort in code point order on
+// both engines (COLLATE "C" on PostgreSQL, SQLite's BINARY).
+func (c *Collection) orderBy(sort string, e store.Engine) (string, error) {
+	name, dir := strings.TrimPrefix(sort, "-"), " ASC"
+	if strings.HasPrefix(sort, "-") {
+		dir = " DESC"
+	}
+	switch name {
+	case "":
+		return " ORDER BY id DESC", nil
+	case "id", "created_at", "updated_at":
+		return " ORDER BY " + name + dir + ", id DESC", nil
+	}
+	for _, f := range c.Fields {
+		if f.Name == name && f.Sortable() {
+			col := f.column()
+			if e == store.Postgres && (f.Kind == Text || f.Kind == Enum || f.Kind == PublicID) {
+				col += ` COLLATE "C"`
+			}
+			return " ORDER BY " + col + dir + ", id DESC", nil
+		}
+	}
+	return "", errs.InvalidField("sort", fmt.Sprintf("%s records cannot be sorted by %q", c.Name, name))
+}
+
+// List returns a page of the records q finds, in its order, and how many
+// it finds.
+func (s *Service) List(ctx context.Context, c *Collection, q Query) ([]Record, int, error) {
+	where, args, err := c.where(q.Q)
+	if err != nil {
+		return nil, 0, err
+	}
+	order, err := c.orderBy(q.Sort, s.db.Engine())
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM "+c.Table+where, args...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "count "+c.Name)
 	}
-	recs, err := store.Collect(ctx, s.db, "SELECT "+c.columns()+" FROM "+c.Table+" ORDER BY id DESC"+store.LimitOffset,
-		[]any{limit, offset}, c.scan)
+	recs, err := store.Collect(ctx, s.db, "SELECT "+c.columns()+" FROM "+c.Table+where+order+store.LimitOffset,
+		append(args, q.Limit, q.Offset), c.scan)
 	return recs, total, errs.Wrap(err, "list "+c.Name)
 }
 

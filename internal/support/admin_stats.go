@@ -7,10 +7,10 @@ import (
 	"plaza/internal/store"
 )
 
-// OpenFeedback counts the feedback no admin has replied to: status 0
-// (AddReply sets 1 in the unit that writes the reply), an index range of
-// feedback_status.
+// OpenFeedback counts the feedback no admin has replied to: status Open
+// (AddReply sets Replied in the unit that writes the reply), an index
+// range of feedback_status.
 func (s *Service) OpenFeedback(ctx context.Context) (int, error) {
-	n, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM feedback WHERE status = 0")
+	n, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM feedback WHERE status = ?", Open)
 	return n, errs.Wrap(err, "count open feedback")
 }

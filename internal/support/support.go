@@ -47,7 +47,7 @@ type Feedback struct {
 	UserID       int64
 	CategoryID   int64 // 0: none
 	Content      string
-	Status       int // 0 open, 1 replied
+	Status       int // Open or Replied
 	ContactPhone string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -153,10 +153,25 @@ func (s *Service) UserFeedback(ctx context.Context, userID int64, offset, limit 
 		[]any{userID}, offset, limit, scanFeedback)
 }
 
-// AllFeedback lists everyone's feedback, newest first (for admins).
-func (s *Service) AllFeedback(ctx context.Context, offset, limit int) ([]Feedback, int, error) {
-	return list(ctx, s.db, "feedback", "SELECT "+feedbackCols+" FROM feedback ORDER BY id DESC"+store.LimitOffset,
-		nil, offset, limit, scanFeedback)
+// The states of a feedback.
+const (
+	Open    = 0 // no admin has replied
+	Replied = 1
+)
+
+// AllFeedback lists everyone's feedback, newest first (for admins); with
+// a state, only the feedback in it (an index range of feedback_status, so
+// the inbox of open feedback costs its page, not the table).
+func (s *Service) AllFeedback(ctx context.Context, state *int, offset, limit int) ([]Feedback, int, error) {
+	if state == nil {
+		return list(ctx, s.db, "feedback", "SELECT "+feedbackCols+" FROM feedback ORDER BY id DESC"+store.LimitOffset,
+			nil, offset, limit, scanFeedback)
+	}
+	if *state != Open && *state != Replied {
+		return nil, 0, errs.InvalidField("status", "status must be 0 (open) or 1 (replied)")
+	}
+	return list(ctx, s.db, "feedback WHERE status = ?", "SELECT "+feedbackCols+" FROM feedback WHERE status = ? ORDER BY id DESC"+store.LimitOffset,
+		[]any{*state}, offset, limit, scanFeedback)
 }
 
 // ownFeedback reads feedback id and checks that userID wrote it.
@@ -225,7 +240,7 @@ func (s *Service) AddReply(ctx context.Context, adminID, feedbackID int64, conte
 	var p Reply
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := s.clock.Now().UnixMilli()
-		res, err := tx.Exec(ctx, "UPDATE feedback SET status = 1, updated_at = ? WHERE id = ?", now, feedbackID)
+		res, err := tx.Exec(ctx, "UPDATE feedback SET status = ?, updated_at = ? WHERE id = ?", Replied, now, feedbackID)
 		if err != nil {
 			return errs.Wrap(err, "reply")
 		}

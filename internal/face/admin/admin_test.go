@@ -973,6 +973,17 @@ func TestFeedback(t *testing.T) {
 			t.Fatalf("replies = %v, want [%v %v]", rs, r1, r2)
 		}
 
+		// The inbox: the open feedback only, and the replied.
+		if got := ids(t, page(t, a.ok("GET", "/admin/v1/feedback?status=0", nil, 200), 1, 1, 20)); !reflect.DeepEqual(got, []int64{num(t, second["id"])}) {
+			t.Fatalf("open feedback %v", got)
+		}
+		if got := ids(t, page(t, a.ok("GET", "/admin/v1/feedback?status=1&page_size=5", nil, 200), 1, 1, 5)); !reflect.DeepEqual(got, []int64{num(t, first["id"])}) {
+			t.Fatalf("replied feedback %v", got)
+		}
+		for _, bad := range []string{"2", "-1", "open", "1.0", "99999999999999999999"} {
+			a.fail("GET", "/admin/v1/feedback?status="+bad, nil, 400, "invalid", "status")
+		}
+
 		// The member reads the newest reply; the admin sees them read.
 		rd := memberOK(t, e, "GET", "/api/feedback/reply/"+idStr(t, first), nil, aliceTok)
 		if rd["reply_content"] != "second" {

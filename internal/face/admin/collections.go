@@ -30,7 +30,8 @@ func (f *face) collection(rt interface {
 		if err != nil {
 			return 0, nil, err
 		}
-		recs, total, err := f.Catalog.List(r.Context(), c, (no-1)*size, size)
+		q := r.URL.Query()
+		recs, total, err := f.Catalog.List(r.Context(), c, catalog.Query{Q: q.Get("q"), Sort: q.Get("sort"), Offset: (no - 1) * size, Limit: size})
 		if err != nil {
 			return 0, nil, err
 		}

@@ -1,7 +1,9 @@
 package admin
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 
 	"plaza/internal/admins"
 	"plaza/internal/errs"
@@ -35,6 +37,22 @@ func wireReply(p support.Reply) replyBody {
 func wireFeedback(b support.Feedback) feedbackBody {
 	return feedbackBody{ID: b.ID, UserID: b.UserID, CategoryID: b.CategoryID, Content: b.Content, Status: b.Status,
 		ContactPhone: b.ContactPhone, CreatedAt: ts(b.CreatedAt)}
+}
+
+// feedbackList pages through the feedback, newest first; ?status=0 the
+// open ones only (the inbox), ?status=1 the replied ones.
+func (f *face) feedbackList(r *http.Request, a admins.Admin) (int, any, error) {
+	var state *int
+	if s := r.URL.Query().Get("status"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return 0, nil, errs.InvalidField("status", "status must be 0 (open) or 1 (replied)")
+		}
+		state = &n
+	}
+	return paged(func(ctx context.Context, offset, limit int) ([]support.Feedback, int, error) {
+		return f.Support.AllFeedback(ctx, state, offset, limit)
+	}, wireFeedback)(r, a)
 }
 
 func (f *face) feedback(r *http.Request, _ admins.Admin) (int, any, error) {

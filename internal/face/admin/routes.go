@@ -61,7 +61,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("GET /admin/v1/pushes/{id}", f.serve(f.push))
 	rt.Handle("DELETE /admin/v1/pushes/{id}", f.serve(before(f.pushBefore, f.deletePush)))
 
-	rt.Handle("GET /admin/v1/feedback", f.serve(paged(f.Support.AllFeedback, wireFeedback)))
+	rt.Handle("GET /admin/v1/feedback", f.serve(f.feedbackList))
 	rt.Handle("GET /admin/v1/feedback/{id}", f.serve(f.feedback))
 	rt.Handle("POST /admin/v1/feedback/{id}/replies", f.serve(f.reply))
 

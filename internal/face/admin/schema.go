@@ -22,6 +22,8 @@ type fieldBody struct {
 	Ref       string      `json:"ref,omitempty"`   // the table a ref points to
 	ReadOnly  bool        `json:"read_only,omitempty"`
 	Null      bool        `json:"null,omitempty"`
+	Search    bool        `json:"searchable,omitempty"` // ?q= of the list looks in it
+	Sort      bool        `json:"sortable,omitempty"`   // ?sort= of the list may name it
 	Sub       []fieldBody `json:"sub,omitempty"`
 }
 
@@ -37,7 +39,8 @@ var kindNames = map[catalog.Kind]string{
 
 func wireField(f catalog.Field) fieldBody {
 	b := fieldBody{Name: f.Name, Kind: kindNames[f.Kind], Required: f.Required, Options: f.Options, Max: f.Max, Min: f.Min,
-		Multiline: f.Multiline, Media: f.IsMedia(), Ref: f.RefTable, ReadOnly: f.ReadOnly, Null: f.Null}
+		Multiline: f.Multiline, Media: f.IsMedia(), Ref: f.RefTable, ReadOnly: f.ReadOnly, Null: f.Null,
+		Search: f.Searchable(), Sort: f.Sortable()}
 	for _, s := range f.Sub {
 		b.Sub = append(b.Sub, wireField(s))
 	}

@@ -3,7 +3,10 @@ package console_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -181,6 +184,57 @@ func TestFeedbackReply(t *testing.T) {
 	res := e.Do("GET", "/api/feedback/reply/"+id, nil, "Authorization", "Token "+tok)
 	if !strings.Contains(string(res.Body), "Fixed in 2.1, please update") {
 		t.Fatalf("member reply: %s", res.Body)
+	}
+	// The inbox holds open feedback only: the answered one is under Replied.
+	link := `a[href="/admin/feedback/` + id + `"]`
+	b.run(t, chromedp.Navigate(e.URL+"/admin/feedback"), ready("feedback"), chromedp.WaitNotPresent(chromedp.CSS(link)),
+		chromedp.Click(chromedp.CSS(`.tabs a[data-show="replied"]`)), ready("feedback"), chromedp.WaitVisible(chromedp.CSS(link)))
+}
+
+// The catalogue's search and sort run on the server: a record beyond the
+// first page is found, and the order is of every record, not of one page.
+func TestCatalogSearchAndSort(t *testing.T) {
+	e := env(t)
+	a := apiLogin(t, e)
+	for i := range 5 {
+		a.do("POST", "/masters", map[string]any{"name": fmt.Sprintf("master %02d", i)}, 201)
+	}
+	a.do("POST", "/masters", map[string]any{"name": "Needle", "address": "杭州"}, 201)
+	for i := 5; i < 30; i++ { // Needle is on page 2
+		a.do("POST", "/masters", map[string]any{"name": fmt.Sprintf("master %02d", i)}, 201)
+	}
+	b := newTab(t)
+	signIn(t, b, e)
+	rows := func() []string {
+		return get(t, b, chromedp.Evaluate[[]string](`[...document.querySelectorAll('table.grid tbody tr td:nth-child(2)')].map(td => td.textContent)`))
+	}
+	b.run(t, chromedp.Navigate(e.URL+"/admin/collections/masters"), ready("collections"))
+	if got := rows(); len(got) != 20 || got[0] != "master 29" || slices.Contains(got, "Needle") {
+		t.Fatalf("first page %v", got)
+	}
+	b.run(t, chromedp.SendKeys(chromedp.CSS("#record-q"), "needle"), chromedp.Submit(chromedp.CSS("#record-q")), ready("collections"))
+	if got := rows(); !slices.Equal(got, []string{"Needle"}) {
+		t.Fatalf("search needle: %v", got)
+	}
+	if loc := get(t, b, chromedp.Location()); !strings.HasSuffix(loc, "/admin/collections/masters?q=needle") {
+		t.Fatalf("search at %s", loc)
+	}
+	b.run(t, chromedp.Navigate(e.URL+"/admin/collections/masters?q="+url.QueryEscape("杭州")), ready("collections"))
+	if got := rows(); !slices.Equal(got, []string{"Needle"}) {
+		t.Fatalf("search 杭州: %v", got)
+	}
+	// Sorting by name: every record in order, ascending then descending.
+	b.run(t, chromedp.Navigate(e.URL+"/admin/collections/masters"), ready("collections"),
+		chromedp.Click(chromedp.CSS(`button.sort[data-sort="name"]`)), ready("collections"))
+	if got := rows(); len(got) != 20 || got[0] != "Needle" || got[1] != "master 00" || got[19] != "master 18" {
+		t.Fatalf("sorted by name: %v", got)
+	}
+	b.run(t, chromedp.Click(chromedp.CSS(`button.sort[data-sort="name"]`)), ready("collections"))
+	if got := rows(); got[0] != "master 29" {
+		t.Fatalf("sorted by name, descending: %v", got)
+	}
+	if loc := get(t, b, chromedp.Location()); !strings.HasSuffix(loc, "?sort=-name") {
+		t.Fatalf("sorted at %s", loc)
 	}
 }
 

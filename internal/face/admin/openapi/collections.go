@@ -162,6 +162,44 @@ func reply(desc string, schema obj) obj {
 	return r
 }
 
+// search is the ?q= of c's list.
+func search(c *catalog.Collection) obj {
+	var in, whole []string
+	for _, f := range c.Fields {
+		switch {
+		case f.Kind == catalog.PublicID:
+			whole = append(whole, f.Name)
+		case f.Searchable():
+			in = append(in, f.Name)
+		}
+	}
+	var ways []string
+	if len(in) > 0 {
+		ways = append(ways, "that contain it (Latin letters in any case) in "+strings.Join(in, ", "))
+	}
+	for _, n := range whole {
+		ways = append(ways, "whose "+n+" it is")
+	}
+	desc := "finds the records " + strings.Join(append(ways, "whose id it is"), ", or ")
+	return obj{"name": "q", "in": "query", "description": desc, "schema": obj{"type": "string", "maxLength": catalog.MaxSearch}}
+}
+
+// sortBy is the ?sort= of c's list.
+func sortBy(c *catalog.Collection) obj {
+	names := []string{"id", "created_at", "updated_at"}
+	for _, f := range c.Fields {
+		if f.Sortable() {
+			names = append(names, f.Name)
+		}
+	}
+	var enum []any
+	for _, n := range names {
+		enum = append(enum, n, "-"+n)
+	}
+	return obj{"name": "sort", "in": "query", "description": "the order: a field, descending with a leading -; ties newest first",
+		"schema": obj{"enum": enum, "default": "-id"}}
+}
+
 // collections is the fragment of the catalog's collections.
 func collections() obj {
 	paths, schemas := obj{}, obj{}
@@ -255,8 +293,8 @@ func collections() obj {
 			return m
 		}
 		paths[base] = obj{
-			"get": obj{"operationId": "list" + n, "tags": []any{c.Name}, "summary": "List " + c.Name + " records, newest first",
-				"parameters": []any{ref("parameters", "Page"), ref("parameters", "PageSize")},
+			"get": obj{"operationId": "list" + n, "tags": []any{c.Name}, "summary": "List " + c.Name + " records, newest first unless sorted",
+				"parameters": []any{ref("parameters", "Page"), ref("parameters", "PageSize"), search(c), sortBy(c)},
 				"responses":  with(errors("400", "401", "403", "5XX"), obj{"200": reply("A page of records", page)})},
 			"post": obj{"operationId": "create" + n, "tags": []any{c.Name}, "summary": "Create a " + c.Name + " record",
 				"requestBody": with(jsonBody(ref("schemas", create)), obj{"required": true}),

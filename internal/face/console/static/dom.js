@@ -82,7 +82,11 @@ export function confirmDialog(question, yes = 'Delete') {
   });
 }
 
-// table draws rows as a table: cols are [{label, get(row) -> text|Node, sort?(row)}].
+// table draws rows as a table: cols are [{label, get(row) -> text|Node, sort?}].
+// A column's sort is false (none), a key function (the rows shown are
+// sorted in the page), or with opts.order a field name the server sorts
+// by: opts.order is {by: 'name' or '-name', go(by)}, which loads the list
+// in that order.
 export function table(cols, rows, opts = {}) {
   let sorted = rows.slice();
   let by = -1, dir = 1;
@@ -92,13 +96,24 @@ export function table(cols, rows, opts = {}) {
     if (!sorted.length) tbody.append(h('tr', {}, h('td', { colspan: cols.length, class: 'muted', text: opts.empty || 'Nothing here.' })));
     for (const r of sorted) tbody.append(h('tr', { class: opts.rowClass ? opts.rowClass(r) : null }, cols.map(c => h('td', {}, c.get(r)))));
   };
-  const head = h('tr', {}, cols.map((c, i) => h('th', {},
-    c.sort === false ? c.label : h('button', { type: 'button', class: 'link sort', on: { click: () => {
+  const header = (c, i) => {
+    if (c.sort === false) return c.label;
+    if (typeof c.sort === 'string' && opts.order) {
+      const cur = opts.order.by || '';
+      const on = cur.replace(/^-/, '') === c.sort;
+      const desc = on && cur.startsWith('-');
+      return h('button', { type: 'button', class: 'link sort' + (on ? ' on' : ''), dataset: { sort: c.sort },
+        title: 'sort by ' + c.label, on: { click: () => opts.order.go(on && !desc ? '-' + c.sort : c.sort) } },
+        c.label + (on ? (desc ? ' ▼' : ' ▲') : ''));
+    }
+    return h('button', { type: 'button', class: 'link sort', on: { click: () => {
       dir = by === i ? -dir : 1; by = i;
-      const key = c.sort || (r => { const v = c.get(r); return v instanceof Node ? v.textContent : v; });
+      const key = typeof c.sort === 'function' ? c.sort : (r => { const v = c.get(r); return v instanceof Node ? v.textContent : v; });
       sorted = rows.slice().sort((a, b) => { const x = key(a), y = key(b); return (x > y ? 1 : x < y ? -1 : 0) * dir; });
       draw();
-    } } }, c.label))));
+    } } }, c.label);
+  };
+  const head = h('tr', {}, cols.map((c, i) => h('th', {}, header(c, i))));
   draw();
   return h('table', { class: 'grid' }, h('thead', {}, head), tbody);
 }

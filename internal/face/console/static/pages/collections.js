@@ -21,6 +21,8 @@ export function cell(f, v) {
   return s.length > 80 ? s.slice(0, 80) + '…' : s;
 }
 
+// The list of a collection: searched (?q=) and sorted (?sort=) by the
+// server over all its records, paged.
 export default async function ({ params, query, nav }) {
   const [name] = params;
   let all;
@@ -29,14 +31,37 @@ export default async function ({ params, query, nav }) {
   if (!c) return page('Catalogue', tabs(all, ''), h('p', { class: 'error', text: 'No such collection.' }));
   const no = Number(query.get('page')) || 1;
   const size = Number(query.get('page_size')) || 20;
+  const q = query.get('q') || '';
+  const sort = query.get('sort') || '';
+  const here = (over = {}) => {
+    const u = new URLSearchParams();
+    const v = { q, sort, page: 1, page_size: size, ...over };
+    if (v.q) u.set('q', v.q);
+    if (v.sort) u.set('sort', v.sort);
+    if (v.page > 1) u.set('page', v.page);
+    if (v.page_size !== 20) u.set('page_size', v.page_size);
+    const s = u.toString();
+    return `/admin/collections/${name}` + (s ? '?' + s : '');
+  };
+
+  const search = h('input', { type: 'search', name: 'q', value: q, placeholder: 'Search ' + title(name).toLowerCase() + '…', class: 'filter', id: 'record-q' });
+  const form = h('form', { class: 'search', on: { submit: ev => { ev.preventDefault(); nav(here({ q: search.value.trim() })); } } },
+    search, h('button', { type: 'submit', class: 'secondary' }, 'Search'));
+  const toolbar = h('div', { class: 'toolbar' }, form,
+    h('a', { href: `/admin/collections/${name}/new`, class: 'button', id: 'new-record' }, 'New ' + title(name).toLowerCase().replace(/s$/, '')));
   let data;
-  try { data = await get(`/${name}?page=${no}&page_size=${size}`); } catch (e) { return page(title(name), tabs(all, name), failure(e)); }
+  try {
+    const api = new URLSearchParams({ page: no, page_size: size });
+    if (q) api.set('q', q);
+    if (sort) api.set('sort', sort);
+    data = await get(`/${name}?${api}`);
+  } catch (e) { return page(title(name), tabs(all, name), toolbar, failure(e)); }
 
   const shown = c.fields.filter(f => f.kind !== 'public_id' && !f.multiline && f.kind !== 'object').slice(0, 5);
   const st = status();
-  const cols = [{ label: 'id', get: r => h('a', { href: `/admin/collections/${name}/${r.id}` }, String(r.id)), sort: r => r.id }]
-    .concat(shown.map(f => ({ label: f.name, get: r => cell(f, r[f.name]), sort: f.media ? false : r => r[f.name] })))
-    .concat([{ label: 'updated', get: r => when(r.updated_at), sort: r => r.updated_at },
+  const cols = [{ label: 'id', get: r => h('a', { href: `/admin/collections/${name}/${r.id}` }, String(r.id)), sort: 'id' }]
+    .concat(shown.map(f => ({ label: f.name, get: r => cell(f, r[f.name]), sort: f.sortable ? f.name : false })))
+    .concat([{ label: 'updated', get: r => when(r.updated_at), sort: 'updated_at' },
       { label: '', sort: false, get: r => h('span', { class: 'actions' },
         h('a', { href: `/admin/collections/${name}/${r.id}`, class: 'button secondary' }, 'Edit'),
         h('button', { type: 'button', class: 'danger', dataset: { del: r.id }, on: { click: async () => {
@@ -44,16 +69,7 @@ export default async function ({ params, query, nav }) {
           try { await del(`/${name}/${r.id}`); nav(location.pathname + location.search, true); } catch (e) { st.bad(e); }
         } } }, 'Delete')) }]);
 
-  const search = h('input', { type: 'search', placeholder: 'Filter this page…', class: 'filter' });
-  const holder = h('div');
-  const draw = () => {
-    const q = search.value.trim().toLowerCase();
-    const rows = q ? data.items.filter(r => JSON.stringify(r).toLowerCase().includes(q)) : data.items;
-    holder.replaceChildren(table(cols, rows));
-  };
-  search.addEventListener('input', draw);
-  draw();
-  return page(title(name), tabs(all, name),
-    h('div', { class: 'toolbar' }, search, h('a', { href: `/admin/collections/${name}/new`, class: 'button', id: 'new-record' }, 'New ' + title(name).toLowerCase().replace(/s$/, ''))),
-    st, holder, pager(data, p => nav(`/admin/collections/${name}?page=${p}&page_size=${size}`)));
+  return page(title(name), tabs(all, name), toolbar, st,
+    table(cols, data.items, { empty: q ? 'Nothing matches.' : 'No records yet.', order: { by: sort, go: by => nav(here({ sort: by })) } }),
+    pager(data, p => nav(here({ page: p }))));
 }
