@@ -14,9 +14,12 @@ import "sync"
 type Table[K comparable, V any] struct {
 	max int
 
+	usable func() bool // nil: always
+
 	mu      sync.Mutex
 	gen     uint64       // bumped by every invalidation
 	keyGen  map[K]uint64 // gen at the key's last invalidation
+	floor   uint64       // fills stamped before it are refused (DropAll, a forgotten history)
 	entries map[K]entry[V]
 }
 
@@ -30,11 +33,21 @@ func New[K comparable, V any](max int) *Table[K, V] {
 	return &Table[K, V]{max: max, keyGen: map[K]uint64{}, entries: map[K]entry[V]{}}
 }
 
+// Gated makes the table used only while usable says so (the caches of
+// several nodes: cachesync.Sync.Usable); otherwise Load reads through and
+// keeps nothing. Call it before the table is used.
+func (t *Table[K, V]) Gated(usable func() bool) *Table[K, V] {
+	if t != nil {
+		t.usable = usable
+	}
+	return t
+}
+
 // Load returns the value of k: the kept one, else read's, kept unless an
 // invalidation of k came while read ran. Values are shared: callers must
 // not change them.
 func (t *Table[K, V]) Load(k K, read func() (V, error)) (V, error) {
-	if t == nil {
+	if t == nil || t.usable != nil && !t.usable() {
 		return read()
 	}
 	t.mu.Lock()
@@ -50,7 +63,7 @@ func (t *Table[K, V]) Load(k K, read func() (V, error)) (V, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if stamp >= t.keyGen[k] {
+	if stamp >= t.keyGen[k] && stamp >= t.floor && (t.usable == nil || t.usable()) {
 		if len(t.entries) >= t.max {
 			clear(t.entries)
 		}
@@ -72,11 +85,23 @@ func (t *Table[K, V]) Invalidate(keys ...K) {
 		delete(t.entries, k)
 	}
 	if len(t.keyGen) > t.max {
-		// Forget the history, and with it every value it guarded.
+		// Forget the history, and with it every value it guarded and
+		// every fill under way.
 		clear(t.keyGen)
 		clear(t.entries)
-		for _, k := range keys {
-			t.keyGen[k] = t.gen
-		}
+		t.floor = t.gen
 	}
+}
+
+// DropAll drops every value, and refuses every fill under way.
+func (t *Table[K, V]) DropAll() {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.gen++
+	t.floor = t.gen
+	clear(t.keyGen)
+	clear(t.entries)
 }

@@ -70,3 +70,47 @@ func TestNilIsOffAndBounded(t *testing.T) {
 		t.Fatalf("got %d", v)
 	}
 }
+
+// DropAll empties the table and refuses every fill under way; so does a
+// history forgotten past the bound.
+func TestDropAllRefusesFillsUnderWay(t *testing.T) {
+	tb := memo.New[int, string](3)
+	tb.Load(1, func() (string, error) { return "one", nil })
+	tb.Load(2, func() (string, error) {
+		tb.DropAll()
+		return "stale", nil
+	})
+	for k, want := range map[int]string{1: "new1", 2: "new2"} {
+		if v, _ := tb.Load(k, func() (string, error) { return want, nil }); v != want {
+			t.Fatalf("key %d after DropAll: %q", k, v)
+		}
+	}
+	// A fill of key 9 while 4 other keys' invalidations overflow the history.
+	tb.Load(9, func() (string, error) {
+		tb.Invalidate(9)
+		tb.Invalidate(5, 6, 7, 8)
+		return "stale", nil
+	})
+	if v, _ := tb.Load(9, func() (string, error) { return "fresh", nil }); v != "fresh" {
+		t.Fatalf("a fill overtaken before the history was forgotten was kept: %q", v)
+	}
+}
+
+// A gated table is used only while its gate is open: closed, it reads
+// through and keeps nothing, also a fill that began while it was open.
+func TestGated(t *testing.T) {
+	open := true
+	tb := memo.New[int, string](10).Gated(func() bool { return open })
+	tb.Load(1, func() (string, error) { return "kept", nil })
+	open = false
+	if v, _ := tb.Load(1, func() (string, error) { return "read", nil }); v != "read" {
+		t.Fatalf("closed gate served %q", v)
+	}
+	open = true
+	tb.DropAll()
+	tb.Load(1, func() (string, error) { open = false; return "during", nil })
+	open = true
+	if v, _ := tb.Load(1, func() (string, error) { return "after", nil }); v != "after" {
+		t.Fatalf("a fill kept although the gate closed during it: %q", v)
+	}
+}

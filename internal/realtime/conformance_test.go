@@ -135,11 +135,19 @@ func conformance(t *testing.T, mk func(t *testing.T) nodes) {
 		sb := subscribe(t, n.b, topic, 0)
 		publish(t, n.a, topic, "before")
 		wantData(t, next(t, sb), topic, "before")
+		up, losses := n.b.Link()
+		if !up {
+			t.Fatal("the link is down before the cut")
+		}
 		n.cut(t)
 		// A gap when the link drops, another once it is back (what was
-		// published meanwhile is lost), then delivery again.
+		// published meanwhile is lost), then delivery again. The link's
+		// state has changed before each gap arrives.
 		if m := next(t, sb); !m.Gap {
 			t.Fatalf("want a gap when the link drops, got %q", m.Data)
+		}
+		if _, now := n.b.Link(); now != losses+1 {
+			t.Fatalf("losses after the cut = %d, want %d", now, losses+1)
 		}
 		stop := make(chan struct{})
 		var sent atomic.Int64
@@ -165,6 +173,9 @@ func conformance(t *testing.T, mk func(t *testing.T) nodes) {
 			}
 			if gaps < 2 {
 				t.Fatalf("delivery resumed (%q) without a gap after the link came back", m.Data)
+			}
+			if up, now := n.b.Link(); !up || now != losses+1 {
+				t.Fatalf("link after it came back: up %v, losses %d; want up, %d", up, now, losses+1)
 			}
 			break
 		}
@@ -192,6 +203,9 @@ func conformance(t *testing.T, mk func(t *testing.T) nodes) {
 		}
 		if err := n.b.Close(); err != nil {
 			t.Fatalf("second Close: %v", err)
+		}
+		if up, _ := n.b.Link(); up != (n.a == n.b) { // a bus within the process is always up
+			t.Fatalf("link up after Close: %v", up)
 		}
 		if n.a != n.b {
 			if err := n.b.Publish(context.Background(), topic, []byte("x")); err == nil {

@@ -127,7 +127,7 @@ func (p *Postgres) run(conn *pgx.Conn) {
 			return
 		}
 		p.log.Warn("realtime: lost the PostgreSQL listen connection; reconnecting", "err", err)
-		p.hub.Gap()
+		p.hub.Lost()
 		conn = p.reconnect()
 		if conn == nil {
 			return // closed
@@ -135,7 +135,7 @@ func (p *Postgres) run(conn *pgx.Conn) {
 		p.setConn(conn)
 		p.log.Info("realtime: PostgreSQL listen connection back")
 		// Whatever was published while the link was down is lost.
-		p.hub.Gap()
+		p.hub.Back()
 	}
 }
 
@@ -232,6 +232,10 @@ func (p *Postgres) Close() error {
 
 // String names the bus.
 func (p *Postgres) String() string { return "postgres" }
+
+// Link is down from a lost listen connection until it is back, and after
+// Close.
+func (p *Postgres) Link() (bool, uint64) { return p.hub.Link() }
 
 // listenPID is the server process of the listening connection (0 while
 // reconnecting): the tests end it to cut the link.

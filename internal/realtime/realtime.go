@@ -13,6 +13,7 @@ package realtime
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"plaza/internal/errs"
 )
@@ -54,6 +55,15 @@ type Bus interface {
 	// Close ends every subscription (their channels close) and the bus's
 	// links.
 	Close() error
+	// Link tells whether the bus hears every node now (up), and how many
+	// times it has lost its link so far. losses grows, and up turns false,
+	// before the Gap of a loss is offered to any subscriber; up turns true
+	// before the Gap of the link's return. A cache kept exact by the
+	// bus's messages is used only while up and while losses is what it
+	// was when the cache last dropped everything (Gap): between the two,
+	// messages may have been missed. A bus within one process is always
+	// up, with no losses.
+	Link() (up bool, losses uint64)
 }
 
 // CheckTopic refuses a topic name that is empty, too long, or has other
@@ -148,6 +158,8 @@ func (s *Subscription) close() {
 // to. A bus implementation hands each message it receives to Deliver, and
 // a lost link to Gap.
 type Hub struct {
+	link atomic.Uint64 // losses << 1 | down: the bus's Link
+
 	mu     sync.RWMutex
 	topics map[string]map[*Subscription]struct{}
 	closed bool
@@ -218,6 +230,37 @@ func (h *Hub) Deliver(topic string, data []byte) {
 	}
 }
 
+// Link is the link state the bus set with Lost and Back: up until the
+// first Lost.
+func (h *Hub) Link() (up bool, losses uint64) {
+	v := h.link.Load()
+	return v&1 == 0, v >> 1
+}
+
+// Lost records that the bus lost its link to the other nodes (Link turns
+// down, one more loss), then tells every subscriber (Gap).
+func (h *Hub) Lost() {
+	for {
+		v := h.link.Load()
+		if h.link.CompareAndSwap(v, (v>>1+1)<<1|1) {
+			break
+		}
+	}
+	h.Gap()
+}
+
+// Back records that the link is back (Link turns up), then tells every
+// subscriber that what was published meanwhile is lost (Gap).
+func (h *Hub) Back() {
+	for {
+		v := h.link.Load()
+		if h.link.CompareAndSwap(v, v&^1) {
+			break
+		}
+	}
+	h.Gap()
+}
+
 // Gap tells every subscriber of every topic that messages may have been
 // missed.
 func (h *Hub) Gap() {
@@ -241,8 +284,15 @@ func (h *Hub) Topics() []string {
 	return out
 }
 
-// Close ends every subscription; Add fails afterwards.
+// Close ends every subscription, and the link (down); Add fails
+// afterwards.
 func (h *Hub) Close() {
+	for { // down for good: a closed bus hears nothing
+		v := h.link.Load()
+		if h.link.CompareAndSwap(v, v|1) {
+			break
+		}
+	}
 	h.mu.Lock()
 	h.closed = true
 	topics := h.topics
@@ -280,6 +330,9 @@ func (l *Local) Close() error {
 	l.hub.Close()
 	return nil
 }
+
+// Link is always up: there is no other node to lose.
+func (l *Local) Link() (bool, uint64) { return true, 0 }
 
 // String names the bus.
 func (l *Local) String() string { return "local" }

@@ -101,13 +101,13 @@ func (r *Redis) run(ps *redis.PubSub) {
 				err = errors.New("no answer to a PING")
 			}
 			r.log.Warn("realtime: lost the Redis subscription; subscribing again", "err", err)
-			r.hub.Gap()
+			r.hub.Lost()
 			ps.Close()
 			if ps = r.resubscribe(); ps == nil {
 				return // closed
 			}
 			r.log.Info("realtime: Redis subscription back")
-			r.hub.Gap() // whatever was published meanwhile is lost
+			r.hub.Back() // whatever was published meanwhile is lost
 			pinged = false
 			continue
 		}
@@ -128,7 +128,8 @@ func (r *Redis) run(ps *redis.PubSub) {
 			if m.Kind == "subscribe" {
 				// go-redis reconnected by itself: the link was down.
 				r.log.Warn("realtime: the Redis subscription was renewed underneath")
-				r.hub.Gap()
+				r.hub.Lost() // it was down, for an unknown while
+				r.hub.Back()
 			}
 		}
 	}
@@ -200,6 +201,10 @@ func (r *Redis) Close() error {
 
 // String names the bus.
 func (r *Redis) String() string { return "redis" }
+
+// Link is down from a lost subscription until it is back, and after
+// Close.
+func (r *Redis) Link() (bool, uint64) { return r.hub.Link() }
 
 func timeout(err error) bool {
 	var ne net.Error
