@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/mail"
+	"plaza/internal/cachesync"
 	"strings"
 	"time"
 
@@ -78,7 +79,8 @@ type Service struct {
 	media   Media // nil: avatars are URLs only
 	cfg     Config
 	log     *slog.Logger
-	auth    *authCache // nil: off
+	auth    *authCache      // nil: off
+	sync    *cachesync.Sync // nil: one node
 }
 
 // Deps are what the service needs.
@@ -103,6 +105,26 @@ func New(d Deps, cfg Config) *Service {
 	}
 	return &Service{db: d.DB, clock: d.Clock, limiter: d.Limiter, sms: d.SMS, mail: d.Mail, hasher: d.Hasher, media: d.Media, cfg: cfg, log: d.Log,
 		auth: newAuthCache(cfg.AuthCacheTTL, 100_000)}
+}
+
+// WithSync carries the token-check cache's invalidations to every node
+// sharing the database (and makes the cache unused while they may have
+// been missed). Call it before the service is used.
+func (s *Service) WithSync(sync *cachesync.Sync) *Service {
+	s.sync = sync
+	if s.auth != nil && sync != nil {
+		s.auth.usable = sync.Usable
+		sync.Register("users", s.auth)
+	}
+	return s
+}
+
+// userChanged drops what the caches of every node hold of the users, once
+// a change of them (a session ended, a ban, a profile) has committed.
+func (s *Service) userChanged(ids ...int64) {
+	if s.auth != nil {
+		s.sync.Changed(s.auth, "users", cachesync.IDs(ids...))
+	}
 }
 
 // Config returns the policies in force.

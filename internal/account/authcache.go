@@ -3,22 +3,27 @@ package account
 import (
 	"sync"
 	"time"
+
+	"plaza/internal/cachesync"
 )
 
 // authCache keeps recent answers of Authenticate in memory, so the hot path
 // of every signed-in request does not query the store. It is exact on one
 // node: every change that can end a session or alter the user (revoke,
 // refresh, ban, password reset, profile update) goes through this package
-// and invalidates the user's entries before it returns. Several nodes
-// sharing one PostgreSQL would not see each other's changes, which is why
-// the server only turns it on for the embedded SQLite store by default.
+// and invalidates the user's entries before it returns. With several
+// nodes on one PostgreSQL the invalidations travel to every node
+// (Service.WithSync, cachesync), and the cache is not used while a node
+// may have missed one.
 type authCache struct {
-	ttl time.Duration
-	max int
+	ttl    time.Duration
+	max    int
+	usable func() bool // nil: always (cachesync.Sync.Usable)
 
 	mu      sync.Mutex
 	gen     uint64            // bumped by every invalidation
 	userGen map[int64]uint64  // gen at the user's last invalidation
+	floor   uint64            // fills stamped before it are refused (DropAll)
 	entries map[string]cached // access-token hash -> answer
 	authors map[int64]cachedAuthor
 }
@@ -51,7 +56,13 @@ func (c *authCache) stamp() uint64 {
 	return c.gen
 }
 
+// open tells whether the cache may be read and filled now.
+func (c *authCache) open() bool { return c.usable == nil || c.usable() }
+
 func (c *authCache) get(hash string, now time.Time) (User, bool) {
+	if !c.open() {
+		return User{}, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[hash]
@@ -68,7 +79,7 @@ func (c *authCache) get(hash string, now time.Time) (User, bool) {
 func (c *authCache) put(hash string, u User, expiresAt int64, stamp uint64, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if stamp < c.userGen[u.ID] {
+	if stamp < c.userGen[u.ID] || stamp < c.floor || !c.open() {
 		return
 	}
 	if len(c.entries) >= c.max {
@@ -79,6 +90,9 @@ func (c *authCache) put(hash string, u User, expiresAt int64, stamp uint64, now 
 
 // getAuthor returns the cached author of a user.
 func (c *authCache) getAuthor(id int64, now time.Time) (Author, bool) {
+	if !c.open() {
+		return Author{}, false
+	}
 	e, ok := c.authors[id]
 	if !ok {
 		return Author{}, false
@@ -92,7 +106,7 @@ func (c *authCache) getAuthor(id int64, now time.Time) (Author, bool) {
 
 // putAuthor keeps an author read from the store after stamp.
 func (c *authCache) putAuthor(a Author, stamp uint64, now time.Time) {
-	if stamp < c.userGen[a.ID] {
+	if stamp < c.userGen[a.ID] || stamp < c.floor || !c.open() {
 		return
 	}
 	if len(c.authors) >= c.max {
@@ -116,6 +130,25 @@ func (c *authCache) invalidate(userID int64) {
 		clear(c.userGen)
 		clear(c.entries)
 		clear(c.authors)
-		c.userGen[userID] = c.gen
+		c.floor = c.gen
 	}
+}
+
+// Apply invalidates the users of a change (cachesync.IDs) that a node
+// published.
+func (c *authCache) Apply(data string) {
+	for _, id := range cachesync.ParseIDs(data) {
+		c.invalidate(id)
+	}
+}
+
+// DropAll drops every entry and refuses the fills under way.
+func (c *authCache) DropAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.floor = c.gen
+	clear(c.userGen)
+	clear(c.entries)
+	clear(c.authors)
 }

@@ -272,7 +272,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 		return s.keepSuccessor(ctx, tx, refresh, r.family, p)
 	})
 	if userID != 0 {
-		s.auth.invalidate(userID)
+		s.userChanged(userID)
 	}
 	if err != nil {
 		return TokenPair{}, err
@@ -293,7 +293,7 @@ func (s *Service) Revoke(ctx context.Context, access string) error {
 		if err != nil {
 			return err
 		}
-		s.auth.invalidate(u)
+		s.userChanged(u)
 	}
 	return nil
 }

@@ -309,7 +309,7 @@ func (s *Service) ResetPassword(ctx context.Context, a Account, code, password s
 		_, err := tx.Exec(ctx, "UPDATE tokens SET revoked = TRUE WHERE user_id = ?", u.ID)
 		return errs.Wrap(err, "end sessions")
 	})
-	s.auth.invalidate(u.ID)
+	s.userChanged(u.ID)
 	if err != nil {
 		return err
 	}
@@ -453,8 +453,8 @@ func (s *Service) UpdateProfileIn(ctx context.Context, tx *store.Tx, id int64, p
 	}
 	args = append(args, id)
 	u, err := scanUser(tx.QueryRow(ctx, "UPDATE users SET "+strings.Join(sets, ", ")+" WHERE id = ? RETURNING "+userCols, args...))
-	tx.AfterCommit(func() { s.auth.invalidate(id) })
-	s.auth.invalidate(id)
+	tx.AfterCommit(func() { s.userChanged(id) })
+	s.auth.invalidate(id) // and the fills under way in this transaction
 	if store.IsUniqueViolation(err) {
 		return User{}, errs.R(errs.Conflict, ReasonRegistered, "this e-mail address belongs to another account")
 	}
@@ -486,6 +486,6 @@ func (s *Service) SetActive(ctx context.Context, id int64, active bool) (User, e
 		_, err = tx.Exec(ctx, "UPDATE tokens SET revoked = TRUE WHERE user_id = ?", id)
 		return errs.Wrap(err, "end sessions")
 	})
-	s.auth.invalidate(id)
+	s.userChanged(id)
 	return u, err
 }

@@ -15,6 +15,7 @@ package cachesync
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -205,4 +206,27 @@ func (s *Sync) Close() {
 	s.stop()
 	s.sub.Close()
 	s.done.Wait()
+}
+
+// IDs is the data of a change of the entries of some ids: "7,9".
+func IDs(ids ...int64) string {
+	b := make([]byte, 0, 12*len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(b)
+}
+
+// ParseIDs reads the data IDs made; what is not an id is skipped.
+func ParseIDs(data string) []int64 {
+	var out []int64
+	for _, f := range strings.Split(data, ",") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
 }
