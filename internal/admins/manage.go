@@ -57,11 +57,15 @@ func (s *Service) Get(ctx context.Context, id int64) (Admin, error) {
 type Change struct {
 	Disabled *bool
 	Password *string
+	// TOTPOff turns the admin's TOTP off (and a pending enrolment, and the
+	// recovery codes): how an admin who lost their authenticator is let in
+	// again by another.
+	TOTPOff bool
 }
 
-// Update edits admin id on behalf of the admin of session by (whose
-// session keeps working when they set their own password). An admin
-// cannot disable themself, and the last enabled admin cannot be disabled
+// Update edits admin id on behalf of the admin of session by. An admin
+// cannot disable themself, nor set their own password or turn their own
+// TOTP off here (Invalid), and the last enabled admin cannot be disabled
 // (Conflict): the check runs under the lock of every enabled admin's row,
 // so two admins disabling each other at once leave one. Disabling ends the
 // admin's sessions at once (re-enabling revives none); a new password
@@ -74,6 +78,15 @@ func (s *Service) Update(ctx context.Context, by Session, id int64, c Change) (A
 	}
 	if c.Disabled != nil && *c.Disabled && id == by.Admin.ID {
 		return Admin{}, &errs.Error{Kind: errs.Conflict, Field: "disabled", Msg: "an admin cannot disable themself"}
+	}
+	// One's own password and second factor change with proof of the old
+	// ones (ChangePassword, DisableTOTP): a stolen session must not be
+	// enough to lock the owner out.
+	if c.Password != nil && id == by.Admin.ID {
+		return Admin{}, errs.InvalidField("password", "change your own password with POST /admin/v1/admins/me/password (it needs the old one)")
+	}
+	if c.TOTPOff && id == by.Admin.ID {
+		return Admin{}, errs.InvalidField("totp", "turn your own TOTP off with DELETE /admin/v1/admins/me/totp (it needs a code)")
 	}
 	var hash string
 	if c.Password != nil {
@@ -121,6 +134,14 @@ func (s *Service) Update(ctx context.Context, by Session, id int64, c Change) (A
 				if err := endSessions(ctx, tx, id, ""); err != nil {
 					return err
 				}
+			}
+		}
+		if c.TOTPOff {
+			if _, err := tx.Exec(ctx, "UPDATE admins SET totp_secret = NULL, totp_pending = NULL, updated_at = ? WHERE id = ?", now, id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "DELETE FROM admin_recovery_codes WHERE admin_id = ?", id); err != nil {
+				return err
 			}
 		}
 		if c.Password != nil {

@@ -125,6 +125,11 @@ func (s *Service) Login(ctx context.Context, c Credentials) (Session, error) {
 	if secret.Valid {
 		a.TOTPEnabled = true
 		var used bool
+		if c.TOTP != "" || c.RecoveryCode != "" {
+			if err := s.codeTry(ctx, a.ID); err != nil {
+				return Session{}, err
+			}
+		}
 		switch {
 		case c.TOTP != "":
 			used, err = s.useTOTP(ctx, a.ID, secret.String, c.TOTP, now)

@@ -9,6 +9,7 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"image/png"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,6 +175,16 @@ func (s *Service) codeLimits(ctx context.Context, adminID int64, ip string) ([]r
 
 var errCode = errs.InvalidField("code", "wrong or already used code")
 
+// codeTry counts one check of a second-factor code of the admin (TOTP or
+// recovery), right or wrong, before it is made, and refuses it past the
+// limit: at most LoginMaxFailures codes are checked per admin within
+// LoginFailureWindow, however many tries come at once (a count made
+// after the check would let every simultaneous try be checked).
+func (s *Service) codeTry(ctx context.Context, adminID int64) error {
+	return ratelimit.Failed(ctx, s.limiter, ratelimit.Failures{Key: "admin:code:try:" + strconv.FormatInt(adminID, 10),
+		Max: s.cfg.LoginMaxFailures, Window: s.cfg.LoginFailureWindow, Msg: "too many codes tried for this admin; try again later"})
+}
+
 // ConfirmTOTP turns TOTP on with the pending secret when code is one of
 // its codes, and returns new recovery codes (RecoveryCodes, each good
 // once; only their hashes are kept). ip is the client's address for the
@@ -189,6 +200,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, adminID int64, code, ip strin
 	}
 	if !pending.Valid {
 		return nil, errs.E(errs.Conflict, "no TOTP enrolment to confirm; start one first")
+	}
+	if err := s.codeTry(ctx, adminID); err != nil {
+		return nil, err
 	}
 	now := s.clock.Now()
 	step := matchStep(pending.String, code, now)
@@ -239,6 +253,9 @@ func (s *Service) DisableTOTP(ctx context.Context, adminID int64, code, ip strin
 	}
 	if !secret.Valid {
 		return errs.E(errs.Conflict, "TOTP is off")
+	}
+	if err := s.codeTry(ctx, adminID); err != nil {
+		return err
 	}
 	used, err := s.useTOTP(ctx, adminID, secret.String, code, s.clock.Now())
 	if err != nil {

@@ -207,7 +207,7 @@ func (f *face) createAdmin(r *http.Request, _ admins.Admin) (int, any, error) {
 	return http.StatusCreated, wireAdmin(a), nil
 }
 
-// patchAdmin takes {"disabled"?: bool, "password"?: string}.
+// patchAdmin takes {"disabled"?: bool, "password"?: string, "totp"?: false}.
 func (f *face) patchAdmin(r *http.Request, _ admins.Admin) (int, any, error) {
 	id, err := idOf(r)
 	if err != nil {
@@ -215,7 +215,7 @@ func (f *face) patchAdmin(r *http.Request, _ admins.Admin) (int, any, error) {
 	}
 	in, err := decode(r)
 	if err == nil {
-		err = only(in, "disabled", "password")
+		err = only(in, "disabled", "password", "totp")
 	}
 	if err != nil {
 		return 0, nil, err
@@ -234,6 +234,12 @@ func (f *face) patchAdmin(r *http.Request, _ admins.Admin) (int, any, error) {
 			return 0, nil, errs.InvalidField("password", "password must be a string")
 		}
 		c.Password = &p
+	}
+	if x, ok := in["totp"]; ok {
+		if x != false {
+			return 0, nil, errs.InvalidField("totp", "totp can only be set to false (turn the admin's TOTP off); the admin enrols again")
+		}
+		c.TOTPOff = true
 	}
 	a, err := f.Admins.Update(r.Context(), sessionOf(r), id, c)
 	if err != nil {

@@ -251,13 +251,34 @@ func TestTOTPThrottle(t *testing.T) {
 		for range 5 {
 			wantError(t, loginWith(e), "no code", 401, "totp_required", "")
 		}
-		for i := range 3 {
+		// Every code checked counts, right or wrong, before it is checked:
+		// the enrolment checked 2 (a wrong and the right), these 2 more.
+		for i := range 2 {
 			wantError(t, loginWith(e, "totp", fmt.Sprintf("%06d", i)), "wrong code", 401, "totp_invalid", "")
 		}
 		wantLimited(t, loginWith(e, "totp", totpCode(t, e, secret)), "right code past the limit", 0, 900)
 		a.fail("DELETE", "/admin/v1/admins/me/totp", map[string]any{"code": totpCode(t, e, secret)}, 429, "rate_limited", "")
 		e.Clock.Advance(15 * time.Minute)
 		wantOK(t, loginWith(e, "totp", totpCode(t, e, secret)), "after the window", 200)
+	})
+}
+
+// A code is counted before it is checked, so tries sent at once cannot
+// all be checked: a right code counts too, and past the limit even the
+// right code is not checked.
+func TestTOTPEveryCheckCounts(t *testing.T) {
+	plazatest.Each(t, settings("PLAZA_ADMIN_LOGIN_MAX_FAILURES", "4"), func(t *testing.T, e *plazatest.Env) {
+		a := login(t, e)
+		secret, recovery := enrol(t, e, a) // 2 codes checked
+		e.Clock.Advance(30 * time.Second)
+		wantOK(t, loginWith(e, "totp", totpCode(t, e, secret)), "3rd code", 200)
+		wantOK(t, loginWith(e, "recovery_code", recovery[0]), "4th code", 200)
+		e.Clock.Advance(30 * time.Second)
+		wantLimited(t, loginWith(e, "totp", totpCode(t, e, secret)), "5th code, right", 0, 900)
+		wantLimited(t, loginWith(e, "recovery_code", recovery[1]), "6th code, right", 0, 900)
+		// Not used up by the refused tries: it works after the window.
+		e.Clock.Advance(15 * time.Minute)
+		wantOK(t, loginWith(e, "recovery_code", recovery[1]), "after the window", 200)
 	})
 }
 
@@ -315,6 +336,25 @@ func TestAdminManagement(t *testing.T) {
 		bAPI.fail("GET", "/admin/v1/session", nil, 401, "unauthenticated", "")
 		wantError(t, login2("second-password"), "old password", 401, "unauthenticated", "")
 		bAPI = api{t: t, e: e, token: str(wantOK(t, login2("second-password-2"), "new password", 200), "token")}
+		// Nobody sets their own password or turns their own TOTP off here:
+		// those need the old password or a code (a stolen session must not
+		// lock the owner out).
+		bAPI.fail("PATCH", "/admin/v1/admins/"+bid, map[string]any{"password": "taken-over-1"}, 400, "invalid", "password")
+		bAPI.fail("PATCH", "/admin/v1/admins/"+bid, map[string]any{"totp": false}, 400, "invalid", "totp")
+		// Another admin's TOTP: turned off by A, so B, who lost the
+		// authenticator, signs in with the password alone and enrols again.
+		_, bRecovery := enrol(t, e, bAPI)
+		wantError(t, login2("second-password-2"), "B without a code", 401, "totp_required", "")
+		for _, bad := range []any{true, "false", 0, nil} {
+			a.fail("PATCH", "/admin/v1/admins/"+bid, map[string]any{"totp": bad}, 400, "invalid", "totp")
+		}
+		if got := a.ok("PATCH", "/admin/v1/admins/"+bid, map[string]any{"totp": false}, 200); got["totp_enabled"] != false {
+			t.Fatalf("after TOTP off: %v", got)
+		}
+		bAPI = api{t: t, e: e, token: str(wantOK(t, login2("second-password-2"), "B after TOTP off", 200), "token")}
+		if n := rows(t, e, "admin_recovery_codes"); n != 0 || len(bRecovery) == 0 {
+			t.Fatalf("%d recovery codes left after TOTP off", n)
+		}
 		// B disables A; B is now the last enabled admin.
 		bAPI.ok("PATCH", "/admin/v1/admins/"+strconv.FormatInt(me, 10), map[string]any{"disabled": true}, 200)
 		a.fail("GET", "/admin/v1/admins", nil, 401, "unauthenticated", "")
