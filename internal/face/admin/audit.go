@@ -76,6 +76,38 @@ func before(read func(r *http.Request) (any, error), h handler) handler {
 	}
 }
 
+// reading makes a GET handler of the object a write changes the read of
+// its before.
+func reading(get handler) func(r *http.Request) (any, error) {
+	return func(r *http.Request) (any, error) {
+		_, v, err := get(r, admins.Admin{})
+		return v, err
+	}
+}
+
+func (f *face) adminBefore(r *http.Request) (any, error) {
+	id, err := idOf(r)
+	if err != nil {
+		return nil, err
+	}
+	a, err := f.Admins.Get(r.Context(), id)
+	return wireAdmin(a), err
+}
+
+// balancesBefore is the user's balances before a grant or a take.
+func (f *face) balancesBefore(r *http.Request) (any, error) {
+	id, err := idOf(r)
+	if err != nil {
+		return nil, err
+	}
+	balances, err := f.Wallet.Balances(r.Context(), id)
+	out := []balanceBody{}
+	for _, b := range balances {
+		out = append(out, balanceBody{Currency: b.Currency, Balance: b.Amount})
+	}
+	return map[string]any{"balances": out}, err
+}
+
 func (f *face) userBefore(r *http.Request) (any, error) {
 	id, err := idOf(r)
 	if err != nil {

@@ -47,7 +47,10 @@ type write struct {
 	refused, ok    any // their bodies
 	refusedStatus  int
 	okStatus       int
-	before         bool // the good request's entries hold the object before
+	before         bool // the good request's entries hold the object before: what GET okPath answers
+	// beforeOf, when set, is what they hold instead (read before the good
+	// request).
+	beforeOf func(t *testing.T, okPath string) any
 	entries        int  // the good request's transactions (0: 1)
 	refusedHeaders []string
 	after          any // the entries' after when not the good body (secrets redacted)
@@ -95,7 +98,10 @@ func TestAuditEveryWrite(t *testing.T) {
 				refusedStatus: 404, okStatus: 200, before: true},
 			write{route: "POST /admin/v1/users/{id}/wallet", setup: fixed("/admin/v1/users/"+uid+"/wallet", "/admin/v1/users/"+uid+"/wallet"),
 				refused: map[string]any{"currency": "diamond", "amount": -5, "reason": "take", "idempotency_key": "k0"}, refusedStatus: 409,
-				ok: map[string]any{"currency": "diamond", "amount": 5, "reason": "gift", "idempotency_key": "k1"}, okStatus: 201},
+				ok: map[string]any{"currency": "diamond", "amount": 5, "reason": "gift", "idempotency_key": "k1"}, okStatus: 201,
+				beforeOf: func(t *testing.T, okPath string) any {
+					return map[string]any{"balances": a.ok("GET", strings.TrimSuffix(okPath, "/wallet")+"/profile", nil, 200)["balances"]}
+				}},
 			write{route: "POST /admin/v1/pushes", setup: fixed("/admin/v1/pushes", "/admin/v1/pushes"),
 				refused: map[string]any{"push_title": "T", "user_ids": []any{999999}}, refusedStatus: 400,
 				ok: map[string]any{"push_title": "T", "push_body": "B"}, okStatus: 201, entries: 2}, // the push, then its delivery status
@@ -123,7 +129,8 @@ func TestAuditEveryWrite(t *testing.T) {
 					t.Fatal(err)
 				}
 				return "/admin/v1/orders/999999/refund", "/admin/v1/orders/" + strconv.FormatInt(o.ID, 10) + "/refund"
-			}, refused: map[string]any{"reason": "x"}, refusedStatus: 404, ok: map[string]any{"reason": "asked"}, okStatus: 200},
+			}, refused: map[string]any{"reason": "x"}, refusedStatus: 404, ok: map[string]any{"reason": "asked"}, okStatus: 200,
+				beforeOf: func(t *testing.T, okPath string) any { return a.ok("GET", strings.TrimSuffix(okPath, "/refund"), nil, 200) }},
 			write{route: "POST /admin/v1/exchange-orders/{order_number}/refund", setup: func(t *testing.T) (string, string) {
 				pid := num(t, a.ok("POST", "/admin/v1/exchange-products", fixtures["exchange-products"], 201)["id"])
 				a.ok("POST", "/admin/v1/users/"+uid+"/wallet", map[string]any{"currency": "diamond", "amount": 1000, "reason": "for the refund", "idempotency_key": "refund-grant"}, 201)
@@ -132,7 +139,8 @@ func TestAuditEveryWrite(t *testing.T) {
 					t.Fatal(err)
 				}
 				return "/admin/v1/exchange-orders/" + strings.Repeat("1", 26) + "/refund", "/admin/v1/exchange-orders/" + xo.Number + "/refund"
-			}, refused: map[string]any{"reason": "x"}, refusedStatus: 404, ok: map[string]any{"reason": "asked"}, okStatus: 200},
+			}, refused: map[string]any{"reason": "x"}, refusedStatus: 404, ok: map[string]any{"reason": "asked"}, okStatus: 200,
+				beforeOf: func(t *testing.T, okPath string) any { return a.ok("GET", strings.TrimSuffix(okPath, "/refund"), nil, 200) }},
 		)
 		img, imgType := multipartBody(t, "file", "a.png", mediatest.PNG(3, 2))
 		writes = append(writes, write{route: "POST /admin/v1/media", setup: fixed("/admin/v1/media", "/admin/v1/media"),
@@ -150,7 +158,16 @@ func TestAuditEveryWrite(t *testing.T) {
 				after: map[string]any{"email": "new@example.com", "password": redacted}},
 			write{route: "PATCH /admin/v1/admins/{id}", setup: func(t *testing.T) (string, string) {
 				return "/admin/v1/admins/999999", "/admin/v1/admins/" + idStr(t, a.ok("POST", "/admin/v1/admins", map[string]any{"email": "off@example.com", "password": "off-password-1"}, 201))
-			}, refused: map[string]any{"disabled": true}, refusedStatus: 404, ok: map[string]any{"disabled": true}, okStatus: 200},
+			}, refused: map[string]any{"disabled": true}, refusedStatus: 404, ok: map[string]any{"disabled": true}, okStatus: 200,
+				beforeOf: func(t *testing.T, okPath string) any {
+					for _, it := range a.ok("GET", "/admin/v1/admins?page_size=100", nil, 200)["items"].([]any) {
+						if "/admin/v1/admins/"+idStr(t, it.(map[string]any)) == okPath {
+							return it
+						}
+					}
+					t.Fatalf("no admin %s", okPath)
+					return nil
+				}},
 			write{route: "POST /admin/v1/admins/me/password", setup: fixed("/admin/v1/admins/me/password", "/admin/v1/admins/me/password"),
 				refused: map[string]any{"old_password": "not-the-password", "new_password": adminPassword}, refusedStatus: 400,
 				ok: map[string]any{"old_password": adminPassword, "new_password": adminPassword}, okStatus: 204,
@@ -201,7 +218,10 @@ func TestAuditEveryWrite(t *testing.T) {
 					t.Fatalf("a refused request left %d audit entries", got-n)
 				}
 				var before any
-				if w.before {
+				switch {
+				case w.beforeOf != nil:
+					before = w.beforeOf(t, okPath)
+				case w.before:
 					before = a.ok("GET", strings.TrimSuffix(strings.TrimSuffix(okPath, "/ban"), "/unban"), nil, 200)
 				}
 				if w.okHeaders != nil {
