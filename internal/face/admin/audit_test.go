@@ -43,15 +43,15 @@ type write struct {
 	route string // "METHOD pattern"
 	// setup runs before both (it may write: its entries are not counted),
 	// and returns the path of the refused and of the good request.
-	setup          func(t *testing.T) (refusedPath, okPath string)
-	refused, ok    any // their bodies
-	refusedStatus  int
-	okStatus       int
-	before         bool // the good request's entries hold the object before: what GET okPath answers
+	setup         func(t *testing.T) (refusedPath, okPath string)
+	refused, ok   any // their bodies
+	refusedStatus int
+	okStatus      int
+	before        bool // the good request's entries hold the object before: what GET okPath answers
 	// beforeOf, when set, is what they hold instead (read before the good
 	// request).
-	beforeOf func(t *testing.T, okPath string) any
-	entries        int  // the good request's transactions (0: 1)
+	beforeOf       func(t *testing.T, okPath string) any
+	entries        int // the good request's transactions (0: 1)
 	refusedHeaders []string
 	after          any // the entries' after when not the good body (secrets redacted)
 	// okHeaders are the good request's headers (a multipart upload, whose
@@ -130,7 +130,9 @@ func TestAuditEveryWrite(t *testing.T) {
 				}
 				return "/admin/v1/orders/999999/refund", "/admin/v1/orders/" + strconv.FormatInt(o.ID, 10) + "/refund"
 			}, refused: map[string]any{"reason": "x"}, refusedStatus: 404, ok: map[string]any{"reason": "asked"}, okStatus: 200,
-				beforeOf: func(t *testing.T, okPath string) any { return a.ok("GET", strings.TrimSuffix(okPath, "/refund"), nil, 200) }},
+				beforeOf: func(t *testing.T, okPath string) any {
+					return a.ok("GET", strings.TrimSuffix(okPath, "/refund"), nil, 200)
+				}},
 			write{route: "POST /admin/v1/exchange-orders/{order_number}/refund", setup: func(t *testing.T) (string, string) {
 				pid := num(t, a.ok("POST", "/admin/v1/exchange-products", fixtures["exchange-products"], 201)["id"])
 				a.ok("POST", "/admin/v1/users/"+uid+"/wallet", map[string]any{"currency": "diamond", "amount": 1000, "reason": "for the refund", "idempotency_key": "refund-grant"}, 201)
@@ -140,7 +142,9 @@ func TestAuditEveryWrite(t *testing.T) {
 				}
 				return "/admin/v1/exchange-orders/" + strings.Repeat("1", 26) + "/refund", "/admin/v1/exchange-orders/" + xo.Number + "/refund"
 			}, refused: map[string]any{"reason": "x"}, refusedStatus: 404, ok: map[string]any{"reason": "asked"}, okStatus: 200,
-				beforeOf: func(t *testing.T, okPath string) any { return a.ok("GET", strings.TrimSuffix(okPath, "/refund"), nil, 200) }},
+				beforeOf: func(t *testing.T, okPath string) any {
+					return a.ok("GET", strings.TrimSuffix(okPath, "/refund"), nil, 200)
+				}},
 		)
 		img, imgType := multipartBody(t, "file", "a.png", mediatest.PNG(3, 2))
 		writes = append(writes, write{route: "POST /admin/v1/media", setup: fixed("/admin/v1/media", "/admin/v1/media"),
