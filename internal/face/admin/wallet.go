@@ -38,7 +38,7 @@ type adjustBody struct {
 // adjustWallet takes {"currency","amount","reason","idempotency_key"}: a
 // positive amount grants, a negative one takes (never below zero: 409,
 // nothing written). The same key again answers the first result.
-func (f *face) adjustWallet(r *http.Request, _ admins.Admin) (int, any, error) {
+func (f *face) adjustWallet(r *http.Request, a admins.Admin) (int, any, error) {
 	id, err := idOf(r)
 	if err != nil {
 		return 0, nil, err
@@ -81,11 +81,10 @@ func (f *face) adjustWallet(r *http.Request, _ admins.Admin) (int, any, error) {
 	if err != nil {
 		return 0, nil, errs.InvalidField("amount", "amount must be a whole number from -9007199254740991 to 9007199254740991")
 	}
-	if _, err := f.Accounts.User(r.Context(), id); err != nil {
-		return 0, nil, err
-	}
+	// The wallet refuses an unknown user (NotFound) itself. The ref names
+	// the admin who made the grant or take.
 	t, err := f.Wallet.Adjust(r.Context(), id, currency, amount, wallet.Meta{Reason: reason, Key: key,
-		Ref: wallet.Ref{Kind: "admin", ID: strconv.FormatInt(id, 10)}})
+		Ref: wallet.Ref{Kind: "admin", ID: strconv.FormatInt(a.ID, 10)}})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -133,9 +132,6 @@ func (f *face) ledger(r *http.Request, _ admins.Admin) (int, any, error) {
 			return 0, nil, errs.InvalidField("limit", "limit must be 1 to 100")
 		}
 		limit = n
-	}
-	if _, err := f.Accounts.User(r.Context(), id); err != nil {
-		return 0, nil, err
 	}
 	p, err := f.Wallet.Ledger(r.Context(), id, q.Get("currency"), q.Get("cursor"), limit)
 	if err != nil {
