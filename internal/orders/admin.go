@@ -15,10 +15,9 @@ type AdminFilter struct {
 }
 
 func (f AdminFilter) check() error {
-	if f.Status == nil || *f.Status != Refunded { // operators see refunded orders apart too
-		if err := checkStatus(f.Status); err != nil {
-			return err
-		}
+	// Operators see refunded orders apart too.
+	if f.Status != nil && (*f.Status < Pending || *f.Status > Refunded) {
+		return errs.InvalidField("status", "status must be 0 (pending), 1 (paid), 2 (cancelled or expired) or 3 (refunded)")
 	}
 	if f.UserID < 0 {
 		return errs.InvalidField("user_id", "user_id must be a user's id")
