@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -320,7 +321,11 @@ func (a *App) build(ctx context.Context, o Options) error {
 		Media: a.Media,
 		Rooms: a.Rooms, Clock: a.clock, Location: cfg.Location, // the console's dashboard
 	})
-	console.Routes(rt, console.Deps{Admins: a.Admins}) // the operator's console, /admin/ (docs: README "Console")
+	var mediaOrigin string // media links on another site: the console shows images from there too
+	if u, err := url.Parse(cfg.MediaPublicURL); err == nil && u.Host != "" {
+		mediaOrigin = u.Scheme + "://" + u.Host
+	}
+	console.Routes(rt, console.Deps{Admins: a.Admins, MediaOrigin: mediaOrigin}) // the operator's console, /admin/ (docs: README "Console")
 	a.handler = httpx.Edge(rt, a.log, metrics)
 	return nil
 }

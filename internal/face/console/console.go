@@ -27,8 +27,21 @@ import (
 //go:embed static
 var files embed.FS
 
-// CSP is the Content-Security-Policy of every response of the console.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: http: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+// CSP is the Content-Security-Policy of every response of the console
+// whose media are served by plaza itself. Images come from this site only
+// (and data: and blob: previews of uploads): a user's avatar given as a
+// URL of another host is not fetched by an operator's browser, so that
+// host never learns who looked, or when.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// Policy is the CSP when media links point to another origin (a CDN, a
+// bucket: PLAZA_MEDIA_PUBLIC_URL): images may come from there too.
+func Policy(mediaOrigin string) string {
+	if mediaOrigin == "" {
+		return CSP
+	}
+	return strings.Replace(CSP, "img-src 'self' data: blob:", "img-src 'self' data: blob: "+mediaOrigin, 1)
+}
 
 // Cookie is the name of the admin session cookie.
 const Cookie = "plaza_admin"
@@ -41,6 +54,9 @@ type Sessions interface {
 // Deps are what the console's server side needs.
 type Deps struct {
 	Admins Sessions // checks the session cookie of a page request
+	// MediaOrigin is the scheme and host of the media links when they are
+	// not on this site ("https://cdn.example.com"), else "".
+	MediaOrigin string
 }
 
 type asset struct {
@@ -82,17 +98,17 @@ func Routes(rt interface {
 	}
 	c.shell = c.assets["index.html"]
 	rt.Handle("/admin", http.RedirectHandler("/admin/", http.StatusFound))
-	rt.Handle("/admin/", secure(http.HandlerFunc(c.serve)))
+	rt.Handle("/admin/", secure(Policy(d.MediaOrigin), http.HandlerFunc(c.serve)))
 }
 
 // pages are the paths of the console's pages (static/app.js routes them).
 var pages = regexp.MustCompile(`^/admin/(|login|account|audit|admins|pushes|users|users/\d+|feedback|feedback/\d+|service|service/\d+|orders|orders/\d+|exchange-orders/[^/]+|collections/[a-z-]+|collections/[a-z-]+/(new|\d+))$`)
 
 // secure sets the console's security headers.
-func secure(h http.Handler) http.Handler {
+func secure(csp string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", CSP)
+		hd.Set("Content-Security-Policy", csp)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("X-Frame-Options", "DENY")

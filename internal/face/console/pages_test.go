@@ -296,3 +296,13 @@ func TestNicknameIsText(t *testing.T) {
 		t.Fatalf("%d dialogs opened", n)
 	}
 }
+
+// Images come from this site only, unless media links point elsewhere.
+func TestPolicyImages(t *testing.T) {
+	if !strings.Contains(console.CSP, "img-src 'self' data: blob:;") || strings.Contains(console.CSP, "https:") {
+		t.Fatalf("CSP %q", console.CSP)
+	}
+	if p := console.Policy("https://cdn.example.com"); !strings.Contains(p, "img-src 'self' data: blob: https://cdn.example.com;") {
+		t.Fatalf("with a media origin: %q", p)
+	}
+}
