@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"plaza/internal/cachesync"
 	"plaza/internal/clock"
 	"plaza/internal/errs"
 	"plaza/internal/store"
@@ -154,6 +155,7 @@ type Service struct {
 	clock    clock.Clock
 	watchers map[*Collection][]func()
 	versions map[*Collection]*atomic.Uint64
+	sync     *cachesync.Sync
 }
 
 // New returns the catalog service.
@@ -166,21 +168,58 @@ func New(db *store.DB, c clock.Clock) *Service {
 }
 
 // Version is a number that changes after every committed create, update
-// and delete of a record of c through this service: the generation of a
-// page cache of c's records on this node (httpx.PageCache). Read it before
-// the read whose answer is kept. Other nodes' writes do not change it.
-func (s *Service) Version(c *Collection) uint64 { return s.versions[c].Load() }
+// and delete of a record of c, on any node sharing the service's Sync:
+// the generation of a page cache of c's records (httpx.PageCache). Read
+// it before the read whose answer is kept. While a node may have missed
+// a change (cachesync.Sync.Usable), every call answers a new number, so
+// nothing kept is served.
+func (s *Service) Version(c *Collection) uint64 {
+	if !s.sync.Usable() {
+		return s.versions[c].Add(1)
+	}
+	return s.versions[c].Load()
+}
+
+// WithSync carries the changes of every collection to every node sharing
+// the database (Version, Watch). Call it while wiring the server.
+func (s *Service) WithSync(sync *cachesync.Sync) *Service {
+	s.sync = sync
+	sync.Register("catalog", syncedCatalog{s})
+	return s
+}
 
 // Watch makes f run after every committed create, update and delete of a
-// record of c: the hook of a core that keeps the collection's records in
-// memory. Call it while wiring the server, before any write.
+// record of c, on this node or another sharing the Sync: the hook of a
+// core that keeps the collection's records in memory. Call it while
+// wiring the server, before any write.
 func (s *Service) Watch(c *Collection, f func()) { s.watchers[c] = append(s.watchers[c], f) }
 
-// changed runs c's watchers.
-func (s *Service) changed(c *Collection) {
+// changed tells every node that c changed.
+func (s *Service) changed(c *Collection) { s.sync.Changed(syncedCatalog{s}, "catalog", c.Name) }
+
+// local bumps c's version and runs its watchers.
+func (s *Service) local(c *Collection) {
 	s.versions[c].Add(1)
 	for _, f := range s.watchers[c] {
 		f()
+	}
+}
+
+// syncedCatalog is the service's cachesync.Cache: a change's data is the
+// collection's name.
+type syncedCatalog struct{ s *Service }
+
+func (sc syncedCatalog) Apply(name string) {
+	if c := registry[name]; c != nil {
+		sc.s.local(c)
+		return
+	}
+	sc.DropAll()
+}
+
+func (sc syncedCatalog) DropAll() {
+	for _, c := range registry {
+		sc.s.local(c)
 	}
 }
 

@@ -201,9 +201,9 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.CodeMaxTries, "code-max-tries", d.CodeMaxTries, "wrong tries before a code is dead")
 	fs.IntVar(&c.CodeMaxPerAccountDay, "code-max-per-account-day", d.CodeMaxPerAccountDay, "codes per account per day")
 	fs.IntVar(&c.CodeMaxPerIPDay, "code-max-per-ip-day", d.CodeMaxPerIPDay, "codes per client address per day")
-	fs.StringVar(&c.AuthCache, "auth-cache-ttl", "auto", "keep token checks in memory this long; auto: 60s on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
-	fs.StringVar(&c.PageCache, "page-cache", "auto", "keep the encoded pages of admin-made lists (market products, doge goods) in memory while none of their rows changes; auto: on with SQLite (one node, exact), off on PostgreSQL (several nodes)")
-	fs.StringVar(&c.ContentCache, "content-cache", "auto", "keep this many article rows in memory; auto: 100000 on SQLite (one node, exact), 0 on PostgreSQL (several nodes)")
+	fs.StringVar(&c.AuthCache, "auth-cache-ttl", "auto", "keep token checks in memory this long; auto: 60s where exact (SQLite, or every node on a cross-node realtime bus), else 0")
+	fs.StringVar(&c.PageCache, "page-cache", "auto", "keep the encoded pages of admin-made lists (market products, doge goods) in memory while none of their rows changes; auto: on where exact (SQLite, or a cross-node realtime bus)")
+	fs.StringVar(&c.ContentCache, "content-cache", "auto", "keep this many article rows in memory; auto: 100000 where exact (SQLite, or a cross-node realtime bus), else 0")
 	fs.StringVar(&c.YuanyiPath, "yuanyi-path", "/yuanyiapi/", "URL of the yuanyi face (seed 003)")
 	fs.StringVar(&c.YuanyiApp, "yuanyi-app", "yuanyi-app", "app name the yuanyi client signs with")
 	fs.StringVar(&c.YuanyiSecret, "yuanyi-secret", "3b57ff81-27ea-45d9-a2e3-6e24920b17ac", "signing secret of the yuanyi client (its own default)")
@@ -227,7 +227,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.LiveMaxTokenTTL, "live-max-token-ttl", 7*24*time.Hour, "the longest token the live face's /log issues (expire_in is capped at it, and at access-ttl)")
 	fs.StringVar(&c.LivePayMethod, "live-pay-method", "", "payment method of a live-face refill when the app names none: sandbox, wechat or alipay (default: sandbox while it is on, else the first vendor configured)")
 	fs.Int64Var(&c.GoldPerYuan, "gold-per-yuan", 10, "gold a live-face refill buys per yuan")
-	fs.StringVar(&c.LiveCache, "live-cache", "auto", "keep friend lists and the open live rooms in memory; auto: on with SQLite (one node, exact), off on PostgreSQL (several nodes)")
+	fs.StringVar(&c.LiveCache, "live-cache", "auto", "keep friend lists and the open live rooms in memory; auto: on where exact (SQLite, or a cross-node realtime bus)")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", d.LoginMaxFailures, "wrong passwords per account before sign-in by password pauses")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", d.LoginFailureWindow, "how long wrong passwords count")
 	fs.StringVar(&c.Realtime, "realtime", "auto", "bus of realtime events between nodes: local (one node), postgres (LISTEN/NOTIFY of database-url), redis (pub/sub of redis-url); auto: redis when redis-url is set, else postgres when the database is PostgreSQL, else local")
@@ -512,10 +512,15 @@ func (c *Config) Check() error {
 	if c.YuanyiCheckSig && c.YuanyiSecret == "" {
 		fail("yuanyi-secret: empty (set yuanyi-check-sig=false to take unsigned calls)")
 	}
+	c.checkRealtime(fail)
+	// The caches are exact where plaza is one node (SQLite) or where every
+	// node hears the others' changes (a cross-node realtime bus:
+	// internal/cachesync); "auto" turns them on there.
+	exact := c.DatabaseURL == "" || c.RealtimeBus != "local"
 	switch c.AuthCache {
 	case "auto", "":
 		c.AuthCacheTTL = 0
-		if c.DatabaseURL == "" {
+		if exact {
 			c.AuthCacheTTL = time.Minute
 		}
 	default:
@@ -528,7 +533,7 @@ func (c *Config) Check() error {
 	switch c.ContentCache {
 	case "auto", "":
 		c.ContentCacheRows = 0
-		if c.DatabaseURL == "" {
+		if exact {
 			c.ContentCacheRows = 100_000
 		}
 	default:
@@ -538,7 +543,7 @@ func (c *Config) Check() error {
 		}
 		c.ContentCacheRows = n
 	}
-	c.PageCacheOn = autoBool("page-cache", c.PageCache, c.DatabaseURL == "", fail)
+	c.PageCacheOn = autoBool("page-cache", c.PageCache, exact, fail)
 	if c.DogePoopEvery <= 0 {
 		fail("doge-poop-every: must be positive")
 	}
@@ -557,7 +562,7 @@ func (c *Config) Check() error {
 			fail("%s: 0 to 1000000", n.name)
 		}
 	}
-	c.LiveCacheOn = autoBool("live-cache", c.LiveCache, c.DatabaseURL == "", fail)
+	c.LiveCacheOn = autoBool("live-cache", c.LiveCache, exact, fail)
 	if c.LiveMaxTokenTTL < time.Second {
 		fail("live-max-token-ttl: at least 1s")
 	}
@@ -604,7 +609,6 @@ func (c *Config) Check() error {
 	} else if c.PayAlipayPrivateKey != "" || c.PayAlipayPublicKey != "" {
 		fail("pay-alipay-app-id: empty while other pay-alipay-* settings are set")
 	}
-	c.checkRealtime(fail)
 	c.Live.check(fail)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

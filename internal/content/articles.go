@@ -92,7 +92,7 @@ func (s *Service) Publish(ctx context.Context, userID int64, content string, ima
 	}
 	a, err := scanArticle(s.db.QueryRowWrite(ctx, "INSERT INTO articles (user_id, content, images, created_at) VALUES (?, ?, ?, ?) RETURNING "+articleCols,
 		userID, content, encodeImages(ids), s.now()))
-	s.cache.changed(true)
+	s.changed(true)
 	if store.IsForeignKeyViolation(err) {
 		return Article{}, errs.R(errs.NotFound, account.ReasonNoUser, "no such user")
 	}
@@ -121,7 +121,7 @@ func scanView(r store.Scanner) (ArticleView, error) {
 // Article returns one article as viewer sees it (viewer 0: nobody signed
 // in). Unknown: NotFound with ReasonArticle.
 func (s *Service) Article(ctx context.Context, viewer, id int64) (ArticleView, error) {
-	if s.cache != nil {
+	if s.cache.on() {
 		views, err := s.viewsOf(ctx, viewer, []int64{id})
 		if err != nil {
 			return ArticleView{}, err
@@ -147,7 +147,7 @@ func (s *Service) Latest(ctx context.Context, viewer int64, offset, limit int) (
 	if err := checkPage(offset, limit); err != nil {
 		return nil, err
 	}
-	if s.cache != nil {
+	if s.cache.on() {
 		ids, ok := s.cache.newestPage(offset, limit)
 		if !ok && offset+limit <= newestKept {
 			stamp := s.cache.stamp()
@@ -246,7 +246,7 @@ func (s *Service) Following(ctx context.Context, viewer int64, offset, limit int
 // list reads the page of tail: with the cache, its ids (one query) and
 // then viewsOf; without, the rows and the viewer's marks in one query.
 func (s *Service) list(ctx context.Context, viewer int64, tail string, args ...any) ([]ArticleView, error) {
-	if s.cache != nil {
+	if s.cache.on() {
 		ids, err := store.Collect(ctx, s.db, "SELECT a.id "+tail, args, scanID)
 		if err != nil {
 			return nil, errs.Wrap(err, "list articles")
@@ -380,7 +380,7 @@ func (s *Service) DeleteArticles(ctx context.Context, userID int64, ids []int64)
 		return errs.InvalidField("article_id_list", "at most "+strconv.Itoa(MaxDelete)+" ids")
 	}
 	var found []int64
-	defer func() { s.cache.changed(true, found...) }()
+	defer func() { s.changed(true, found...) }()
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		type owned struct{ id, user int64 }
 		rows, err := store.Collect(ctx, tx, "SELECT id, user_id FROM articles WHERE id IN ("+store.Placeholders(len(ids))+")"+tx.ForUpdate(),

@@ -1,6 +1,11 @@
 package content
 
-import "sync"
+import (
+	"strings"
+	"sync"
+
+	"plaza/internal/cachesync"
+)
 
 // cache keeps article rows, the ids of the newest articles and viewers'
 // recent likes and collects in memory, so that the hot lists need not
@@ -8,8 +13,12 @@ import "sync"
 // what it touched once its transaction has committed, and a fill read from
 // the store before such a drop carries an older stamp and is refused. With
 // several nodes on one database a node would not hear of the others'
-// changes, so the server turns it on for the embedded SQLite store only.
+// changes by themselves: the changes travel to every node through
+// cachesync (Service.WithSync), and the cache is not used while a node
+// may have missed one.
 type cache struct {
+	usable func() bool // nil: always (cachesync.Sync.Usable)
+
 	mu     sync.Mutex
 	max    int                 // rows kept at most
 	size   int                 // bytes the rows hold, roughly
@@ -75,6 +84,45 @@ func newCache(max int) *cache {
 		viewers: map[int64]map[int64]uint8{}, viewerGen: map[int64]uint64{}}
 }
 
+// on tells whether the cache is there and may be used now.
+func (c *cache) on() bool { return c != nil && c.open() }
+
+// open tells whether the cache may be read and filled now.
+func (c *cache) open() bool { return c.usable == nil || c.usable() }
+
+// Apply makes a change a node published (Service.changed, Service.marked):
+// "r <ids>" rows changed, "n <ids>" rows and the newest list, "m
+// <user>,<article>" a like or collect.
+func (c *cache) Apply(data string) {
+	kind, ids, _ := strings.Cut(data, " ")
+	list := cachesync.ParseIDs(ids)
+	switch kind {
+	case "m":
+		if len(list) == 2 {
+			c.marked(list[0], list[1])
+			return
+		}
+	case "r", "n":
+		c.changed(kind == "n", list...)
+		return
+	}
+	c.DropAll() // not a change this version makes: be safe
+}
+
+// DropAll drops everything and refuses the fills under way.
+func (c *cache) DropAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.floor, c.newestGen = c.gen, c.gen
+	clear(c.rows)
+	clear(c.rowGen)
+	c.size = 0
+	clear(c.viewers)
+	clear(c.viewerGen)
+	c.newest, c.newestOK, c.complete = nil, false, false
+}
+
 // stamp is read before the store is.
 func (c *cache) stamp() uint64 {
 	if c == nil {
@@ -104,6 +152,9 @@ func (c *cache) fill(ids []int64, out []ArticleView) (missing []int64) {
 func (c *cache) put(rows []Article, stamp uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.open() {
+		return
+	}
 	for _, a := range rows {
 		if stamp < c.floor || stamp < c.rowGen[a.ID] {
 			continue
@@ -152,7 +203,7 @@ func (c *cache) putMarks(viewer int64, ids []int64, marks map[int64]uint8, stamp
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if stamp < c.floor || stamp < c.viewerGen[viewer] {
+	if stamp < c.floor || stamp < c.viewerGen[viewer] || !c.open() {
 		return
 	}
 	known := c.viewers[viewer]
@@ -187,7 +238,7 @@ func (c *cache) newestPage(offset, limit int) ([]int64, bool) {
 func (c *cache) putNewest(ids []int64, complete bool, stamp uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if stamp < c.newestGen {
+	if stamp < c.newestGen || !c.open() {
 		return
 	}
 	c.newest, c.complete, c.newestOK = ids, complete, true

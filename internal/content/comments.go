@@ -52,7 +52,7 @@ func (s *Service) addComment(ctx context.Context, userID, articleID, replyID int
 		return Comment{}, err
 	}
 	var c Comment
-	defer s.cache.changed(false, articleID)
+	defer s.changed(false, articleID)
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		// Who must not have blocked the commenter: the article's author and
 		// the author of the comment answered, checked under the lock a
@@ -176,7 +176,7 @@ func (s *Service) DeleteComments(ctx context.Context, userID int64, ids []int64)
 		return errs.InvalidField("article_comment_id_list", "at most "+strconv.Itoa(MaxDelete)+" ids")
 	}
 	var touched []int64
-	defer func() { s.cache.changed(false, touched...) }()
+	defer func() { s.changed(false, touched...) }()
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		type owned struct{ id, user, article int64 }
 		rows, err := store.Collect(ctx, tx, "SELECT id, user_id, article_id FROM article_comments WHERE id IN ("+store.Placeholders(len(ids))+") ORDER BY id"+tx.ForUpdate(),

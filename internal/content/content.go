@@ -11,6 +11,7 @@ package content
 
 import (
 	"context"
+	"plaza/internal/cachesync"
 	"regexp"
 	"strings"
 	"time"
@@ -61,6 +62,7 @@ type Service struct {
 	media MediaResolver // nil: any well-formed media id is accepted
 	reach Reacher       // nil: nobody is blocked
 	cache *cache        // nil: off
+	sync  *cachesync.Sync
 }
 
 // New returns the content service. media may be nil: media ids are then
@@ -70,12 +72,45 @@ func New(db *store.DB, c clock.Clock, media MediaResolver, reach Reacher) *Servi
 }
 
 // WithCache keeps up to rows article rows (and the ids of the newest
-// articles) in memory; call it before the service is used. The cache is
-// exact on one node only (see cache.go): leave it off when several nodes
-// share the database.
+// articles) in memory; call it before the service is used. Exact on one
+// node; with several, give WithSync too.
 func (s *Service) WithCache(rows int) *Service {
 	s.cache = newCache(rows)
 	return s
+}
+
+// WithSync carries the cache's changes to every node sharing the
+// database, and keeps it unused while one may have been missed. Call it
+// after WithCache, before the service is used.
+func (s *Service) WithSync(sync *cachesync.Sync) *Service {
+	s.sync = sync
+	if s.cache != nil && sync != nil {
+		s.cache.usable = sync.Usable
+		sync.Register("articles", s.cache)
+	}
+	return s
+}
+
+// changed drops, on every node, the rows of ids (their counters or their
+// existence changed); with listed, the newest ids too (an article came or
+// went). Call it after the change committed.
+func (s *Service) changed(listed bool, ids ...int64) {
+	if s.cache == nil {
+		return
+	}
+	kind := "r "
+	if listed {
+		kind = "n "
+	}
+	s.sync.Changed(s.cache, "articles", kind+cachesync.IDs(ids...))
+}
+
+// marked drops, on every node, what a like or collect of user on article
+// changed.
+func (s *Service) marked(user, article int64) {
+	if s.cache != nil {
+		s.sync.Changed(s.cache, "articles", "m "+cachesync.IDs(user, article))
+	}
 }
 
 // Article is a user's post.

@@ -42,7 +42,7 @@ func (s *Service) Uncollect(ctx context.Context, userID, articleID int64) error 
 }
 
 func (s *Service) mark(ctx context.Context, r reaction, userID, articleID int64) error {
-	defer s.cache.marked(userID, articleID)
+	defer s.marked(userID, articleID)
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, "INSERT INTO "+r.table+" (user_id, article_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			userID, articleID, s.now())
@@ -61,7 +61,7 @@ func (s *Service) mark(ctx context.Context, r reaction, userID, articleID int64)
 }
 
 func (s *Service) unmark(ctx context.Context, r reaction, userID, articleID int64) error {
-	defer s.cache.marked(userID, articleID)
+	defer s.marked(userID, articleID)
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM "+r.table+" WHERE user_id = ? AND article_id = ?", userID, articleID)
 		if err != nil {

@@ -20,6 +20,7 @@ package friend
 
 import (
 	"context"
+	"plaza/internal/cachesync"
 	"time"
 
 	"plaza/internal/account"
@@ -97,6 +98,8 @@ type Service struct {
 	clock  clock.Clock
 	social *social.Service
 	lists  *memo.Table[int64, []Friend] // Friends by user; nil: off
+	sync   *cachesync.Sync
+	cache  cachesync.Cache // lists, as cachesync changes it
 }
 
 // New returns the friends core; s checks the blocks.
@@ -104,21 +107,34 @@ func New(db *store.DB, c clock.Clock, s *social.Service) *Service {
 	return &Service{db: db, clock: c, social: s}
 }
 
-// WithCache keeps up to users friend lists in memory (exact on one node:
-// see package memo), dropped by every write on a pair and by a block.
-func (s *Service) WithCache(users int) *Service {
+// WithCache keeps up to users friend lists in memory (see package memo),
+// dropped by every write on a pair and by a block, on every node that
+// shares sync (nil: this node alone).
+func (s *Service) WithCache(users int, sync *cachesync.Sync) *Service {
 	if users > 0 {
 		s.lists = memo.New[int64, []Friend](users)
-		s.social.OnBlock(func(a, b int64) { s.lists.Invalidate(a, b) })
+		s.cache, s.sync = cachesync.ByID(s.lists), sync
+		if sync != nil {
+			s.lists.Gated(sync.Usable)
+			sync.Register("friends", s.cache)
+		}
+		s.social.OnBlock(func(a, b int64) { s.changed(a, b) })
 	}
 	return s
+}
+
+// changed drops the users' friend lists on every node.
+func (s *Service) changed(users ...int64) {
+	if s.lists != nil {
+		s.sync.Changed(s.cache, "friends", cachesync.IDs(users...))
+	}
 }
 
 // forget drops the pair's friend lists once tx commits (every write on a
 // pair locks it with lockPair first, then calls forget).
 func (s *Service) forget(tx *store.Tx, a, b int64) {
 	if s.lists != nil {
-		tx.AfterCommit(func() { s.lists.Invalidate(a, b) })
+		tx.AfterCommit(func() { s.changed(a, b) })
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
+	"plaza/internal/cachesync"
 	"strings"
 	"time"
 
@@ -69,19 +70,27 @@ type Rooms struct {
 	// closes (Leave, or the end of the stream).
 	OnChange func(userID int64, open bool)
 	open     *memo.Table[struct{}, map[int64]Room] // every open room; nil: off
+	sync     *cachesync.Sync
+	cache    cachesync.Cache // open, as cachesync changes it
 }
 
-// WithCache keeps the open rooms in memory for OpenAmong (exact on one
-// node: see package memo), dropped by every opening, closing and publish.
-func (r *Rooms) WithCache() *Rooms {
+// WithCache keeps the open rooms in memory for OpenAmong (see package
+// memo), dropped by every opening, closing and publish, on every node
+// that shares sync (nil: this node alone).
+func (r *Rooms) WithCache(sync *cachesync.Sync) *Rooms {
 	r.open = memo.New[struct{}, map[int64]Room](1)
+	r.cache, r.sync = cachesync.Whole(r.open), sync
+	if sync != nil {
+		r.open.Gated(sync.Usable)
+		sync.Register("rooms", r.cache)
+	}
 	return r
 }
 
-// forget drops the kept open rooms once tx commits.
+// forget drops the kept open rooms, on every node, once tx commits.
 func (r *Rooms) forget(tx *store.Tx) {
 	if r.open != nil {
-		tx.AfterCommit(func() { r.open.Invalidate(struct{}{}) })
+		tx.AfterCommit(func() { r.sync.Changed(r.cache, "rooms", "") })
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"math/big"
+	"plaza/internal/cachesync"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -79,18 +80,42 @@ type Service struct {
 	wallet *wallet.Service
 	loc    *time.Location
 	gen    atomic.Uint64 // bumped after every committed change of a product (Generation)
+	sync   *cachesync.Sync
 }
 
 // Generation is a number that changes after every committed change of a
 // product (a purchase's bought and stock, an admin's edit through the
-// catalog, which the server wires to Changed): what a cache of product
-// pages on this node compares to know it is exact. Read it before the read
-// whose result is cached, and keep the result under that number. Other
-// nodes' changes do not reach it: a cache of it is for one node.
-func (s *Service) Generation() uint64 { return s.gen.Load() }
+// catalog, which the server wires to Changed), on any node sharing the
+// service's Sync: what a cache of product pages compares to know it is
+// exact. Read it before the read whose result is cached, and keep the
+// result under that number. While a node may have missed a change, every
+// call answers a new number.
+func (s *Service) Generation() uint64 {
+	if !s.sync.Usable() {
+		return s.gen.Add(1)
+	}
+	return s.gen.Load()
+}
 
-// Changed is called after a committed change of the products table.
+// Changed is called on every node after a committed change of the
+// products table (the catalog's watchers run on every node).
 func (s *Service) Changed() { s.gen.Add(1) }
+
+// WithSync carries the core's own changes of products (purchases,
+// refunds) to every node sharing the database. Call it while wiring the
+// server.
+func (s *Service) WithSync(sync *cachesync.Sync) *Service {
+	s.sync = sync
+	sync.Register("market", cachesync.Whole(marketGen{s}))
+	return s
+}
+
+// changed tells every node that products changed.
+func (s *Service) changed() { s.sync.Changed(cachesync.Whole(marketGen{s}), "market", "") }
+
+type marketGen struct{ s *Service }
+
+func (m marketGen) DropAll() { m.s.Changed() }
 
 // New returns the market service. loc is the zone of an order number's
 // date.
@@ -231,7 +256,7 @@ func (s *Service) Buy(ctx context.Context, tx *store.Tx, userID, productID int64
 	if err != nil {
 		return Order{}, errs.Wrap(err, "take a unit")
 	}
-	tx.AfterCommit(s.Changed) // bought (and stock) changed
+	tx.AfterCommit(s.changed) // bought (and stock) changed
 	now := tx.Now()
 	o := Order{UserID: userID, Product: p, Diamond: p.Diamond, Status: OrderExchanged, CreatedAt: now}
 	for try := 0; o.ID == 0; try++ {

@@ -73,7 +73,7 @@ func (s *Service) RefundTx(ctx context.Context, tx *store.Tx, number, reason str
 		stock = stock + 1 WHERE id = ?`, productID); err != nil {
 		return Order{}, errs.Wrap(err, "put the unit back")
 	}
-	tx.AfterCommit(s.Changed)
+	tx.AfterCommit(s.changed)
 	var locked int64
 	if err := tx.QueryRow(ctx, "SELECT id FROM users WHERE id = ?"+tx.ForUpdate(), userID).Scan(&locked); err != nil {
 		return Order{}, errs.Wrap(err, "lock user")

@@ -19,6 +19,7 @@ import (
 	"plaza/internal/account"
 	"plaza/internal/admins"
 	"plaza/internal/audit"
+	"plaza/internal/cachesync"
 	"plaza/internal/catalog"
 	"plaza/internal/clock"
 	"plaza/internal/config"
@@ -77,6 +78,7 @@ type App struct {
 	Payments *payment.Service
 	Pets     *pet.Service
 	Bus      realtime.Bus // the realtime seam: events to every node (docs/realtime.md)
+	caches   *cachesync.Sync
 	Rooms    *live.Rooms  // live rooms of the live face; set Rooms.OnChange before serving
 	Friends  *friend.Service
 	Gold     *live.Gold // the live face's gold: refills (payment purpose gold) and gifts
@@ -167,6 +169,12 @@ func (a *App) build(ctx context.Context, o Options) error {
 	default:
 		a.Bus = realtime.NewLocal()
 	}
+	// The caches' changes go to every node over the bus (internal/cachesync).
+	caches, err := cachesync.New(a.Bus, a.log)
+	if err != nil {
+		return fmt.Errorf("cache sync: %w", err)
+	}
+	a.caches = caches
 
 	var smsSender sms.Sender
 	switch cfg.SMS {
@@ -207,16 +215,17 @@ func (a *App) build(ctx context.Context, o Options) error {
 		DB: a.DB, Clock: a.clock, Limiter: a.limiter, SMS: smsSender, Mail: mailSender, Hasher: o.Hasher, Media: a.Media, Log: a.log,
 	}, cfg.Accounts())
 	a.Admins = admins.New(a.DB, a.clock, o.Hasher, a.limiter, cfg.Admins())
-	a.Catalog = catalog.New(a.DB, a.clock)
+	a.Accounts.WithSync(a.caches)
+	a.Catalog = catalog.New(a.DB, a.clock).WithSync(a.caches)
 	a.Support = support.New(a.DB, a.clock)
 	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
 	a.Social = social.New(a.DB, a.clock)
-	a.Content = content.New(a.DB, a.clock, a.Media, a.Social).WithCache(cfg.ContentCacheRows)
+	a.Content = content.New(a.DB, a.clock, a.Media, a.Social).WithCache(cfg.ContentCacheRows).WithSync(a.caches)
 	a.Wallet = wallet.New(a.DB)
 	if err := a.Wallet.Init(ctx); err != nil {
 		return fmt.Errorf("wallet: %w", err)
 	}
-	a.Market = market.New(a.DB, a.Wallet, cfg.Location)
+	a.Market = market.New(a.DB, a.Wallet, cfg.Location).WithSync(a.caches)
 	a.Catalog.Watch(catalog.ExchangeProducts, a.Market.Changed) // admin edits change what the shop shows
 	a.Pets = pet.New(a.DB, a.Wallet, a.Accounts, cfg.Pet())
 	if err := a.buildPayments(ctx); err != nil {
@@ -227,8 +236,8 @@ func (a *App) build(ctx context.Context, o Options) error {
 	}
 	a.Friends = friend.New(a.DB, a.clock, a.Social)
 	if cfg.LiveCacheOn {
-		a.Friends.WithCache(100_000)
-		a.Rooms.WithCache()
+		a.Friends.WithCache(100_000, a.caches)
+		a.Rooms.WithCache(a.caches)
 	}
 	a.Gold = live.NewGold(live.GoldDeps{DB: a.DB, Wallet: a.Wallet, Payments: a.Payments, Log: a.log}, live.GoldConfig{PerYuan: cfg.GoldPerYuan})
 	a.Payments.Register(live.PurposeGold, a.Gold)
@@ -443,6 +452,7 @@ func (a *App) Close() error {
 	if a.Chat != nil {
 		a.Chat.Close() // tells the other nodes its viewers are gone, before the bus closes
 	}
+	a.caches.Close()
 	if a.Bus != nil {
 		busErr = a.Bus.Close() // before the Redis client it may use
 	}

@@ -212,7 +212,10 @@ func TestCatalogSearchAndSort(t *testing.T) {
 	if got := rows(); len(got) != 20 || got[0] != "master 29" || slices.Contains(got, "Needle") {
 		t.Fatalf("first page %v", got)
 	}
-	b.run(t, chromedp.SendKeys(chromedp.CSS("#record-q"), "needle"), chromedp.Submit(chromedp.CSS("#record-q")), ready("collections"))
+	// Enter in the field runs the page's submit handler (Submit would call
+	// form.submit(), a full page load that ready could match too early).
+	b.run(t, chromedp.SendKeys(chromedp.CSS("#record-q"), "needle\r"), ready("collections"),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready] table.grid tbody tr:only-child`)))
 	if got := rows(); !slices.Equal(got, []string{"Needle"}) {
 		t.Fatalf("search needle: %v", got)
 	}
