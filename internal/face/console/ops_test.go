@@ -19,15 +19,19 @@ import (
 // click waits for sel and clicks it.
 func click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
 
-func visible(sel string) chromedp.Action[chromedp.Void] { return chromedp.WaitVisible(chromedp.CSS(sel)) }
+func visible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
+}
 
-func typeIn(sel, s string) chromedp.Action[chromedp.Void] { return chromedp.SendKeys(chromedp.CSS(sel), s) }
+func typeIn(sel, s string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(chromedp.CSS(sel), s)
+}
 
 // texts answers the text of every element sel matches.
 func texts(t *testing.T, b tab, sel string) []string {
 	t.Helper()
 	raw, _ := json.Marshal(sel)
-	return get(t, b, chromedp.Evaluate[[]string](`[...document.querySelectorAll(` + string(raw) + `)].map(e => e.textContent)`))
+	return get(t, b, chromedp.Evaluate[[]string](`[...document.querySelectorAll(`+string(raw)+`)].map(e => e.textContent)`))
 }
 
 // until waits for a JavaScript expression to be true.
