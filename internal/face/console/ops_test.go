@@ -8,6 +8,7 @@ package console_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -174,4 +175,81 @@ func otherID(t *testing.T, a adminAPI) string {
 	}
 	t.Fatal("no other admin")
 	return ""
+}
+
+// pushTitles answers the titles of a user's push log on the member face.
+func pushTitles(t *testing.T, e *plazatest.Env, tok string) []string {
+	t.Helper()
+	res := e.Do("GET", "/api/push/log", nil, "Authorization", "Token "+tok)
+	var out []string
+	items, _ := res.JSON()["data"].(map[string]any)["data"].([]any)
+	for _, it := range items {
+		out = append(out, it.(map[string]any)["push_title"].(string))
+	}
+	return out
+}
+
+func TestPushes(t *testing.T) {
+	e := env(t)
+	a := apiLogin(t, e)
+	alice, bob := register(t, e, "13800138011"), register(t, e, "13800138012")
+	aliceID := a.userID("13800138011")
+	b := newTab(t)
+	signIn(t, b, e)
+	b.run(t, chromedp.Navigate(e.URL+"/admin/pushes"), ready("pushes"),
+		typeIn("#push-title", "Only for Alice"), typeIn("#push-body", "hello Alice"),
+		click("#to-some"), typeIn("#push-users", aliceID), click("#send-push"))
+	shows(t, b, ".status.ok", "1 chosen users")
+	shows(t, b, "table.grid tbody tr", "Only for Alice")
+	if row := texts(t, b, "table.grid tbody tr")[0]; !strings.Contains(row, "Only for Alice") || !strings.Contains(row, aliceID) {
+		t.Fatalf("history row %q", row)
+	}
+	if got := pushTitles(t, e, alice); !slices.Equal(got, []string{"Only for Alice"}) {
+		t.Fatalf("alice's push log %v", got)
+	}
+	if got := pushTitles(t, e, bob); len(got) != 0 {
+		t.Fatalf("bob's push log %v", got)
+	}
+	// To everyone.
+	b.run(t, ready("pushes"), typeIn("#push-title", "For all"), typeIn("#push-body", "hello all"), click("#to-all"), click("#send-push"))
+	shows(t, b, ".status.ok", "every user")
+	until(t, b, `document.querySelectorAll('table.grid tbody tr').length == 2`)
+	if row := texts(t, b, "table.grid tbody tr")[0]; !strings.Contains(row, "For all") || !strings.Contains(row, "everyone") {
+		t.Fatalf("history row %q", row)
+	}
+	if got := pushTitles(t, e, bob); !slices.Equal(got, []string{"For all"}) {
+		t.Fatalf("bob's push log %v", got)
+	}
+	if got := pushTitles(t, e, alice); !slices.Equal(got, []string{"For all", "Only for Alice"}) {
+		t.Fatalf("alice's push log %v", got)
+	}
+}
+
+func TestServiceConversation(t *testing.T) {
+	e := env(t)
+	a := apiLogin(t, e)
+	m := yuanyiCall(t, e, "user_signup", map[string]any{"country": "86", "phone": "18682222222", "code": "1234", "password": "123456", "nickname": "n"}, "")
+	tok := m["token"].(string)
+	yuanyiCall(t, e, "send_message_to_customer_service", map[string]any{"content": "Where is my ticket?"}, tok)
+	uid := a.userID("18682222222")
+	b := newTab(t)
+	signIn(t, b, e)
+	b.run(t, chromedp.Navigate(e.URL+"/admin/service"), ready("service"))
+	shows(t, b, "table.grid tbody tr", "to answer")
+	b.run(t, click(`a[href="/admin/service/`+uid+`"]`), ready("service-thread"))
+	shows(t, b, "#messages li.them", "Where is my ticket?")
+	b.run(t, typeIn("#answer-content", "It is in My tickets."), click("#send-answer"))
+	shows(t, b, ".status.ok", "Sent.")
+	shows(t, b, "#messages li.us", "It is in My tickets.")
+	// The user reads the answer in the app.
+	th := yuanyiCall(t, e, "my_message_with_customer_service", nil, tok)["my_message_with_customer_service"].([]any)
+	raw, _ := json.Marshal(th)
+	if len(th) != 2 || !strings.Contains(string(raw), "It is in My tickets.") {
+		t.Fatalf("the user's conversation: %s", raw)
+	}
+	// Answered: no longer waiting.
+	b.run(t, chromedp.Navigate(e.URL+"/admin/service"), ready("service"))
+	if row := text(t, b, "table.grid tbody tr"); strings.Contains(row, "to answer") || !strings.Contains(row, "you: It is in My tickets.") {
+		t.Fatalf("inbox row %q", row)
+	}
 }
