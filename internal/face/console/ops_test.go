@@ -8,6 +8,7 @@ package console_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -252,4 +253,110 @@ func TestServiceConversation(t *testing.T) {
 	if row := text(t, b, "table.grid tbody tr"); strings.Contains(row, "to answer") || !strings.Contains(row, "you: It is in My tickets.") {
 		t.Fatalf("inbox row %q", row)
 	}
+}
+
+// search types q in the users page's search box and answers the ids listed.
+func search(t *testing.T, b tab, q string) []string {
+	t.Helper()
+	setValue(t, b, "#user-q", "")
+	b.run(t, typeIn("#user-q", q+"\r")) // Enter: the page's search
+	until(t, b, `new URLSearchParams(location.search).get('q') === `+jsString(q)+` && document.body.dataset.ready`)
+	return texts(t, b, "table.grid tbody tr td:first-child a")
+}
+
+func jsString(s string) string {
+	raw, _ := json.Marshal(s)
+	return string(raw)
+}
+
+func TestUsersSearchAndProfile(t *testing.T) {
+	e := env(t)
+	a := apiLogin(t, e)
+	// A yuanyi user (a uid, orders) who also uses the member face (a device, feedback).
+	m := yuanyiCall(t, e, "user_signup", map[string]any{"country": "86", "phone": "18682222222", "code": "1234", "password": "123456", "nickname": "Zhang San"}, "")
+	ytok, uidHex := m["token"].(string), m["uid"].(string)
+	res := e.Do("POST", "/api/auth/access_token", map[string]any{"account": "18682222222", "password": "123456"})
+	mtok, _ := res.JSON()["data"].(map[string]any)["access_token"].(string)
+	if mtok == "" {
+		t.Fatalf("member login: %s", res.Body)
+	}
+	if code, _ := memberCall(t, e, "POST", "/api/push/bind", map[string]any{"client_id": "phone-of-zhang", "client_type": "android"}, mtok); code != 0 {
+		t.Fatalf("bind: %d", code)
+	}
+	if code, _ := memberCall(t, e, "POST", "/api/feedback", map[string]any{"feedback_content": "Zhang's feedback"}, mtok); code != 0 {
+		t.Fatalf("feedback: %d", code)
+	}
+	tickets := shop(t, a, 1)
+	yuanyiCall(t, e, "order_create", map[string]any{"ticket_id_list": []any{tickets[0]}}, ytok)
+	// Others: by e-mail, by phone.
+	memberCall(t, e, "POST", "/api/auth/send_code", map[string]any{"account": "li.lei@example.com"}, "")
+	if code, _ := memberCall(t, e, "POST", "/api/auth/register", map[string]any{"account": "li.lei@example.com", "code": e.LastCode("li.lei@example.com"), "password": "secret123"}, ""); code != 0 {
+		t.Fatalf("register by e-mail: %d", code)
+	}
+	register(t, e, "13800138021")
+	zhang, phoneUser := a.userID("18682222222"), a.userID("13800138021")
+	var liLei string
+	for _, it := range a.do("GET", "/users?q=li.lei@", nil, 200)["items"].([]any) {
+		liLei = it.(map[string]any)["id"].(json.Number).String()
+	}
+	// More than a page of ledger lines.
+	for i := range 25 {
+		a.do("POST", "/users/"+zhang+"/wallet", map[string]any{"currency": "diamond", "amount": i + 1, "reason": fmt.Sprintf("grant %02d", i), "idempotency_key": fmt.Sprintf("k%02d", i)}, 201)
+	}
+
+	b := newTab(t)
+	signIn(t, b, e)
+	b.run(t, chromedp.Navigate(e.URL+"/admin/users"), ready("users"))
+	for q, want := range map[string]string{"138001380": phoneUser, "13800138021": phoneUser, "li.lei@": liLei, "LI.LEI@EXAMPLE.COM": liLei,
+		"Zhang": zhang, uidHex: zhang, strings.ToUpper(uidHex): zhang} {
+		if got := search(t, b, q); !slices.Equal(got, []string{want}) {
+			t.Fatalf("search %q: %v, want [%s]", q, got, want)
+		}
+	}
+	// An id finds its user (and the phones that begin with its digits).
+	if got := search(t, b, zhang); !slices.Contains(got, zhang) {
+		t.Fatalf("search id %s: %v", zhang, got)
+	}
+	if got := search(t, b, "nobody-has-this"); len(got) != 0 {
+		t.Fatalf("search nobody: %v", got)
+	}
+	// The profile.
+	b.run(t, chromedp.Navigate(e.URL+"/admin/users?q=Zhang"), ready("users"), click(`a[href="/admin/users/`+zhang+`"]`), ready("user"))
+	if s := text(t, b, `#balances strong[data-currency="diamond"]`); s != "325" {
+		t.Fatalf("diamond balance %q, want 325", s)
+	}
+	until(t, b, `document.querySelectorAll('#ledger tr.ledger-line').length == 20`)
+	lines := texts(t, b, "#ledger tr.ledger-line")
+	if !strings.Contains(lines[0], "grant 24") || !strings.Contains(lines[0], "+25") || !strings.Contains(lines[19], "grant 05") {
+		t.Fatalf("first ledger page: %q ... %q", lines[0], lines[19])
+	}
+	b.run(t, click("#ledger-more"))
+	until(t, b, `document.querySelectorAll('#ledger tr.ledger-line').length == 25`)
+	lines = texts(t, b, "#ledger tr.ledger-line")
+	if !strings.Contains(lines[24], "grant 00") || !strings.Contains(lines[24], "+1") {
+		t.Fatalf("oldest ledger line %q", lines[24])
+	}
+	b.run(t, chromedp.WaitNotVisible(chromedp.CSS("#ledger-more")))
+	if row := text(t, b, "#user-orders tbody tr"); !strings.Contains(row, "pending") || !strings.Contains(row, "¥ 19.99") || !strings.Contains(row, "ticket 0") {
+		t.Fatalf("orders row %q", row)
+	}
+	if row := text(t, b, "#user-devices tbody tr"); !strings.Contains(row, "phone-of-zhang") || !strings.Contains(row, "android") {
+		t.Fatalf("devices row %q", row)
+	}
+	if row := text(t, b, "#user-feedback tbody tr"); !strings.Contains(row, "Zhang's feedback") || !strings.Contains(row, "open") {
+		t.Fatalf("feedback row %q", row)
+	}
+}
+
+// shop makes a master, a project and n tickets (¥19.99, ¥29.99...); their ids.
+func shop(t *testing.T, a adminAPI, n int) []string {
+	t.Helper()
+	m := a.do("POST", "/masters", map[string]any{"name": "Shop master"}, 201)
+	p := a.do("POST", "/projects", map[string]any{"master_id": m["master_id"], "name": "Shop project"}, 201)
+	var out []string
+	for i := range n {
+		tk := a.do("POST", "/tickets", map[string]any{"project_id": p["id"], "name": fmt.Sprintf("ticket %d", i), "price": 1999 + 1000*i}, 201)
+		out = append(out, tk["id"].(json.Number).String())
+	}
+	return out
 }
