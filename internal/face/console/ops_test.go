@@ -7,15 +7,19 @@ package console_test
 // or the admin API.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"plaza/internal/plazatest"
+	"plaza/internal/store"
+	"plaza/internal/wallet"
 )
 
 // click waits for sel and clicks it.
@@ -359,4 +363,79 @@ func shop(t *testing.T, a adminAPI, n int) []string {
 		out = append(out, tk["id"].(json.Number).String())
 	}
 	return out
+}
+
+// selectOption picks value in the <select> sel as a click would (a change event).
+func selectOption(t *testing.T, b tab, sel, value string) {
+	t.Helper()
+	until(t, b, `(e => e && ((e.value = `+jsString(value)+`), e.dispatchEvent(new Event('change')), true))(document.querySelector(`+jsString(sel)+`))`)
+}
+
+func TestOrdersAndRefund(t *testing.T) {
+	e := env(t)
+	a := apiLogin(t, e)
+	m := yuanyiCall(t, e, "user_signup", map[string]any{"country": "86", "phone": "18682222222", "code": "1234", "password": "123456", "nickname": "buyer"}, "")
+	tok := m["token"].(string)
+	uid := a.userID("18682222222")
+	id, _ := strconv.ParseInt(uid, 10, 64)
+	tickets := shop(t, a, 2)
+	if err := e.App.DB.Unit(context.Background(), func(ctx context.Context, tx *store.Tx) error {
+		_, err := e.App.Wallet.Grant(ctx, tx, id, "cny", 1999, wallet.Meta{Reason: "top-up"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	paid := yuanyiCall(t, e, "order_create", map[string]any{"ticket_id_list": []any{tickets[0]}}, tok)["order_id"].(json.Number).String()
+	yuanyiCall(t, e, "order_pay", map[string]any{"order_id": paid, "pay_method": "wallet"}, tok)
+	pending := yuanyiCall(t, e, "order_create", map[string]any{"ticket_id_list": []any{tickets[1]}}, tok)["order_id"].(json.Number).String()
+
+	b := newTab(t)
+	signIn(t, b, e)
+	ids := func() []string { return texts(t, b, "table.grid tbody tr td:first-child a") }
+	b.run(t, chromedp.Navigate(e.URL+"/admin/orders"), ready("orders"))
+	if got := ids(); !slices.Equal(got, []string{pending, paid}) {
+		t.Fatalf("every order: %v, want [%s %s]", got, pending, paid)
+	}
+	for st, want := range map[string][]string{"1": {paid}, "0": {pending}, "3": nil} {
+		selectOption(t, b, "#order-status", st)
+		until(t, b, `location.search.includes('status=`+st+`') && document.body.dataset.ready`)
+		if got := ids(); !slices.Equal(got, want) {
+			t.Fatalf("status %s: %v, want %v", st, got, want)
+		}
+	}
+	// The detail of the paid order; its refund asks first.
+	b.run(t, chromedp.Navigate(e.URL+"/admin/orders?status=1"), ready("orders"), click(`a[href="/admin/orders/`+paid+`"]`), ready("order"))
+	detail := text(t, b, "main")
+	for _, want := range []string{"paid", "¥ 19.99", "ticket 0", "wallet"} {
+		if !strings.Contains(detail, want) {
+			t.Fatalf("order detail lacks %q: %q", want, detail)
+		}
+	}
+	b.run(t, typeIn("#refund-reason", "event cancelled"), click("#refund"), visible("dialog.confirm"), click(`dialog.confirm button[value="no"]`),
+		chromedp.WaitNotPresent(chromedp.CSS("dialog.confirm")))
+	if st := a.do("GET", "/orders/"+paid, nil, 200)["status"].(json.Number).String(); st != "1" {
+		t.Fatalf("refunded without a yes: status %s", st)
+	}
+	b.run(t, click("#refund"), visible("dialog.confirm"), click("#confirm-yes"))
+	shows(t, b, ".status.ok", "Refunded")
+	b.run(t, chromedp.WaitNotPresent(chromedp.CSS("#refund")))
+	if detail := text(t, b, "main"); !strings.Contains(detail, "refunded") {
+		t.Fatalf("after the refund: %q", detail)
+	}
+	// The ledger shows the reversal, on the profile page.
+	b.run(t, chromedp.Navigate(e.URL+"/admin/users/"+uid), ready("user"))
+	selectOption(t, b, "#ledger-currency", "cny")
+	until(t, b, `document.querySelectorAll('#ledger tr.ledger-line').length == 3`)
+	lines := texts(t, b, "#ledger tr.ledger-line")
+	if !strings.Contains(lines[0], "+1999") || !strings.Contains(lines[0], "refund of order "+paid+": event cancelled") || !strings.Contains(lines[1], "-1999") {
+		t.Fatalf("cny ledger %q", lines)
+	}
+	if b := get(t, b, chromedp.Evaluate[string](`document.querySelectorAll('#ledger tr.ledger-line td')[3].textContent`)); b != "1999" {
+		t.Fatalf("balance after the refund %s", b)
+	}
+	// The ticket is on sale again: the app orders it.
+	yuanyiCall(t, e, "order_create", map[string]any{"ticket_id_list": []any{tickets[0]}}, tok)
+	if got := a.do("GET", "/orders?status=3", nil, 200)["items"].([]any); len(got) != 1 {
+		t.Fatalf("refunded orders %v", got)
+	}
 }
