@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -437,5 +438,65 @@ func TestOrdersAndRefund(t *testing.T) {
 	yuanyiCall(t, e, "order_create", map[string]any{"ticket_id_list": []any{tickets[0]}}, tok)
 	if got := a.do("GET", "/orders?status=3", nil, 200)["items"].([]any); len(got) != 1 {
 		t.Fatalf("refunded orders %v", got)
+	}
+}
+
+func TestDashboard(t *testing.T) {
+	e := env(t)
+	a := apiLogin(t, e)
+	m := yuanyiCall(t, e, "user_signup", map[string]any{"country": "86", "phone": "18682222222", "code": "1234", "password": "123456", "nickname": "buyer"}, "")
+	tok := m["token"].(string)
+	m1, m2 := register(t, e, "13800138031"), register(t, e, "13800138032")
+	memberCall(t, e, "POST", "/api/feedback", map[string]any{"feedback_content": "one"}, m1)
+	memberCall(t, e, "POST", "/api/feedback", map[string]any{"feedback_content": "two"}, m2)
+	a.do("POST", "/pushes", map[string]any{"push_title": "t", "push_body": "b"}, 201)
+	tickets := shop(t, a, 2)
+	for _, tk := range tickets {
+		o := yuanyiCall(t, e, "order_create", map[string]any{"ticket_id_list": []any{tk}}, tok)["order_id"].(json.Number).String()
+		yuanyiCall(t, e, "order_pay", map[string]any{"order_id": o, "pay_method": "sandbox"}, tok)
+	}
+	d := a.do("GET", "/dashboard?days=30", nil, 200)
+	zone, err := time.LoadLocation(d["time_zone"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := e.Clock.Now().In(zone).Format("2006-01-02") // the days are the server's
+
+	b := newTab(t)
+	signIn(t, b, e)
+	b.run(t, visible("svg.chart"))
+	tiles := map[string]string{}
+	for _, s := range texts(t, b, ".tiles .tile") {
+		for _, k := range []string{"Users", "Active rooms", "Open feedback", "Pushes sent"} {
+			if strings.HasPrefix(s, k) {
+				tiles[k] = strings.TrimPrefix(s, k)
+			}
+		}
+	}
+	for k, key := range map[string]string{"Users": "users_total", "Active rooms": "active_rooms", "Open feedback": "open_feedback", "Pushes sent": "pushes_sent"} {
+		if want := d[key].(json.Number).String(); tiles[k] != want {
+			t.Fatalf("tile %s = %q, the API says %s (tiles %v)", k, tiles[k], want, tiles)
+		}
+	}
+	if tiles["Users"] != "3" || tiles["Open feedback"] != "2" || tiles["Pushes sent"] != "1" {
+		t.Fatalf("tiles %v", tiles)
+	}
+	// The charts: a bar a day, today's as tall as its number.
+	bars := func(label string) []string {
+		return texts(t, b, `svg.chart[aria-label="`+label+`"] rect.bar title`)
+	}
+	for label, want := range map[string]string{"sign-ups per day": today + ": 3", "revenue per day in cny": today + ": 4998 · 2 orders", "orders per day in cny": today + ": 2"} {
+		got := bars(label)
+		if len(got) != 30 || got[29] != want {
+			t.Fatalf("%s: %d bars, last %q, want %q", label, len(got), got[len(got)-1], want)
+		}
+		h := get(t, b, chromedp.Evaluate[float64](`+[...document.querySelectorAll('svg.chart[aria-label="`+label+`"] rect.bar')].at(-1).getAttribute('height')`))
+		if h <= 0 {
+			t.Fatalf("%s: today's bar is %v high", label, h)
+		}
+	}
+	b.run(t, chromedp.Navigate(e.URL+"/admin/?days=7"), ready("dashboard"))
+	if got := bars("sign-ups per day"); len(got) != 7 {
+		t.Fatalf("7 days: %d bars", len(got))
 	}
 }
