@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 
 	"plaza/internal/plazatest"
 	"plaza/internal/store"
@@ -499,4 +500,100 @@ func TestDashboard(t *testing.T) {
 	if got := bars("sign-ups per day"); len(got) != 7 {
 		t.Fatalf("7 days: %d bars", len(got))
 	}
+}
+
+// loginForm fills the login page (the page drawn) and signs in: the
+// second factor's fields are filled when given.
+func loginForm(t *testing.T, b tab, password, code, recovery string) {
+	t.Helper()
+	b.run(t, ready("login"))
+	setValue(t, b, "#email", adminEmail)
+	setValue(t, b, "#password", password)
+	setValue(t, b, "#totp", code)
+	setValue(t, b, "#recovery", recovery)
+	b.run(t, click("#signin"))
+}
+
+// failsToSignIn waits for the login page's error and answers the form's text.
+func failsToSignIn(t *testing.T, b tab) string {
+	t.Helper()
+	until(t, b, `document.querySelector('.status.error') && !document.querySelector('form[data-busy]')`)
+	if p := get(t, b, chromedp.Evaluate[string](`document.body.dataset.page`)); p != "login" {
+		t.Fatalf("on %s", p)
+	}
+	return text(t, b, "form.login")
+}
+
+func TestPasswordAndTOTP(t *testing.T) {
+	e := env(t)
+	b := newTab(t)
+	signIn(t, b, e)
+	// Change the password: the new one signs in, the old one no more.
+	const newPassword = "ops-password-2"
+	b.run(t, chromedp.Navigate(e.URL+"/admin/account"), ready("account"),
+		typeIn("#old-password", "wrong-old-password"), typeIn("#new-password", newPassword), click("#change-password"))
+	until(t, b, `document.querySelector('#change-password').form.querySelector('.status.error, .field.invalid')`)
+	setValue(t, b, "#old-password", adminPassword)
+	b.run(t, click("#change-password"))
+	shows(t, b, ".status.ok", "Password changed.")
+	b.run(t, click("#signout"))
+	loginForm(t, b, adminPassword, "", "")
+	failsToSignIn(t, b)
+	loginForm(t, b, newPassword, "", "")
+	b.run(t, ready("dashboard"))
+
+	// Enrol: the QR code is drawn, the secret shown; a wrong code is refused.
+	b.run(t, chromedp.Navigate(e.URL+"/admin/account"), ready("account"), click("#totp-start"), visible("#totp-qr"))
+	until(t, b, `document.querySelector('#totp-qr').complete && document.querySelector('#totp-qr').naturalWidth > 50`)
+	secret := text(t, b, "#totp-secret")
+	uri := get(t, b, chromedp.Evaluate[string](`document.querySelector('#totp-uri').href`))
+	if !strings.HasPrefix(uri, "otpauth://totp/") || !strings.Contains(uri, "secret="+secret) {
+		t.Fatalf("otpauth URI %q, secret %q", uri, secret)
+	}
+	code := func() string {
+		c, err := totp.GenerateCode(secret, e.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	wrong := func() string { // a code of another time: refused
+		c, _ := totp.GenerateCode(secret, e.Clock.Now().Add(-time.Hour))
+		return c
+	}
+	b.run(t, typeIn("#totp-code", wrong()), click("#totp-confirm"))
+	until(t, b, `document.querySelector('.status.error, .field.invalid')`)
+	setValue(t, b, "#totp-code", code())
+	b.run(t, click("#totp-confirm"))
+	until(t, b, `document.querySelectorAll('#recovery-codes li').length == 10`)
+	recovery := texts(t, b, "#recovery-codes li")
+
+	// Signing in needs the code now.
+	e.Clock.Advance(30 * time.Second) // a code works once: the next step's
+	b.run(t, click("#signout"))
+	loginForm(t, b, newPassword, "", "")
+	if msg := failsToSignIn(t, b); !strings.Contains(msg, "TOTP code") {
+		t.Fatalf("without a code: %q", msg)
+	}
+	b.run(t, visible("#totp"))
+	loginForm(t, b, newPassword, wrong(), "")
+	if msg := failsToSignIn(t, b); !strings.Contains(msg, "wrong or already used code") {
+		t.Fatalf("a wrong code: %q", msg)
+	}
+	loginForm(t, b, newPassword, code(), "")
+	b.run(t, ready("dashboard"))
+	// The same code again: refused.
+	b.run(t, click("#signout"))
+	loginForm(t, b, newPassword, code(), "")
+	failsToSignIn(t, b)
+
+	// A recovery code signs in once.
+	loginForm(t, b, newPassword, "", recovery[3])
+	b.run(t, ready("dashboard"), click("#signout"))
+	loginForm(t, b, newPassword, "", recovery[3])
+	if msg := failsToSignIn(t, b); !strings.Contains(msg, "wrong or already used code") {
+		t.Fatalf("a used recovery code: %q", msg)
+	}
+	loginForm(t, b, newPassword, "", recovery[4])
+	b.run(t, ready("dashboard"))
 }
