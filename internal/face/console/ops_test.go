@@ -420,7 +420,7 @@ func TestOrdersAndRefund(t *testing.T) {
 	}
 	b.run(t, click("#refund"), visible("dialog.confirm"), click("#confirm-yes"))
 	shows(t, b, ".status.ok", "Refunded")
-	b.run(t, chromedp.WaitNotPresent(chromedp.CSS("#refund")))
+	until(t, b, `document.body.dataset.ready && document.querySelector('main .kv') && !document.querySelector('#refund')`) // drawn again
 	if detail := text(t, b, "main"); !strings.Contains(detail, "refunded") {
 		t.Fatalf("after the refund: %q", detail)
 	}
