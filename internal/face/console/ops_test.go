@@ -440,6 +440,29 @@ func TestOrdersAndRefund(t *testing.T) {
 	if got := a.do("GET", "/orders?status=3", nil, 200)["items"].([]any); len(got) != 1 {
 		t.Fatalf("refunded orders %v", got)
 	}
+
+	// An exchange order (diamonds, the market face) is refunded the same way.
+	mtok := register(t, e, "13800138041")
+	buyer := a.userID("13800138041")
+	a.do("POST", "/users/"+buyer+"/wallet", map[string]any{"currency": "diamond", "amount": 100, "reason": "gift", "idempotency_key": "gift-1"}, 201)
+	tea := a.do("POST", "/exchange-products", map[string]any{"name": "Tea", "diamond": 100}, 201)["id"].(json.Number).String()
+	if res := e.Do("GET", "/market/exchange_products/purchase/"+tea+"/", nil, "Authorization", "Token "+mtok); res.Status != 200 {
+		t.Fatalf("purchase: %d %s", res.Status, res.Body)
+	}
+	b.run(t, chromedp.Navigate(e.URL+"/admin/orders?kind=exchange"), ready("orders"))
+	if row := text(t, b, "table.grid tbody tr"); !strings.Contains(row, "Tea") || !strings.Contains(row, "exchanged") {
+		t.Fatalf("exchange order row %q", row)
+	}
+	b.run(t, click("table.grid tbody tr td:first-child a"), ready("exchange-order"),
+		typeIn("#refund-reason", "out of tea"), click("#refund"), visible("dialog.confirm"), click("#confirm-yes"))
+	shows(t, b, ".status.ok", "Refunded")
+	until(t, b, `document.body.dataset.ready && document.querySelector('main .kv') && !document.querySelector('#refund')`)
+	if detail := text(t, b, "main"); !strings.Contains(detail, "refunded") {
+		t.Fatalf("exchange order after the refund: %q", detail)
+	}
+	if bal := a.do("GET", "/users/"+buyer+"/ledger?currency=diamond", nil, 200)["items"].([]any)[0].(map[string]any)["balance"].(json.Number).String(); bal != "100" {
+		t.Fatalf("diamonds after the refund: %s", bal)
+	}
 }
 
 func TestDashboard(t *testing.T) {

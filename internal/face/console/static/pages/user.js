@@ -2,6 +2,7 @@ import { h, table, when, randomKey, mediaURL } from '../dom.js';
 import { get, post } from '../api.js';
 import { page, failure, status, field, showErrors, busy, kv } from '../ui.js';
 import { statusNames, yuan } from './orders.js';
+import { exchangeStatus } from './exchange-order.js';
 
 const CURRENCIES = ['diamond', 'gold'];
 
@@ -113,7 +114,7 @@ export default async function ({ params }) {
       { label: 'order', get: o => o.kind === 'exchange_order'
         ? h('a', { href: '/admin/exchange-orders/' + encodeURIComponent(o.order_number) }, o.order_number)
         : h('a', { href: '/admin/orders/' + o.id }, String(o.id)) },
-      { label: 'status', get: o => o.kind === 'exchange_order' ? String(o.status) : statusNames[o.status] || String(o.status) },
+      { label: 'status', get: o => (o.kind === 'exchange_order' ? exchangeStatus : statusNames)[o.status] || String(o.status) },
       { label: 'amount', get: o => o.currency === 'cny' ? '¥ ' + yuan(o.amount) : `${o.amount} ${o.currency}` },
       { label: 'what', get: o => o.title || '' }, { label: 'paid by', get: o => o.pay_method || '' }, { label: 'when', get: o => when(o.created_at) },
     ], prof.orders || [], { empty: 'No orders.' })));
