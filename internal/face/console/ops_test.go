@@ -38,8 +38,13 @@ func typeIn(sel, s string) chromedp.Action[chromedp.Void] {
 // texts answers the text of every element sel matches.
 func texts(t *testing.T, b tab, sel string) []string {
 	t.Helper()
-	raw, _ := json.Marshal(sel)
-	return get(t, b, chromedp.Evaluate[[]string](`[...document.querySelectorAll(`+string(raw)+`)].map(e => e.textContent)`))
+	return get(t, b, chromedp.Evaluate[[]string](`[...document.querySelectorAll(`+jsString(sel)+`)].map(e => e.textContent)`))
+}
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	raw, _ := json.Marshal(s)
+	return string(raw)
 }
 
 // until waits for a JavaScript expression to be true.
@@ -51,18 +56,14 @@ func until(t *testing.T, b tab, expr string) {
 // shows waits for an element sel whose text holds want.
 func shows(t *testing.T, b tab, sel, want string) {
 	t.Helper()
-	s, _ := json.Marshal(sel)
-	w, _ := json.Marshal(want)
-	until(t, b, `[...document.querySelectorAll(`+string(s)+`)].some(e => e.textContent.includes(`+string(w)+`))`)
+	until(t, b, `[...document.querySelectorAll(`+jsString(sel)+`)].some(e => e.textContent.includes(`+jsString(want)+`))`)
 }
 
 // setValue sets the value of the control sel (as SetValue, through the
 // live document: chromedp's node may be one of a page drawn before).
 func setValue(t *testing.T, b tab, sel, v string) {
 	t.Helper()
-	s, _ := json.Marshal(sel)
-	w, _ := json.Marshal(v)
-	until(t, b, `(e => e && ((e.value = `+string(w)+`), true))(document.querySelector(`+string(s)+`))`)
+	until(t, b, `(e => e && ((e.value = `+jsString(v)+`), true))(document.querySelector(`+jsString(sel)+`))`)
 }
 
 // loginAs signs an admin in through the API; its bearer token.
@@ -123,6 +124,9 @@ func TestAuditLog(t *testing.T) {
 	if res := e.Do("POST", "/admin/v1/faqs", map[string]any{"title": "Q by other"}, "Authorization", "Bearer "+tok); res.Status != 201 {
 		t.Fatalf("other's write: %d %s", res.Status, res.Body)
 	}
+	for i := range 20 { // more than a page of entries
+		a.do("POST", "/faqs", map[string]any{"title": fmt.Sprintf("faq %02d", i)}, 201)
+	}
 	b := newTab(t)
 	signIn(t, b, e)
 	// A master made and renamed in the console.
@@ -137,9 +141,15 @@ func TestAuditLog(t *testing.T) {
 
 	b.run(t, chromedp.Navigate(e.URL+"/admin/audit"), ready("audit"))
 	rows := texts(t, b, "tr.audit-entry")
-	if len(rows) < 3 {
-		t.Fatalf("audit rows %q", rows)
+	if len(rows) != 20 {
+		t.Fatalf("%d audit rows on the first page", len(rows))
 	}
+	b.run(t, click("#audit-more"))
+	until(t, b, `document.querySelectorAll('tr.audit-entry').length == 24`) // + the admin made, the other's FAQ
+	if last := texts(t, b, "tr.audit-entry")[23]; !strings.Contains(last, "POST /admin/v1/admins") || strings.Contains(last, "other-password-1") {
+		t.Fatalf("oldest entry %q (the password is redacted)", last)
+	}
+	b.run(t, chromedp.WaitNotVisible(chromedp.CSS("#audit-more")))
 	// Newest first: the rename, with the admin's e-mail, the action, the
 	// target, and before/after as text.
 	for _, want := range []string{adminEmail, "PATCH /admin/v1/masters/{id}", "/admin/v1/masters/" + id, "Audited master", "Renamed master"} {
@@ -270,10 +280,6 @@ func search(t *testing.T, b tab, q string) []string {
 	return texts(t, b, "table.grid tbody tr td:first-child a")
 }
 
-func jsString(s string) string {
-	raw, _ := json.Marshal(s)
-	return string(raw)
-}
 
 func TestUsersSearchAndProfile(t *testing.T) {
 	e := env(t)
