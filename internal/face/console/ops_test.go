@@ -280,7 +280,6 @@ func search(t *testing.T, b tab, q string) []string {
 	return texts(t, b, "table.grid tbody tr td:first-child a")
 }
 
-
 func TestUsersSearchAndProfile(t *testing.T) {
 	e := env(t)
 	a := apiLogin(t, e)
