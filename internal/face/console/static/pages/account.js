@@ -3,8 +3,8 @@ import { post, del } from '../api.js';
 import { page, status, field, showErrors, busy, kv } from '../ui.js';
 
 function passwordForm() {
-  const oldp = h('input', { type: 'password', name: 'old_password', autocomplete: 'current-password' });
-  const newp = h('input', { type: 'password', name: 'new_password', autocomplete: 'new-password' });
+  const oldp = h('input', { type: 'password', name: 'old_password', autocomplete: 'current-password', id: 'old-password' });
+  const newp = h('input', { type: 'password', name: 'new_password', autocomplete: 'new-password', id: 'new-password' });
   const st = status();
   const form = h('form', { class: 'card', on: { submit: async ev => {
     ev.preventDefault();
@@ -12,7 +12,7 @@ function passwordForm() {
       try { await post('/admins/me/password', { old_password: oldp.value, new_password: newp.value }); oldp.value = newp.value = ''; showErrors(form, st, null); st.ok('Password changed.'); } catch (e) { showErrors(form, st, e); }
     });
   } } }, h('h2', {}, 'Password'), field('Current password', oldp, 'old_password'), field('New password', newp, 'new_password'),
-  h('button', { type: 'submit' }, 'Change password'), st);
+  h('button', { type: 'submit', id: 'change-password' }, 'Change password'), st);
   return form;
 }
 
@@ -38,7 +38,8 @@ function totpBox(session) {
       body.replaceChildren(
         h('p', {}, 'Scan this code with an authenticator app, then type the code it shows.'),
         h('img', { src: r.qr_png, alt: 'TOTP QR code', class: 'qr', id: 'totp-qr' }),
-        h('p', {}, 'Or enter the secret: ', h('code', { text: r.secret })), confirm);
+        h('p', {}, 'Or enter the secret: ', h('code', { text: r.secret, id: 'totp-secret' }),
+          /^otpauth:\/\//.test(r.otpauth_url || '') ? [' or ', h('a', { href: r.otpauth_url, id: 'totp-uri' }, 'open it in an authenticator app')] : null), confirm);
     } catch (e) { st.bad(e); }
   } } }, 'Turn on TOTP');
   const offCode = h('input', { type: 'text', name: 'code', inputmode: 'numeric', placeholder: '123456' });

@@ -25,7 +25,7 @@ export default async function ({ nav, session }) {
       { label: 'state', get: a => a.disabled ? h('span', { class: 'badge bad' }, 'disabled') : h('span', { class: 'badge' }, 'active') },
       { label: 'created', get: a => when(a.created_at), sort: a => a.created_at },
       { label: '', sort: false, get: a => session.admin && session.admin.id === a.id ? h('span', { class: 'muted' }, 'you') :
-        h('button', { type: 'button', class: a.disabled ? 'secondary' : 'danger', on: { click: async () => {
+        h('button', { type: 'button', class: a.disabled ? 'secondary' : 'danger', dataset: { admin: String(a.id) }, on: { click: async () => {
           try { await patch('/admins/' + a.id, { disabled: !a.disabled }); nav('/admin/admins', true); } catch (e) { lst.bad(e); }
         } } }, a.disabled ? 'Enable' : 'Disable') },
     ], items), lst];

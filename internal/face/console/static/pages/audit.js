@@ -10,18 +10,18 @@ function json(v) {
 export default async function ({ query, nav }) {
   const admin = query.get('admin_id') || '';
   const action = query.get('action') || '';
-  const a = h('input', { type: 'text', name: 'admin_id', value: admin, placeholder: 'admin id' });
-  const act = h('input', { type: 'text', name: 'action', value: action, placeholder: 'action, e.g. POST /admin/v1/masters' });
+  const a = h('input', { type: 'text', name: 'admin_id', value: admin, placeholder: 'admin id', id: 'audit-admin' });
+  const act = h('input', { type: 'text', name: 'action', value: action, placeholder: 'action, e.g. POST /admin/v1/masters', id: 'audit-action' });
   const filter = h('form', { class: 'toolbar', on: { submit: ev => { ev.preventDefault(); nav(`/admin/audit?admin_id=${encodeURIComponent(a.value.trim())}&action=${encodeURIComponent(act.value.trim())}`); } } },
-    a, act, h('button', { type: 'submit' }, 'Filter'));
+    a, act, h('button', { type: 'submit', id: 'audit-filter' }, 'Filter'));
   const rows = h('tbody');
-  const more = h('button', { type: 'button', class: 'secondary' }, 'Older');
+  const more = h('button', { type: 'button', class: 'secondary', id: 'audit-more' }, 'Older');
   const st = status();
   let cursor = '';
   const load = async () => {
     const p = await get(`/audit?admin_id=${encodeURIComponent(admin)}&action=${encodeURIComponent(action)}` + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
-    for (const e of p.items || []) {
-      rows.append(h('tr', {},
+    for (const e of p.entries || p.items || []) {
+      rows.append(h('tr', { class: 'audit-entry' },
         h('td', { text: when(e.created_at || e.at) }), h('td', { text: e.admin_email || ('admin ' + (e.admin_id ?? '')) }),
         h('td', { text: e.action || '' }), h('td', { text: [e.target_kind || e.object || e.target || '', e.target_id || ''].join(' ').trim() }),
         h('td', {}, json(e.before)), h('td', {}, json(e.after)), h('td', { text: e.ip || '' })));

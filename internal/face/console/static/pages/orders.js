@@ -1,6 +1,7 @@
 import { h, table, pager, when } from '../dom.js';
 import { get } from '../api.js';
 import { page, failure } from '../ui.js';
+import { exchangeStatus } from './exchange-order.js';
 
 export const statusNames = { 0: 'pending', 1: 'paid', 2: 'cancelled or expired', 3: 'refunded' };
 export const yuan = fen => (Number(fen) / 100).toFixed(2);
@@ -25,7 +26,7 @@ export default async function ({ query, nav }) {
     { label: 'user', get: o => h('a', { href: '/admin/users/' + o.user_id }, String(o.user_id)), sort: o => o.user_id },
     { label: 'product', get: o => o.product ? o.product.name : '' },
     { label: 'diamonds', get: o => String(o.diamond), sort: o => o.diamond },
-    { label: 'status', get: o => String(o.status), sort: o => o.status },
+    { label: 'status', get: o => exchangeStatus[o.status] || String(o.status), sort: o => o.status },
     { label: 'when', get: o => when(o.created_at), sort: o => o.created_at },
   ] : [
     { label: 'id', get: o => h('a', { href: '/admin/orders/' + o.id }, String(o.id)), sort: o => o.id },

@@ -1,6 +1,8 @@
 import { h, table, when, randomKey, mediaURL } from '../dom.js';
 import { get, post } from '../api.js';
 import { page, failure, status, field, showErrors, busy, kv } from '../ui.js';
+import { statusNames, yuan } from './orders.js';
+import { exchangeStatus } from './exchange-order.js';
 
 const CURRENCIES = ['diamond', 'gold'];
 
@@ -108,16 +110,19 @@ export default async function ({ params }) {
   const ledger = ledgerBox(id, currencies);
   const extra = [];
   if (prof) {
-    extra.push(h('div', { class: 'card' }, h('h2', {}, 'Orders (latest 20)'), table([
-      { label: 'id', get: o => h('a', { href: '/admin/orders/' + o.id }, String(o.id)), sort: o => o.id },
-      { label: 'status', get: o => String(o.status) }, { label: 'price', get: o => String(o.price ?? o.diamond ?? '') },
-      { label: 'what', get: o => o.ticket_name || (o.product && o.product.name) || '' }, { label: 'when', get: o => when(o.created_at) },
-    ], prof.orders || [])));
-    extra.push(h('div', { class: 'card' }, h('h2', {}, 'Devices'), table([
-      { label: 'device', get: d => d.device_id || d.id || d.platform || JSON.stringify(d) },
-      { label: 'kind', get: d => d.platform || d.kind || '' }, { label: 'seen', get: d => when(d.updated_at || d.last_seen_at || d.created_at) },
+    extra.push(h('div', { class: 'card', id: 'user-orders' }, h('h2', {}, 'Orders (latest 20)'), table([
+      { label: 'order', get: o => o.kind === 'exchange_order'
+        ? h('a', { href: '/admin/exchange-orders/' + encodeURIComponent(o.order_number) }, o.order_number)
+        : h('a', { href: '/admin/orders/' + o.id }, String(o.id)) },
+      { label: 'status', get: o => (o.kind === 'exchange_order' ? exchangeStatus : statusNames)[o.status] || String(o.status) },
+      { label: 'amount', get: o => o.currency === 'cny' ? '¥ ' + yuan(o.amount) : `${o.amount} ${o.currency}` },
+      { label: 'what', get: o => o.title || '' }, { label: 'paid by', get: o => o.pay_method || '' }, { label: 'when', get: o => when(o.created_at) },
+    ], prof.orders || [], { empty: 'No orders.' })));
+    extra.push(h('div', { class: 'card', id: 'user-devices' }, h('h2', {}, 'Devices'), table([
+      { label: 'device', get: d => d.client_id }, { label: 'kind', get: d => d.client_type },
+      { label: 'pushes', get: d => d.switch ? 'on' : 'off' }, { label: 'seen', get: d => when(d.updated_at || d.created_at) },
     ], prof.devices || [], { empty: 'No devices.' })));
-    extra.push(h('div', { class: 'card' }, h('h2', {}, 'Feedback (latest 20)'), table([
+    extra.push(h('div', { class: 'card', id: 'user-feedback' }, h('h2', {}, 'Feedback (latest 20)'), table([
       { label: 'id', get: b => h('a', { href: '/admin/feedback/' + b.id }, String(b.id)) },
       { label: 'content', get: b => (b.content || '').slice(0, 80) }, { label: 'status', get: b => b.status ? 'answered' : 'open' },
       { label: 'when', get: b => when(b.created_at) },
