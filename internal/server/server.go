@@ -79,7 +79,7 @@ type App struct {
 	Pets     *pet.Service
 	Bus      realtime.Bus // the realtime seam: events to every node (docs/realtime.md)
 	caches   *cachesync.Sync
-	Rooms    *live.Rooms  // live rooms of the live face; set Rooms.OnChange before serving
+	Rooms    *live.Rooms // live rooms of the live face; set Rooms.OnChange before serving
 	Friends  *friend.Service
 	Gold     *live.Gold // the live face's gold: refills (payment purpose gold) and gifts
 	// Room chat of the live face (docs/live-chat.md) and its WebSocket
