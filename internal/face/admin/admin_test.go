@@ -663,7 +663,7 @@ func TestUsers(t *testing.T) {
 		bobTok, bobID := register(t, e, "13900139000")
 		alice := "/admin/v1/users/" + strconv.FormatInt(aliceID, 10)
 		bob := "/admin/v1/users/" + strconv.FormatInt(bobID, 10)
-		userKeys := []string{"id", "area", "phone", "email", "openid", "nickname", "avatar", "gender", "birthday",
+		userKeys := []string{"id", "area", "phone", "email", "openid", "uid", "nickname", "avatar", "gender", "birthday",
 			"address", "role", "is_active", "created_at", "updated_at"}
 
 		// List, newest first, paged.

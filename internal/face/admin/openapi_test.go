@@ -88,7 +88,7 @@ func TestDocumentServed(t *testing.T) {
 // The contract catches an answer that is not as documented.
 func TestContractCatches(t *testing.T) {
 	c := mustContract(t)
-	user := `{"id":1,"area":"86","phone":"13800138000","email":"","openid":"","nickname":"","avatar":"","gender":0,"birthday":"","address":"","role":0,"is_active":true,"created_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-01T10:00:00Z"}`
+	user := `{"id":1,"area":"86","phone":"13800138000","email":"","openid":"","uid":"0123456789abcdef0123456789abcdef","nickname":"","avatar":"","gender":0,"birthday":"","address":"","role":0,"is_active":true,"created_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-01T10:00:00Z"}`
 	json := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 	if _, err := c.check("GET", "/admin/v1/users/1", nil, "", nil, plazatest.Response{Status: 200, Header: json, Body: []byte(user)}); err != nil {
 		t.Fatalf("a good answer refused: %v", err)

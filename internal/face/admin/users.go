@@ -14,6 +14,7 @@ type userBody struct {
 	Phone     string `json:"phone"`
 	Email     string `json:"email"`
 	OpenID    string `json:"openid"`
+	UID       string `json:"uid"` // the public id of the yuanyi face
 	Nickname  string `json:"nickname"`
 	Avatar    string `json:"avatar"`
 	Gender    int    `json:"gender"`
@@ -26,7 +27,7 @@ type userBody struct {
 }
 
 func wireUser(u account.User) userBody {
-	return userBody{ID: u.ID, Area: u.Area, Phone: u.Phone, Email: u.Email, OpenID: u.OpenID, Nickname: u.Nickname,
+	return userBody{ID: u.ID, Area: u.Area, Phone: u.Phone, Email: u.Email, OpenID: u.OpenID, UID: u.UID, Nickname: u.Nickname,
 		Avatar: u.Avatar, Gender: u.Gender, Birthday: u.Birthday, Address: u.Address, Role: u.Role, IsActive: u.Active,
 		CreatedAt: ts(u.CreatedAt), UpdatedAt: ts(u.UpdatedAt)}
 }

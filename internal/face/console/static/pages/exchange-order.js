@@ -13,5 +13,5 @@ export default async function ({ params, nav }) {
     h('div', { class: 'card' }, o.product && o.product.image ? h('img', { src: mediaURL(o.product.image), alt: '', class: 'preview' }) : null, kv([
       ['user', h('a', { href: '/admin/users/' + o.user_id }, String(o.user_id))], ['product', o.product ? o.product.name : ''],
       ['diamonds paid', String(o.diamond)], ['status', exchangeStatus[o.status] || String(o.status)], ['created', when(o.created_at)]])),
-    o.status === 1 ? refundForm(`/exchange-orders/${encodeURIComponent(num)}/refund`, () => setTimeout(() => nav(location.pathname, true), 800)) : null);
+    o.status === 1 ? refundForm(`/exchange-orders/${encodeURIComponent(num)}/refund`, 'diamond', () => setTimeout(() => nav(location.pathname, true), 800)) : null);
 }

@@ -20,5 +20,5 @@ export default async function ({ params, nav }) {
       { label: 'out_trade_no', get: p => p.out_trade_no }, { label: 'method', get: p => p.method },
       { label: 'amount ¥', get: p => yuan(p.amount) }, { label: 'status', get: p => p.status }, { label: 'paid', get: p => when(p.paid_at) },
     ], o.payments || [], { empty: 'No payments.' })),
-    o.status === 1 ? refundForm(`/orders/${id}/refund`, () => setTimeout(() => nav(location.pathname, true), 800)) : null);
+    o.status === 1 ? refundForm(`/orders/${id}/refund`, o.pay_method, () => setTimeout(() => nav(location.pathname, true), 800)) : null);
 }

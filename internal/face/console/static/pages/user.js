@@ -131,7 +131,7 @@ export default async function ({ params }) {
   return page('User ' + id,
     h('div', { class: 'card user-head' },
       u.avatar ? h('img', { src: mediaURL(u.avatar), alt: '', class: 'avatar' }) : null,
-      kv([['nickname', h('span', { class: 'nickname', id: 'user-nickname', text: u.nickname || '' })], ['phone', u.phone], ['e-mail', u.email], ['openid', u.openid],
+      kv([['nickname', h('span', { class: 'nickname', id: 'user-nickname', text: u.nickname || '' })], ['phone', u.phone], ['e-mail', u.email], ['uid', h('code', { id: 'user-uid', text: u.uid || '' })], ['openid', u.openid],
         ['state', badge], ['joined', when(u.created_at)]]),
       h('div', { class: 'actions' }, stateBtn, h('a', { class: 'button secondary', href: '/admin/service/' + id }, 'Conversation')), st),
     balances,
