@@ -92,7 +92,7 @@ type sessionAdminBody struct {
 }
 
 type loginBody struct {
-	Token     string           `json:"token"`
+	Token     string           `json:"token,omitempty"` // not with "cookie": true
 	CSRFToken string           `json:"csrf_token"`
 	ExpiresAt string           `json:"expires_at"`
 	Admin     sessionAdminBody `json:"admin"`
@@ -124,12 +124,18 @@ func texts(in map[string]any, names ...string) ([]string, error) {
 	return out, nil
 }
 
-// login takes {"email","password","totp"?,"recovery_code"?} and answers the
-// session; the console's cookie is set too.
+// login takes {"email","password","totp"?,"recovery_code"?,"cookie"?} and
+// answers the session; the console's cookie is set too. With "cookie":
+// true (a browser) the answer leaves the token out: the cookie, which no
+// script can read, is the session.
 func (f *face) login(w http.ResponseWriter, r *http.Request) {
 	in, err := decode(r)
 	if err == nil {
-		err = only(in, "email", "password", "totp", "recovery_code")
+		err = only(in, "email", "password", "totp", "recovery_code", "cookie")
+	}
+	cookieOnly, isBool := in["cookie"].(bool)
+	if _, given := in["cookie"]; err == nil && given && !isBool {
+		err = errs.InvalidField("cookie", "cookie must be true or false")
 	}
 	var v []string
 	if err == nil {
@@ -150,8 +156,11 @@ func (f *face) login(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, f.cookie(r, ses.Token, ses.ExpiresAt))
 	httpx.SetCode(r, "ok")
-	httpx.WriteJSON(w, http.StatusOK, loginBody{Token: ses.Token, CSRFToken: ses.CSRF, ExpiresAt: ts(ses.ExpiresAt),
-		Admin: wireSessionAdmin(ses.Admin)})
+	body := loginBody{Token: ses.Token, CSRFToken: ses.CSRF, ExpiresAt: ts(ses.ExpiresAt), Admin: wireSessionAdmin(ses.Admin)}
+	if cookieOnly {
+		body.Token = ""
+	}
+	httpx.WriteJSON(w, http.StatusOK, body)
 }
 
 // logout ends the session and clears the cookie.

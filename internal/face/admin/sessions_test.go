@@ -64,6 +64,15 @@ func TestCookieSession(t *testing.T) {
 		if c.Value != tok || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/admin" || c.Secure {
 			t.Fatalf("cookie %+v (%v)", c, res.Header.Values("Set-Cookie"))
 		}
+		// A browser's sign-in asks for the cookie alone: no token in the
+		// answer, and the cookie is a session.
+		res = e.Do("POST", "/admin/v1/login", map[string]any{"email": adminEmail, "password": adminPassword, "cookie": true})
+		bm := wantOK(t, res, "login for a browser", 200)
+		sameKeys(t, "cookie-only login", bm, "csrf_token", "expires_at", "admin")
+		if got := wantOK(t, e.Do("GET", "/admin/v1/session", nil, "Cookie", "plaza_admin="+cookieOf(t, res).Value), "cookie-only session", 200); got["csrf_token"] != bm["csrf_token"] {
+			t.Fatalf("session %v, login %v", got, bm)
+		}
+		wantError(t, e.Do("POST", "/admin/v1/login", map[string]any{"email": adminEmail, "password": adminPassword, "cookie": "yes"}), "cookie a string", 400, "invalid", "cookie")
 		// Over TLS (the trusted proxy says so) the cookie is Secure.
 		res = e.Do("POST", "/admin/v1/login", map[string]any{"email": adminEmail, "password": adminPassword}, "X-Forwarded-Proto", "https")
 		if c := cookieOf(t, res); !c.Secure {

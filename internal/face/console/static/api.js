@@ -57,7 +57,7 @@ export const del = (p, b) => api('DELETE', p, b);
 
 // login signs in; it answers the error of the API (totp_required...) as thrown.
 export async function login(email, password, totp, recovery) {
-  const body = { email, password };
+  const body = { email, password, cookie: true }; // the cookie is the session: no token in the page
   if (totp) body.totp = totp;
   if (recovery) body.recovery_code = recovery;
   session.csrf = '';
