@@ -16,6 +16,7 @@ import (
 	"plaza/internal/admins"
 	"plaza/internal/clock"
 	"plaza/internal/config"
+	"plaza/internal/datalock"
 	"plaza/internal/ratelimit"
 	"plaza/internal/server"
 	"plaza/internal/store"
@@ -64,6 +65,17 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[1])
+}
+
+// lockData takes the lock of the SQLite data folder for a command that
+// writes the store (serve, migrate, admin create, restore): one SQLite data
+// folder, one process. On PostgreSQL, where many nodes share the database,
+// it takes none.
+func lockData(cfg config.Config) (*datalock.Lock, error) {
+	if cfg.DatabaseURL != "" {
+		return nil, nil
+	}
+	return datalock.Acquire(cfg.Data)
 }
 
 // lookup is the getenv of an environment list.
@@ -116,6 +128,11 @@ func serve(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	lock, err := lockData(cfg)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	log := newLogger(cfg, stderr)
 	app, err := server.New(ctx, cfg, server.Options{Clock: clock.Real{}, Log: log})
 	if err != nil {
@@ -174,6 +191,11 @@ func migrate(ctx context.Context, args, environ []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	lock, err := lockData(cfg)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	db, err := server.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -243,6 +265,11 @@ func adminCreate(ctx context.Context, args []string, getenv func(string) string,
 	if err := cfg.Check(); err != nil {
 		return fmt.Errorf("bad settings:\n%w", err)
 	}
+	lock, err := lockData(cfg)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	db, err := server.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
