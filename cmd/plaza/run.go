@@ -30,6 +30,10 @@ Usage:
   plaza migrate [flags]            apply the database migrations and exit
   plaza admin create [flags]       create an admin (-email, -password or PLAZA_ADMIN_PASSWORD)
   plaza ledger verify [flags]      recompute every wallet balance from the ledger; exit 1 on a difference
+  plaza backup [flags] FILE        write a consistent copy of the store to FILE, while plaza serves
+                                   (SQLite: online backup; PostgreSQL: runs pg_dump -Fc)
+  plaza restore [flags] FILE       put the backup FILE in place of the store (into an empty data folder
+                                   or database, or over one with -force; SQLite: not while plaza serves)
 
 Every flag can also be set by its PLAZA_* environment variable.
 `
@@ -59,6 +63,10 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 			return errors.New("unknown ledger command; want: plaza ledger verify")
 		}
 		return ledgerVerify(ctx, args[3:], environ, stdout, stderr)
+	case "backup":
+		return backup(ctx, args[2:], getenv, environ, stdout, stderr)
+	case "restore":
+		return restore(ctx, args[2:], getenv, environ, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
