@@ -26,7 +26,11 @@ import (
 // own flag.
 func fileCommand(name string, args []string, getenv func(string) string, environ []string, stderr io.Writer) (cfg config.Config, file string, force bool, err error) {
 	fs := config.FlagSet(name, &cfg, stderr)
-	fs.BoolVar(&force, "force", false, "overwrite: "+map[bool]string{true: "replace a store that has data", false: "replace FILE when it exists"}[strings.HasSuffix(name, "restore")])
+	forceHelp := "replace FILE when it exists"
+	if name == "plaza restore" {
+		forceHelp = "replace the store when the data folder or database already holds one"
+	}
+	fs.BoolVar(&force, "force", false, forceHelp)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: %s [flags] FILE\n", name)
 		fs.PrintDefaults()
@@ -71,11 +75,8 @@ func backup(ctx context.Context, args []string, getenv func(string) string, envi
 	if err != nil {
 		return err
 	}
-	if force {
-		if err := os.Remove(file); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("backup: %w", err)
-		}
-	} else if _, err := os.Lstat(file); err == nil {
+	// With -force an existing FILE is replaced once the new copy is whole.
+	if _, err := os.Lstat(file); err == nil && !force {
 		return fmt.Errorf("backup: %s exists; give a new file name, or -force to replace it", file)
 	}
 	if cfg.DatabaseURL != "" {
@@ -328,6 +329,7 @@ func (p *progress) report(done, total int64) {
 				progressbar.OptionSetWriter(p.w),
 				progressbar.OptionSetDescription(p.what),
 				progressbar.OptionShowBytes(true),
+				progressbar.OptionShowCount(),
 				progressbar.OptionSetWidth(30),
 				progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }),

@@ -210,6 +210,15 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	if err := run(ctx, []string{"plaza", "backup", file}, envOf(s.vars), &out, &progress); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Fatalf("a backup over an existing file: %v", err)
 	}
+	// -force replaces it, once the new copy is whole.
+	again := filepath.Join(t.TempDir(), "again.db")
+	os.WriteFile(again, []byte("an old file"), 0o600)
+	if err := run(ctx, []string{"plaza", "backup", "-force", again}, envOf(s.vars), &out, &progress); err != nil {
+		t.Fatalf("backup -force: %v", err)
+	}
+	if b, err := os.ReadFile(again); err != nil || !strings.HasPrefix(string(b), "SQLite format 3\x00") {
+		t.Fatalf("backup -force left %.20q %v", b, err)
+	}
 
 	// Restore into the folder the server holds: refused.
 	err := run(ctx, []string{"plaza", "restore", "-force", file}, envOf(s.vars), &out, &progress)

@@ -65,11 +65,11 @@ func Acquire(dir string) (*Lock, error) {
 	if !ok {
 		return nil, &HeldError{Dir: abs, PID: Holder(abs)}
 	}
-	// The lock is on the file, not its content: rewriting the pid keeps it.
-	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
-		f.Unlock()
-		return nil, fmt.Errorf("lock the data folder %s: %w", abs, err)
-	}
+	// The pid, for the message that refuses the next one. flock(2) is on
+	// the open file, not its content or this second descriptor: rewriting
+	// keeps the lock. Best effort (where locks are mandatory, as on
+	// Windows, the write fails and the message names no pid).
+	_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
 	return &Lock{f: f, path: path}, nil
 }
 

@@ -21,7 +21,7 @@ type Progress func(done, total int64)
 var backupStep int32 = 1024
 
 // BackupSQLite writes a consistent copy of the SQLite database src to the
-// new file dst (refused when dst exists), while other processes go on
+// file dst (replaced when it exists: the caller decides), while other processes go on
 // writing src: the copy is the database as it was when the backup began,
 // every transaction committed before then and none after.
 //
@@ -31,7 +31,8 @@ var backupStep int32 = 1024
 // and never restarts. The copy is written beside dst, checked (PRAGMA
 // quick_check), turned into a single file (journal_mode DELETE: no -wal
 // to carry along), synced, and only then renamed to dst: a backup that
-// stops half-way leaves no file that looks whole. It returns the copy's
+// stops half-way leaves no file that looks whole, and an older dst stays
+// whole until the new one replaces it. It returns the copy's
 // size in bytes.
 func BackupSQLite(ctx context.Context, src, dst string, progress Progress) (int64, error) {
 	if progress == nil {
@@ -39,9 +40,6 @@ func BackupSQLite(ctx context.Context, src, dst string, progress Progress) (int6
 	}
 	if _, err := os.Stat(src); err != nil {
 		return 0, fmt.Errorf("sqlite: no database at %s: %w", src, err)
-	}
-	if _, err := os.Lstat(dst); err == nil {
-		return 0, fmt.Errorf("backup: %s exists; give a new file name", dst)
 	}
 	pool, err := sql.Open("sqlite", "file:"+uriPath(src)+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
 	if err != nil {
