@@ -27,7 +27,8 @@ ENV PLAZA_DATA=/data \
     PLAZA_ADDR=0.0.0.0:8080
 VOLUME ["/data"]
 EXPOSE 8080
-# Ready: the store answers (GET /readyz). plaza stops on SIGTERM, letting
+# Ready: the store answers (GET /readyz; on port 8080, PLAZA_ADDR of this
+# image: change both together). plaza stops on SIGTERM, letting
 # in-flight requests finish (PLAZA_SHUTDOWN_TIMEOUT, 15s).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD wget -q -O /dev/null http://127.0.0.1:8080/readyz || exit 1
