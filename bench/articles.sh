@@ -73,7 +73,9 @@ load "plaza following_article_list (follows 1,000 users), $CONNS connections" \
 WRK_CHECK=1 load "plaza article_like / article_unlike flat out (each call a write), $CONNS connections" \
   -t"$THREADS" -c"$CONNS" -d"$DUR" -s "$lua/like.lua" http://127.0.0.1:18080/yuanyiapi/
 kill %1 2>/dev/null || true
-sleep 1
+# One SQLite data folder, one process: wait until it has stopped (and let
+# its lock go) before the next one starts on the same folder.
+wait %1 2>/dev/null || true
 echo "== counters after the likes"
 "$work/benchseed" -data "$work/data" -check
 

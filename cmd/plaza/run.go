@@ -16,6 +16,7 @@ import (
 	"plaza/internal/admins"
 	"plaza/internal/clock"
 	"plaza/internal/config"
+	"plaza/internal/datalock"
 	"plaza/internal/ratelimit"
 	"plaza/internal/server"
 	"plaza/internal/store"
@@ -29,6 +30,10 @@ Usage:
   plaza migrate [flags]            apply the database migrations and exit
   plaza admin create [flags]       create an admin (-email, -password or PLAZA_ADMIN_PASSWORD)
   plaza ledger verify [flags]      recompute every wallet balance from the ledger; exit 1 on a difference
+  plaza backup [flags] FILE        write a consistent copy of the store to FILE, while plaza serves
+                                   (SQLite: online backup; PostgreSQL: runs pg_dump -Fc)
+  plaza restore [flags] FILE       put the backup FILE in place of the store (into an empty data folder
+                                   or database, or over one with -force; SQLite: not while plaza serves)
 
 Every flag can also be set by its PLAZA_* environment variable.
 `
@@ -58,12 +63,27 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 			return errors.New("unknown ledger command; want: plaza ledger verify")
 		}
 		return ledgerVerify(ctx, args[3:], environ, stdout, stderr)
+	case "backup":
+		return backup(ctx, args[2:], getenv, environ, stdout, stderr)
+	case "restore":
+		return restore(ctx, args[2:], getenv, environ, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[1])
+}
+
+// lockData takes the lock of the SQLite data folder for a command that
+// writes the store (serve, migrate, admin create, restore): one SQLite data
+// folder, one process. On PostgreSQL, where many nodes share the database,
+// it takes none.
+func lockData(cfg config.Config) (*datalock.Lock, error) {
+	if cfg.DatabaseURL != "" {
+		return nil, nil
+	}
+	return datalock.Acquire(cfg.Data)
 }
 
 // lookup is the getenv of an environment list.
@@ -116,6 +136,11 @@ func serve(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	lock, err := lockData(cfg)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	log := newLogger(cfg, stderr)
 	app, err := server.New(ctx, cfg, server.Options{Clock: clock.Real{}, Log: log})
 	if err != nil {
@@ -174,6 +199,11 @@ func migrate(ctx context.Context, args, environ []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	lock, err := lockData(cfg)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	db, err := server.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -243,6 +273,11 @@ func adminCreate(ctx context.Context, args []string, getenv func(string) string,
 	if err := cfg.Check(); err != nil {
 		return fmt.Errorf("bad settings:\n%w", err)
 	}
+	lock, err := lockData(cfg)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	db, err := server.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
