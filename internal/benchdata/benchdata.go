@@ -1,7 +1,9 @@
 // Package benchdata fills an empty plaza database with a large, realistic
 // data set for benchmarks: users with access tokens, follows, articles with
 // images, likes and collects (with their counters on the articles), written
-// by direct multi-row inserts in big transactions. It is a tool for
+// by direct multi-row inserts in big transactions; and, for the operator's
+// console, wallet ledgers, ticket orders, feedback, pushes, audit rows and
+// customer service threads (support.go). It is a tool for
 // benchmarks and load tests, not part of the server.
 package benchdata
 
@@ -26,6 +28,15 @@ type Spec struct {
 	Follows  int // whom user 1 follows
 	Tokens   int // users 1..Tokens get an access token
 	Seed     uint64
+
+	// The support and money data set of the console (support.go); each
+	// 0 by default.
+	Ledger   int // wallet entries, two per transaction (user 1 has a twentieth)
+	Orders   int // ticket orders, with their tickets, projects and masters
+	Feedback int // feedback, about half answered
+	Pushes   int
+	Audit    int // admin audit rows
+	Service  int // customer service threads (three messages each)
 }
 
 // Data is what the benchmarks need to know of what was made.
@@ -34,6 +45,9 @@ type Data struct {
 	UIDs   []string // UIDs[i] is the public id of user i+1
 	// Liked marks the (user, article) pairs liked: Liked[user][article].
 	Liked map[int64]map[int64]bool
+	// HeavyUser is the user with the most ledger entries (0: no ledger).
+	HeavyUser int64
+	Tickets   int // tickets made for the orders
 }
 
 // Images are the media ids articles carry (three each).
@@ -146,8 +160,12 @@ func Seed(ctx context.Context, db *store.DB, s Spec, now time.Time) (Data, error
 	if err != nil {
 		return Data{}, err
 	}
+	if err := seedSupport(ctx, db, s, rng, now, &d); err != nil {
+		return Data{}, err
+	}
 	if db.Engine() == store.Postgres {
-		for _, t := range []string{"users", "tokens", "articles"} {
+		for _, t := range []string{"users", "tokens", "articles", "admins", "wallet_accounts", "wallet_transactions", "wallet_entries",
+			"masters", "projects", "orders", "tickets", "feedback_categories", "feedback", "feedback_replies", "pushes", "admin_audit", "messages"} {
 			if _, err := db.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "+t+"), false)"); err != nil {
 				return Data{}, err
 			}
