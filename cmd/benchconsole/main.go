@@ -4,7 +4,8 @@
 // times, from the navigation's start, the moment the page has drawn its
 // data (the console sets body[data-ready]; a MutationObserver installed
 // before any page script sees it) and the browser's first-contentful-paint.
-// It prints, per page, the median, p95 and max of both, and the median time
+// The user page counts until its ledger's first rows are drawn too. It
+// prints, per page, the median, p95 and max of both, and the median time
 // of each admin API call the page made (Resource Timing).
 //
 //	benchconsole -url http://127.0.0.1:8080 -email ops@example.com -password ...
@@ -36,40 +37,50 @@ func main() {
 }
 
 // observer runs in every new document before its scripts: it notes when
-// body[data-ready] is first set, and which page it was.
+// body[data-ready] is first set, and which page it was, and when each of
+// the parts a page draws after it (the user page's ledger) first appears.
 const observer = `(() => {
+  const later = ['#ledger tbody tr'];
+  window.__benchSeen = {};
   const seen = () => {
     const b = document.body;
     if (b && b.dataset.ready && window.__benchReady === undefined) {
       window.__benchReady = performance.now();
       window.__benchPage = b.dataset.page;
       window.__benchError = !!document.querySelector('.error-box');
-      return true;
     }
-    return false;
+    for (const sel of later) {
+      if (window.__benchSeen[sel] === undefined && document.querySelector(sel)) window.__benchSeen[sel] = performance.now();
+    }
   };
-  new MutationObserver((_, o) => { if (seen()) o.disconnect(); })
-    .observe(document, { attributes: true, subtree: true, attributeFilter: ['data-ready'] });
+  new MutationObserver(seen).observe(document, { attributes: true, childList: true, subtree: true });
 })();`
 
-// collect waits for the page to be ready and answers what was measured.
-const collect = `new Promise((resolve, reject) => {
+// collect waits for the page to be ready (and the part named by the
+// selector also, when one is given) and answers what was measured.
+const collect = `(also) => new Promise((resolve, reject) => {
   const t0 = Date.now();
   const poll = () => {
-    if (window.__benchReady !== undefined) {
+    if (window.__benchReady !== undefined && (!also || window.__benchSeen[also] !== undefined)) {
       const fcp = performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint');
       resolve({
-        ready: window.__benchReady, page: window.__benchPage, error: window.__benchError,
+        ready: Math.max(window.__benchReady, also ? window.__benchSeen[also] : 0), page: window.__benchPage, error: window.__benchError,
         fcp: fcp ? fcp.startTime : -1,
         api: performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname.startsWith('/admin/v1/'))
           .map(e => ({ url: new URL(e.name).pathname + new URL(e.name).search, start: e.startTime, duration: e.duration })),
       });
-    } else if (document.body && document.body.dataset.ready) reject(new Error('ready, but the observer saw nothing'));
+    } else if (document.body && document.body.dataset.ready && window.__benchReady === undefined) reject(new Error('ready, but the observer saw nothing'));
     else if (Date.now() - t0 > 30000) reject(new Error('not ready after 30 s'));
     else setTimeout(poll, 5);
   };
   poll();
 })`
+
+// drawn is the expression that answers what collect measured.
+func drawn(also string) string {
+	b, _ := json.Marshal(also)
+	return "(" + collect + ")(" + string(b) + ")"
+}
 
 type sample struct {
 	Ready float64 `json:"ready"`
@@ -85,6 +96,7 @@ type sample struct {
 
 type target struct {
 	label, path, page string
+	also              string // a part the page draws after body[data-ready], waited for too
 }
 
 func run() error {
@@ -155,22 +167,22 @@ func run() error {
 	}
 
 	targets := []target{
-		{"dashboard", "/admin/", "dashboard"},
-		{"users", "/admin/users", "users"},
-		{"users ?q=phone", "/admin/users?q=" + url.QueryEscape(*phone), "users"},
-		{"users ?q=nick", "/admin/users?q=" + url.QueryEscape(*nick), "users"},
-		{fmt.Sprintf("user %d", *user), fmt.Sprintf("/admin/users/%d", *user), "user"},
-		{"masters", "/admin/collections/masters", "collections"},
-		{"tickets", "/admin/collections/tickets", "collections"},
-		{"feedback", "/admin/feedback", "feedback"},
-		{"service", "/admin/service", "service"},
-		{"pushes", "/admin/pushes", "pushes"},
-		{"orders", "/admin/orders", "orders"},
-		{"orders ?status=1", "/admin/orders?status=1", "orders"},
-		{fmt.Sprintf("order %d", *order), fmt.Sprintf("/admin/orders/%d", *order), "order"},
-		{"audit", "/admin/audit", "audit"},
-		{"admins", "/admin/admins", "admins"},
-		{"account", "/admin/account", "account"},
+		{"dashboard", "/admin/", "dashboard", ""},
+		{"users", "/admin/users", "users", ""},
+		{"users ?q=phone", "/admin/users?q=" + url.QueryEscape(*phone), "users", ""},
+		{"users ?q=nick", "/admin/users?q=" + url.QueryEscape(*nick), "users", ""},
+		{fmt.Sprintf("user %d", *user), fmt.Sprintf("/admin/users/%d", *user), "user", "#ledger tbody tr"},
+		{"masters", "/admin/collections/masters", "collections", ""},
+		{"tickets", "/admin/collections/tickets", "collections", ""},
+		{"feedback", "/admin/feedback", "feedback", ""},
+		{"service", "/admin/service", "service", ""},
+		{"pushes", "/admin/pushes", "pushes", ""},
+		{"orders", "/admin/orders", "orders", ""},
+		{"orders ?status=1", "/admin/orders?status=1", "orders", ""},
+		{fmt.Sprintf("order %d", *order), fmt.Sprintf("/admin/orders/%d", *order), "order", ""},
+		{"audit", "/admin/audit", "audit", ""},
+		{"admins", "/admin/admins", "admins", ""},
+		{"account", "/admin/account", "account", ""},
 	}
 	type result struct {
 		t          target
@@ -187,7 +199,7 @@ func run() error {
 				if err := chromedp.Do(c, chromedp.Navigate(*base+t.path)); err != nil {
 					return sample{}, err
 				}
-				v, err := chromedp.Run(c, chromedp.Evaluate[json.RawMessage](collect, chromedp.EvalAwaitPromise))
+				v, err := chromedp.Run(c, chromedp.Evaluate[json.RawMessage](drawn(t.also), chromedp.EvalAwaitPromise))
 				if err != nil {
 					return sample{}, err
 				}
