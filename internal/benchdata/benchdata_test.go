@@ -40,6 +40,9 @@ func TestSeedConsoleData(t *testing.T) {
 		if n := count("SELECT n FROM row_counts WHERE name = 'users'"); n != s.Users {
 			t.Errorf("users counter %d, want %d", n, s.Users)
 		}
+		if n := count("SELECT n FROM row_counts WHERE name = 'orders'"); n != s.Orders {
+			t.Errorf("orders counter %d, want %d", n, s.Orders)
+		}
 		var heavy int
 		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM wallet_transactions WHERE user_id = ?", d.HeavyUser).Scan(&heavy); err != nil || heavy < s.Ledger/2/40 {
 			t.Errorf("heavy user %d has %d transactions (%v)", d.HeavyUser, heavy, err)
