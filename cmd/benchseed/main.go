@@ -48,6 +48,12 @@ func run() error {
 		app      = flag.String("app", "yuanyi-app", "yuanyi app name")
 		secret   = flag.String("secret", "3b57ff81-27ea-45d9-a2e3-6e24920b17ac", "yuanyi signing secret")
 		path     = flag.String("path", "/yuanyiapi/", "yuanyi URL path")
+		ledger   = flag.Int("ledger", 0, "wallet ledger entries (two per transaction; user 1 has a twentieth)")
+		nOrders  = flag.Int("orders", 0, "ticket orders (with tickets, projects and masters)")
+		feedback = flag.Int("feedback", 0, "feedback (about half answered)")
+		pushes   = flag.Int("pushes", 0, "pushes")
+		audit    = flag.Int("audit", 0, "admin audit rows")
+		service  = flag.Int("service", 0, "customer service threads")
 		check    = flag.Bool("check", false, "seed nothing: check that every article's counters equal the likes, collects and comments it has")
 	)
 	flag.Parse()
@@ -76,12 +82,17 @@ func run() error {
 	t0 := time.Now()
 	d, err := benchdata.Seed(ctx, db, benchdata.Spec{
 		Users: *users, Articles: *articles, Likes: *likes, Collects: *collects, Follows: *follows, Tokens: *tokens, Seed: 1,
+		Ledger: *ledger, Orders: *nOrders, Feedback: *feedback, Pushes: *pushes, Audit: *audit, Service: *service,
 	}, time.Now())
 	if err != nil {
 		return err
 	}
 	fmt.Printf("seeded %d users, %d articles, %d likes, %d collects, viewer follows %d, in %v\n",
 		*users, *articles, *likes, *collects, *follows, time.Since(t0).Round(time.Millisecond))
+	if *ledger+*nOrders+*feedback+*pushes+*audit+*service > 0 {
+		fmt.Printf("and %d ledger entries (user %d has the most), %d orders (%d tickets), %d feedback, %d pushes, %d audit rows, %d service threads\n",
+			*ledger, d.HeavyUser, *nOrders, d.Tickets, *feedback, *pushes, *audit, *service)
+	}
 
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err

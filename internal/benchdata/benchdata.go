@@ -1,7 +1,9 @@
 // Package benchdata fills an empty plaza database with a large, realistic
 // data set for benchmarks: users with access tokens, follows, articles with
 // images, likes and collects (with their counters on the articles), written
-// by direct multi-row inserts in big transactions. It is a tool for
+// by direct multi-row inserts in big transactions; and, for the operator's
+// console, wallet ledgers, ticket orders, feedback, pushes, audit rows and
+// customer service threads (support.go). It is a tool for
 // benchmarks and load tests, not part of the server.
 package benchdata
 
@@ -26,6 +28,15 @@ type Spec struct {
 	Follows  int // whom user 1 follows
 	Tokens   int // users 1..Tokens get an access token
 	Seed     uint64
+
+	// The support and money data set of the console (support.go); each
+	// 0 by default.
+	Ledger   int // wallet entries, two per transaction (user 1 has a twentieth)
+	Orders   int // ticket orders, with their tickets, projects and masters
+	Feedback int // feedback, about half answered
+	Pushes   int
+	Audit    int // admin audit rows
+	Service  int // customer service threads (three messages each)
 }
 
 // Data is what the benchmarks need to know of what was made.
@@ -34,6 +45,9 @@ type Data struct {
 	UIDs   []string // UIDs[i] is the public id of user i+1
 	// Liked marks the (user, article) pairs liked: Liked[user][article].
 	Liked map[int64]map[int64]bool
+	// HeavyUser is the user with the most ledger entries (0: no ledger).
+	HeavyUser int64
+	Tickets   int // tickets made for the orders
 }
 
 // Images are the media ids articles carry (three each).
@@ -62,7 +76,7 @@ func Seed(ctx context.Context, db *store.DB, s Spec, now time.Time) (Data, error
 	d := Data{Tokens: make([]string, s.Tokens), UIDs: make([]string, s.Users), Liked: map[int64]map[int64]bool{}}
 
 	// Users and tokens.
-	err := insert(ctx, db, "users", "id, area, phone, openid, uid, nickname, created_at, updated_at", s.Users, func(i int) []any {
+	err := insertCounted(ctx, db, "users", "id, area, phone, openid, uid, nickname, created_at, updated_at", s.Users, func(i int) []any {
 		d.UIDs[i] = account.NewUID()
 		return []any{i + 1, "86", fmt.Sprintf("139%08d", i+1), fmt.Sprintf("bench-%d", i+1), d.UIDs[i], fmt.Sprintf("nick-%d", i+1), ms, ms}
 	})
@@ -146,8 +160,12 @@ func Seed(ctx context.Context, db *store.DB, s Spec, now time.Time) (Data, error
 	if err != nil {
 		return Data{}, err
 	}
+	if err := seedSupport(ctx, db, s, rng, now, &d); err != nil {
+		return Data{}, err
+	}
 	if db.Engine() == store.Postgres {
-		for _, t := range []string{"users", "tokens", "articles"} {
+		for _, t := range []string{"users", "tokens", "articles", "admins", "wallet_accounts", "wallet_transactions", "wallet_entries",
+			"masters", "projects", "orders", "tickets", "feedback_categories", "feedback", "feedback_replies", "pushes", "admin_audit", "messages"} {
 			if _, err := db.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "+t+"), false)"); err != nil {
 				return Data{}, err
 			}
@@ -159,6 +177,30 @@ func Seed(ctx context.Context, db *store.DB, s Spec, now time.Time) (Data, error
 	// No ANALYZE on SQLite: plaza never runs it, and with its statistics
 	// SQLite re-plans statements with bound IN lists at every run.
 	return d, nil
+}
+
+// insertCounted is insert into a table whose rows row_counts counts
+// (users, orders: a row trigger each, migrations 00025 and 00026). On
+// PostgreSQL the trigger is off meanwhile and the counter is moved once
+// after: its UPDATE of the one counter row, 100,000 times in one
+// transaction, walks the row's chain of versions made by the same
+// transaction each time (quadratic: minutes for 100,000 users). SQLite
+// updates the row in place.
+func insertCounted(ctx context.Context, db *store.DB, table, cols string, n int, row func(i int) []any) error {
+	if db.Engine() != store.Postgres {
+		return insert(ctx, db, table, cols, n, row)
+	}
+	if _, err := db.Exec(ctx, "ALTER TABLE "+table+" DISABLE TRIGGER "+table+"_count_insert"); err != nil {
+		return err
+	}
+	err := insert(ctx, db, table, cols, n, row)
+	if _, err2 := db.Exec(ctx, "ALTER TABLE "+table+" ENABLE TRIGGER "+table+"_count_insert"); err == nil {
+		err = err2
+	}
+	if err == nil {
+		_, err = db.Exec(ctx, "UPDATE row_counts SET n = n + ? WHERE name = ?", n, table)
+	}
+	return err
 }
 
 // insert writes n rows of table with multi-row INSERTs, 100,000 rows per
