@@ -12,17 +12,20 @@ function party(p) {
   return p.system || '';
 }
 
-// ledgerBox shows a user's ledger in one currency, cursor-paged.
-function ledgerBox(id, currencies) {
+const ledgerPath = (id, currency, cursor) => `/users/${id}/ledger?currency=${encodeURIComponent(currency)}&limit=20` + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
+
+// ledgerBox shows a user's ledger in one currency, cursor-paged; first is
+// the first page of the first currency, asked for already (or null).
+function ledgerBox(id, currencies, first) {
   const cur = h('select', { name: 'currency', id: 'ledger-currency' }, currencies.map(c => h('option', { value: c }, c)));
   const rows = h('tbody');
   const more = h('button', { type: 'button', class: 'secondary', id: 'ledger-more' }, 'More');
   const st = status();
   let cursor = '';
-  const load = async reset => {
+  const load = async (reset, asked) => {
     if (reset) { cursor = ''; rows.replaceChildren(); }
     try {
-      const p = await get(`/users/${id}/ledger?currency=${encodeURIComponent(cur.value)}&limit=20` + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+      const p = asked ? await asked : await get(ledgerPath(id, cur.value, cursor));
       for (const e of p.items) {
         rows.append(h('tr', { class: 'ledger-line' },
           h('td', { text: when(e.created_at) }), h('td', { text: e.kind }),
@@ -38,7 +41,7 @@ function ledgerBox(id, currencies) {
   };
   cur.addEventListener('change', () => load(true));
   more.addEventListener('click', () => load(false));
-  load(true);
+  load(true, cur.value === currencies[0] ? first : null);
   const box = h('div', { class: 'card', id: 'ledger' }, h('h2', {}, 'Ledger'), h('div', { class: 'toolbar' }, cur),
     h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ['when', 'kind', 'amount', 'balance', 'counterparty', 'reason', 'for'].map(t => h('th', { text: t })))), rows),
     more, st);
@@ -81,6 +84,9 @@ function walletForm(id, currencies, done) {
 
 export default async function ({ params }) {
   const [id] = params;
+  // The ledger's first page is asked for beside the profile, not after it.
+  const first = get(ledgerPath(id, CURRENCIES[0], ''));
+  first.catch(() => {}); // its failure shows in the ledger box
   let prof = null, u;
   try {
     prof = await get(`/users/${id}/profile`);
@@ -107,7 +113,7 @@ export default async function ({ params }) {
   const balances = prof
     ? h('div', { class: 'tiles', id: 'balances' }, prof.balances.length ? prof.balances.map(b => h('div', { class: 'tile' }, h('span', { class: 'muted', text: b.currency }), h('strong', { dataset: { currency: b.currency }, text: String(b.balance) }))) : h('p', { class: 'muted' }, 'No balances.'))
     : h('p', { class: 'unavailable', text: 'Balances: not available on this server (see the ledger).' });
-  const ledger = ledgerBox(id, currencies);
+  const ledger = ledgerBox(id, currencies, first);
   const extra = [];
   if (prof) {
     extra.push(h('div', { class: 'card', id: 'user-orders' }, h('h2', {}, 'Orders (latest 20)'), table([
