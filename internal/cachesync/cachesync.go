@@ -231,26 +231,23 @@ func ParseIDs(data string) []int64 {
 	return out
 }
 
-// ByID is a Cache of a table of values by id (a memo.Table[int64, V]): a
-// change's data is the ids whose values it drops (IDs).
-func ByID(t interface {
+// Table is what ByID and Whole adapt: a memo.Table.
+type Table interface {
 	Invalidate(...int64)
 	DropAll()
-}) Cache {
-	return byID{t}
 }
 
-type byID struct {
-	t interface {
-		Invalidate(...int64)
-		DropAll()
-	}
-}
+// ByID is a Cache of a table of values by id (a memo.Table[int64, V]): a
+// change's data is the ids whose values it drops (IDs).
+func ByID(t Table) Cache { return byID{t} }
+
+type byID struct{ t Table }
 
 func (b byID) Apply(data string) { b.t.Invalidate(ParseIDs(data)...) }
 func (b byID) DropAll()          { b.t.DropAll() }
 
-// Whole is a Cache that every change drops whole (a table of one value).
+// Whole is a Cache that every change drops whole (a table of one value,
+// a generation).
 func Whole(t interface{ DropAll() }) Cache { return whole{t} }
 
 type whole struct{ t interface{ DropAll() } }

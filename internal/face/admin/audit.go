@@ -101,11 +101,7 @@ func (f *face) balancesBefore(r *http.Request) (any, error) {
 		return nil, err
 	}
 	balances, err := f.Wallet.Balances(r.Context(), id)
-	out := []balanceBody{}
-	for _, b := range balances {
-		out = append(out, balanceBody{Currency: b.Currency, Balance: b.Amount})
-	}
-	return map[string]any{"balances": out}, err
+	return map[string]any{"balances": wireBalances(balances)}, err
 }
 
 func (f *face) userBefore(r *http.Request) (any, error) {

@@ -30,6 +30,15 @@ type balanceBody struct {
 	Balance  int64  `json:"balance"`
 }
 
+// wireBalances shows a user's balances, [] for none.
+func wireBalances(bs []wallet.Balance) []balanceBody {
+	out := make([]balanceBody, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, balanceBody{Currency: b.Currency, Balance: b.Amount})
+	}
+	return out
+}
+
 type deviceBody struct {
 	ID         int64  `json:"id"`
 	ClientID   string `json:"client_id"`
@@ -77,9 +86,7 @@ func (f *face) profile(r *http.Request, _ admins.Admin) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	for _, b := range balances {
-		out.Balances = append(out.Balances, balanceBody{Currency: b.Currency, Balance: b.Amount})
-	}
+	out.Balances = wireBalances(balances)
 	devices, err := f.Notify.Devices(ctx, id)
 	if err != nil {
 		return 0, nil, err
