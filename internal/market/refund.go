@@ -107,24 +107,10 @@ func (s *Service) RefundTx(ctx context.Context, tx *store.Tx, number, reason str
 	return o, nil
 }
 
-// DayTotal is what the exchange orders of a day came to.
-type DayTotal struct {
-	Count   int64
-	Revenue int64 // diamonds
-}
-
 // ExchangedPerDay counts the exchange orders made on each of days and
 // sums their diamonds: orders not refunded. One query, an index range of
 // exchange_orders_created (status, created_at) per day.
-func (s *Service) ExchangedPerDay(ctx context.Context, days []store.Day) ([]DayTotal, error) {
-	rows, err := store.PerDay(ctx, s.db, days, "exchange_orders o", "o.created_at", "o.status = ?", []any{OrderExchanged},
-		"COUNT(*)", "COALESCE(SUM(o.diamond), 0)")
-	if err != nil {
-		return nil, errs.Wrap(err, "count exchange orders")
-	}
-	out := make([]DayTotal, len(rows))
-	for i, r := range rows {
-		out[i] = DayTotal{Count: r[0], Revenue: r[1]}
-	}
-	return out, nil
+func (s *Service) ExchangedPerDay(ctx context.Context, days []store.Day) ([]store.DayTotal, error) {
+	out, err := store.TotalsPerDay(ctx, s.db, days, "exchange_orders o", "o.created_at", "o.status = ?", []any{OrderExchanged}, "o.diamond")
+	return out, errs.Wrap(err, "count exchange orders")
 }

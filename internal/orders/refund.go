@@ -91,24 +91,11 @@ func (s *Service) RefundTx(ctx context.Context, tx *store.Tx, orderID int64, rea
 	return o, nil
 }
 
-// DayTotal is what the paid orders of a day came to.
-type DayTotal struct {
-	Count   int64
-	Revenue int64 // fen
-}
-
 // PaidPerDay counts the orders paid on each of days and sums their
 // prices (in Currency, fen): orders still paid, so a refunded order
 // counts on no day. One query, an index range of orders_paid
 // (status, paid_at) per day.
-func (s *Service) PaidPerDay(ctx context.Context, days []store.Day) ([]DayTotal, error) {
-	rows, err := store.PerDay(ctx, s.DB, days, "orders o", "o.paid_at", "o.status = ?", []any{Done}, "COUNT(*)", "COALESCE(SUM(o.price), 0)")
-	if err != nil {
-		return nil, errs.Wrap(err, "count paid orders")
-	}
-	out := make([]DayTotal, len(rows))
-	for i, r := range rows {
-		out[i] = DayTotal{Count: r[0], Revenue: r[1]}
-	}
-	return out, nil
+func (s *Service) PaidPerDay(ctx context.Context, days []store.Day) ([]store.DayTotal, error) {
+	out, err := store.TotalsPerDay(ctx, s.DB, days, "orders o", "o.paid_at", "o.status = ?", []any{Done}, "o.price")
+	return out, errs.Wrap(err, "count paid orders")
 }

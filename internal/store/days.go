@@ -89,3 +89,24 @@ func PerDay(ctx context.Context, q Querier, days []Day, from, col, where string,
 	}
 	return out, rows.Err()
 }
+
+// DayTotal is how many rows fell on a day and what one of their columns
+// sums to.
+type DayTotal struct {
+	Count int64
+	Sum   int64
+}
+
+// TotalsPerDay is PerDay of COUNT(*) and the sum of sum (a column or an
+// integer expression; 0 on a day without rows), as DayTotals.
+func TotalsPerDay(ctx context.Context, q Querier, days []Day, from, col, where string, args []any, sum string) ([]DayTotal, error) {
+	rows, err := PerDay(ctx, q, days, from, col, where, args, "COUNT(*)", "COALESCE(SUM("+sum+"), 0)")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DayTotal, len(rows))
+	for i, r := range rows {
+		out[i] = DayTotal{Count: r[0], Sum: r[1]}
+	}
+	return out, nil
+}

@@ -86,8 +86,8 @@ func (f *face) dashboard(r *http.Request, _ admins.Admin) (int, any, error) {
 	for i, d := range days {
 		out.SignupsPerDay[i] = dayCountBody{Day: d.Date, Count: signups[i]}
 		out.OrdersPerDay = append(out.OrdersPerDay,
-			dayOrdersBody{Day: d.Date, Currency: orders.Currency, Count: paid[i].Count, Revenue: paid[i].Revenue},
-			dayOrdersBody{Day: d.Date, Currency: wallet.Diamond, Count: exchanged[i].Count, Revenue: exchanged[i].Revenue})
+			dayOrdersBody{Day: d.Date, Currency: orders.Currency, Count: paid[i].Count, Revenue: paid[i].Sum},
+			dayOrdersBody{Day: d.Date, Currency: wallet.Diamond, Count: exchanged[i].Count, Revenue: exchanged[i].Sum})
 	}
 	return http.StatusOK, out, nil
 }
