@@ -128,6 +128,19 @@ func (s *Service) checkSendLimits(ctx context.Context, target, ip string) error 
 	if ip != "" {
 		limits = append(limits, limit{"code:ip:" + ip, s.cfg.CodeMaxPerIPDay, 24 * time.Hour, "too many codes from this address today"})
 	}
+	// A send that one limit refuses counts against none: read them all
+	// first (else a client over its address's quota would still use up
+	// the quota of every account it names). The hits below decide when
+	// sends race.
+	for _, l := range limits {
+		n, err := s.limiter.Count(ctx, l.key)
+		if err != nil {
+			return err
+		}
+		if n >= l.limit {
+			return errs.E(errs.RateLimited, l.msg)
+		}
+	}
 	for _, l := range limits {
 		res, err := s.limiter.Hit(ctx, l.key, l.limit, l.window)
 		if err != nil {

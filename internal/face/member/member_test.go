@@ -224,6 +224,33 @@ func TestCodeLimits(t *testing.T) {
 	})
 }
 
+// A send that one limit refuses counts against none: a client over its
+// address's quota does not use up the quota or start the cooldown of the
+// accounts it names.
+func TestRefusedSendCountsNothing(t *testing.T) {
+	plazatest.Each(t, map[string]string{"PLAZA_TRUST_PROXY": "true", "PLAZA_CODE_MAX_PER_ACCOUNT_DAY": "2", "PLAZA_CODE_MAX_PER_IP_DAY": "1"}, func(t *testing.T, e *plazatest.Env) {
+		send := func(acct, ip string, code int) {
+			t.Helper()
+			res := e.Do("POST", "/api/auth/send_code", map[string]any{"account": acct}, "X-Forwarded-For", ip)
+			var m struct{ Code int }
+			if err := json.Unmarshal(res.Body, &m); err != nil || m.Code != code {
+				t.Fatalf("send_code %s from %s: %s, want code %d", acct, ip, res.Body, code)
+			}
+		}
+		send("13800138001", "203.0.113.1", 0)
+		for range 5 { // the address is over its quota
+			send(phone, "203.0.113.1", 10010)
+		}
+		// Neither in its cooldown nor out of its quota.
+		send(phone, "203.0.113.2", 0)
+		e.Clock.Advance(61 * time.Second)
+		send(phone, "203.0.113.3", 0)
+		if n := len(e.Outbox("sms")); n != 3 {
+			t.Fatalf("%d messages sent, want 3", n)
+		}
+	})
+}
+
 func TestCodeTriesAndExpiry(t *testing.T) {
 	plazatest.Each(t, nil, func(t *testing.T, e *plazatest.Env) {
 		want(t, e, "POST", "/api/auth/send_code", map[string]any{"account": phone}, "", 0)
