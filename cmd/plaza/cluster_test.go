@@ -587,7 +587,6 @@ func TestTwoNodesBehindBalancer(t *testing.T) {
 	})
 }
 
-
 // TestBalancerResends runs deploy/nginx/balancer.conf in front of two
 // nodes that take a request and die before answering (they close the
 // connection): nginx resends a read to the other node, but never a POST,
