@@ -18,15 +18,15 @@ import (
 
 // Service is the notification core.
 type Service struct {
-	db     *store.DB
-	clock  clock.Clock
-	sender push.Sender
-	log    *slog.Logger
+	db       *store.DB
+	clock    clock.Clock
+	channels push.Channels
+	log      *slog.Logger
 }
 
-// New returns the notification service.
-func New(db *store.DB, c clock.Clock, sender push.Sender, log *slog.Logger) *Service {
-	return &Service{db: db, clock: c, sender: sender, log: log}
+// New returns the notification service; channels deliver to the devices.
+func New(db *store.DB, c clock.Clock, channels push.Channels, log *slog.Logger) *Service {
+	return &Service{db: db, clock: c, channels: channels, log: log}
 }
 
 // Device is a phone bound to a user for pushes.
@@ -229,21 +229,29 @@ func (s *Service) deliver(ctx context.Context, p Push) int {
 		q += " AND user_id IN (SELECT user_id FROM push_targets WHERE push_id = ?)"
 		args = append(args, p.ID)
 	}
-	devices, err := store.Collect(ctx, s.db, q, args, func(r store.Scanner) (push.Device, error) {
-		var d push.Device
-		return d, r.Scan(&d.ClientID, &d.ClientType, &d.UserID)
+	now := s.clock.Now()
+	msgs, err := store.Collect(ctx, s.db, q, args, func(r store.Scanner) (push.Message, error) {
+		m := push.Message{PushID: p.ID, Title: p.Title, Body: p.Body, Time: now}
+		err := r.Scan(&m.Token, &m.ClientType, &m.UserID)
+		m.CollapseID = fmt.Sprintf("plaza-push-%d", p.ID)
+		return m, err
 	})
-	if err == nil && len(devices) == 0 {
-		return StatusSent // in the logs; no device to reach
-	}
-	if err == nil {
-		err = s.sender.Send(ctx, push.Notification{PushID: p.ID, Title: p.Title, Body: p.Body, Devices: devices, Time: s.clock.Now()})
-	}
 	if err != nil {
 		s.log.Error("push delivery failed", "push_id", p.ID, "err", err)
 		return StatusFailed
 	}
-	return StatusSent
+	status := StatusSent
+	for _, m := range msgs {
+		ch := s.channels.For(m.ClientType)
+		if ch == nil {
+			continue
+		}
+		if r := ch.Send(ctx, []push.Message{m}); r[0].Outcome != push.Delivered {
+			s.log.Error("push delivery failed", "push_id", p.ID, "outcome", r[0].Outcome, "detail", r[0].Detail)
+			status = StatusFailed
+		}
+	}
+	return status
 }
 
 // Pushes lists every push, newest first (for admins).

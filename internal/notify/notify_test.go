@@ -35,7 +35,7 @@ func TestSendNeedsAddressees(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := notify.New(db, clock.NewFake(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)),
-			push.NewOutbox(filepath.Join(t.TempDir(), "push.jsonl")), slog.New(slog.DiscardHandler))
+			pushChannels(filepath.Join(t.TempDir(), "push.jsonl")), slog.New(slog.DiscardHandler))
 		alice := newUser(t, db, 1)
 
 		for _, c := range []struct {
@@ -79,4 +79,9 @@ func TestSendNeedsAddressees(t *testing.T) {
 			}
 		}
 	})
+}
+
+func pushChannels(path string) push.Channels {
+	o := push.NewOutbox(path)
+	return push.Channels{IOS: o, Android: o}
 }

@@ -195,7 +195,8 @@ func (a *App) build(ctx context.Context, o Options) error {
 		}
 		mailSender = s
 	}
-	pushSender := push.NewOutbox(cfg.Outbox("push"))
+	pushOutbox := push.NewOutbox(cfg.Outbox("push"))
+	pushChannels := push.Channels{IOS: pushOutbox, Android: pushOutbox}
 	var mediaStore storage.Storage = storage.NewLocal(cfg.MediaDir())
 	if cfg.Media == "s3" {
 		s3, err := storage.NewS3(cfg.MediaS3())
@@ -218,7 +219,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Accounts.WithSync(a.caches)
 	a.Catalog = catalog.New(a.DB, a.clock).WithSync(a.caches)
 	a.Support = support.New(a.DB, a.clock)
-	a.Notify = notify.New(a.DB, a.clock, pushSender, a.log)
+	a.Notify = notify.New(a.DB, a.clock, pushChannels, a.log)
 	a.Social = social.New(a.DB, a.clock)
 	a.Content = content.New(a.DB, a.clock, a.Media, a.Social).WithCache(cfg.ContentCacheRows).WithSync(a.caches)
 	a.Wallet = wallet.New(a.DB)

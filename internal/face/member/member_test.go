@@ -460,8 +460,7 @@ func TestPushDevicesAndLog(t *testing.T) {
 		if len(out) != 1 {
 			t.Fatalf("%d push deliveries, want 1: %v", len(out), out)
 		}
-		devs := out[0]["devices"].([]any)
-		if out[0]["title"] != "全体" || len(devs) != 1 || devs[0].(map[string]any)["client_id"] != "dev-1" {
+		if out[0]["title"] != "全体" || out[0]["token"] != "dev-1" {
 			t.Fatalf("delivery = %v", out[0])
 		}
 	})
