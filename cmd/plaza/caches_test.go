@@ -3,13 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
 
+	"plaza/internal/store"
 	"plaza/internal/store/storetest"
 )
 
@@ -17,11 +22,65 @@ import (
 // default there: the realtime bus carries every cache change): a token
 // destroyed, a user banned, an article liked or deleted on node A is seen
 // so on node B within the bound of docs/compat.md (1 s), also right after
-// both nodes lost their channel.
+// both nodes lost their channel. Over each bus: PostgreSQL LISTEN/NOTIFY
+// (the default there), and Redis pub/sub (PLAZA_REDIS_URL set).
 func TestCachesAcrossProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
+	t.Run("postgres", func(t *testing.T) {
+		cachesAcrossProcesses(t, nil, func(t *testing.T, o store.Options) {
+			// The nodes' LISTEN connections are ended.
+			ctx := context.Background()
+			conn, err := pgx.Connect(ctx, o.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			var schema string
+			if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+				t.Fatal(err)
+			}
+			var ended int
+			if err := conn.QueryRow(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+				WHERE application_name = 'plaza-realtime-listen' AND query LIKE '%' || $1 || '%'`, "plaza_realtime."+schema).Scan(&ended); err != nil || ended != 2 {
+				t.Fatalf("ended %d listen connections (%v), want 2", ended, err)
+			}
+		})
+	})
+	t.Run("redis", func(t *testing.T) {
+		u := os.Getenv("PLAZA_TEST_REDIS_URL")
+		if u == "" {
+			t.Skip("PLAZA_TEST_REDIS_URL is not set")
+		}
+		opt, err := redis.ParseURL(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The nodes sign in to Redis as a user of their own, so that the
+		// test can end their subscriptions and no one else's.
+		rdb := redis.NewClient(opt)
+		defer rdb.Close()
+		ctx := context.Background()
+		user := fmt.Sprintf("plaza-test-%d-%d", os.Getpid(), time.Now().UnixNano())
+		if err := rdb.Do(ctx, "ACL", "SETUSER", user, "on", ">test-password", "~*", "&*", "+@all").Err(); err != nil {
+			t.Skipf("Redis without ACL users: %v", err)
+		}
+		defer rdb.Do(ctx, "ACL", "DELUSER", user)
+		nodeURL := &url.URL{Scheme: "redis", User: url.UserPassword(user, "test-password"), Host: opt.Addr, Path: fmt.Sprint("/", opt.DB)}
+		vars := map[string]string{"PLAZA_REDIS_URL": nodeURL.String(), "PLAZA_REDIS_PREFIX": user + ":"}
+		cachesAcrossProcesses(t, vars, func(t *testing.T, _ store.Options) {
+			n, err := rdb.Do(ctx, "CLIENT", "KILL", "TYPE", "pubsub", "USER", user).Int()
+			if err != nil || n != 2 {
+				t.Fatalf("ended %d subscriber connections (%v), want 2", n, err)
+			}
+		})
+	})
+}
+
+// cachesAcrossProcesses runs two nodes on one fresh PostgreSQL with vars
+// (the bus), and drop ends both nodes' channels.
+func cachesAcrossProcesses(t *testing.T, vars map[string]string, drop func(*testing.T, store.Options)) {
 	db, o := storetest.OpenPostgres(t)
 	db.Close()
 	phones := []string{"13900000201", "13900000202", "13900000203", "13900000204"}
@@ -30,11 +89,15 @@ func TestCachesAcrossProcesses(t *testing.T) {
 		otp = append(otp, "86"+p+"=246810")
 	}
 	node := func() *child {
-		return startChild(t, map[string]string{
+		v := map[string]string{
 			"PLAZA_DATA": t.TempDir(), "PLAZA_DATABASE_URL": o.URL, "PLAZA_LOG_LEVEL": "error",
 			"PLAZA_SMS_TEST_OTP": strings.Join(otp, ","), "PLAZA_YUANYI_CHECK_SIG": "false",
 			"PLAZA_ADMIN_EMAIL": "ops@example.com", "PLAZA_ADMIN_PASSWORD": "ops-password",
-		})
+		}
+		for k, x := range vars {
+			v[k] = x
+		}
+		return startChild(t, v)
 	}
 	a, b := node(), node()
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -142,25 +205,11 @@ func TestCachesAcrossProcesses(t *testing.T) {
 	}
 	within("a deleted article gone", func() bool { c, _ := detail(b); return c != 0 && len(list(b)) == 0 })
 
-	// Both nodes lose their channel (their LISTEN connections are ended):
-	// a change made meanwhile, whose message may be lost, is still seen.
+	// Both nodes lose their channel: a change made meanwhile, whose
+	// message may be lost, is still seen.
 	t3 := member(a, phones[3])
 	signedIn(b, t3)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, o.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var schema string
-	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
-		t.Fatal(err)
-	}
-	var ended int
-	if err := conn.QueryRow(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE application_name = 'plaza-realtime-listen' AND query LIKE '%' || $1 || '%'`, "plaza_realtime."+schema).Scan(&ended); err != nil || ended != 2 {
-		t.Fatalf("ended %d listen connections (%v), want 2", ended, err)
-	}
+	drop(t, o)
 	id3 := userID(phones[3])
 	if st, _ := call(client, "POST", a.base+"/admin/v1/users/"+id3+"/ban", admin, nil); st != 200 {
 		t.Fatalf("ban: %d", st)
