@@ -166,6 +166,12 @@ func serve(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 	go app.RunJanitor(janitorCtx, 10*time.Minute)
 	go app.RunOrderExpiry(janitorCtx, server.OrderExpiryInterval)
 	go app.RunReconciler(janitorCtx)
+	// The push worker ends its batch before the store closes: what it sent
+	// is recorded, what it had not is due again at the next start.
+	pushCtx, stopPush := context.WithCancel(context.Background())
+	pushDone := make(chan struct{})
+	go func() { app.RunPushDelivery(pushCtx); close(pushDone) }()
+	defer func() { stopPush(); <-pushDone }()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -22,11 +22,12 @@ type Service struct {
 	clock    clock.Clock
 	channels push.Channels
 	log      *slog.Logger
+	delivery *deliverer
 }
 
 // New returns the notification service; channels deliver to the devices.
 func New(db *store.DB, c clock.Clock, channels push.Channels, log *slog.Logger) *Service {
-	return &Service{db: db, clock: c, channels: channels, log: log}
+	return &Service{db: db, clock: c, channels: channels, log: log, delivery: newDeliverer(DefaultDeliveryConfig())}
 }
 
 // Device is a phone bound to a user for pushes.
@@ -165,9 +166,11 @@ func scanPush(r store.Scanner) (Push, error) {
 	return p, err
 }
 
-// Send records a push and delivers it to the switched-on devices of its
-// users. The push is in every addressee's log whether or not a device
-// received it.
+// Send records a push and, in the same transaction, a delivery to each
+// switched-on device of its users, which the delivery worker sends (see
+// deliver.go). The push is in every addressee's log whether or not a
+// device receives it. Its status is queued until every delivery settled,
+// then sent, or failed when one failed.
 func (s *Service) Send(ctx context.Context, adminID int64, in NewPush) (Push, error) {
 	if err := valid.RequiredLine("push_title", in.Title, MaxPushTitle); err != nil {
 		return Push{}, err
@@ -210,48 +213,25 @@ func (s *Service) Send(ctx context.Context, adminID int64, in NewPush) (Push, er
 			}
 			p.UserIDs = append(p.UserIDs, uid)
 		}
+		n, err := enqueue(ctx, tx, p, now)
+		if err != nil {
+			return err
+		}
+		if n == 0 { // in the logs; no device to reach
+			p.Status = StatusSent
+			_, err = tx.Exec(ctx, "UPDATE pushes SET status = ? WHERE id = ?", p.Status, p.ID)
+			return errs.Wrap(err, "push status")
+		}
 		return nil
 	})
 	if err != nil {
 		return Push{}, err
 	}
-	p.Status = s.deliver(ctx, p)
-	if _, err := s.db.Exec(ctx, "UPDATE pushes SET status = ? WHERE id = ?", p.Status, p.ID); err != nil {
-		return Push{}, errs.Wrap(err, "push status")
+	select { // this node's worker starts on it at once
+	case s.delivery.wake <- struct{}{}:
+	default:
 	}
 	return p, nil
-}
-
-func (s *Service) deliver(ctx context.Context, p Push) int {
-	q := "SELECT client_id, client_type, user_id FROM push_devices WHERE switch = TRUE"
-	var args []any
-	if p.Scope == ScopeUsers {
-		q += " AND user_id IN (SELECT user_id FROM push_targets WHERE push_id = ?)"
-		args = append(args, p.ID)
-	}
-	now := s.clock.Now()
-	msgs, err := store.Collect(ctx, s.db, q, args, func(r store.Scanner) (push.Message, error) {
-		m := push.Message{PushID: p.ID, Title: p.Title, Body: p.Body, Time: now}
-		err := r.Scan(&m.Token, &m.ClientType, &m.UserID)
-		m.CollapseID = fmt.Sprintf("plaza-push-%d", p.ID)
-		return m, err
-	})
-	if err != nil {
-		s.log.Error("push delivery failed", "push_id", p.ID, "err", err)
-		return StatusFailed
-	}
-	status := StatusSent
-	for _, m := range msgs {
-		ch := s.channels.For(m.ClientType)
-		if ch == nil {
-			continue
-		}
-		if r := ch.Send(ctx, []push.Message{m}); r[0].Outcome != push.Delivered {
-			s.log.Error("push delivery failed", "push_id", p.ID, "outcome", r[0].Outcome, "detail", r[0].Detail)
-			status = StatusFailed
-		}
-	}
-	return status
 }
 
 // Pushes lists every push, newest first (for admins).

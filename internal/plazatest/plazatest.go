@@ -72,7 +72,14 @@ func New(t testing.TB, eng storetest.Engine, env map[string]string) *Env {
 		t.Fatalf("start plaza: %v", err)
 	}
 	srv := httptest.NewServer(app.Handler())
+	// The push delivery worker runs as under plaza serve (its retries wait
+	// for the fake clock); Env.DeliverPushes waits for what is due.
+	workers, stop := context.WithCancel(context.Background())
+	delivering := make(chan struct{})
+	go func() { app.RunPushDelivery(workers); close(delivering) }()
 	t.Cleanup(func() {
+		stop()
+		<-delivering
 		srv.Close()
 		app.Close()
 	})
@@ -138,6 +145,15 @@ func (e *Env) Do(method, path string, body any, headers ...string) Response {
 		e.T.Fatal(err)
 	}
 	return Response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// DeliverPushes sends every push delivery due now (at the fake clock's
+// time), after the worker's batch under way, if any.
+func (e *Env) DeliverPushes() {
+	e.T.Helper()
+	if _, err := e.App.Notify.DeliverDue(context.Background()); err != nil {
+		e.T.Fatalf("deliver pushes: %v", err)
+	}
 }
 
 // Outbox returns the lines of an outbox file ("sms", "mail", "push").

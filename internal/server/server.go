@@ -408,6 +408,12 @@ func (a *App) RunReconciler(ctx context.Context) {
 	a.Payments.RunReconciler(ctx, a.Config.PayReconcileInterval)
 }
 
+// RunPushDelivery sends the pushes' deliveries until ctx ends
+// (notify.Service.RunDelivery; safe on many nodes at once).
+func (a *App) RunPushDelivery(ctx context.Context) {
+	a.Notify.RunDelivery(ctx)
+}
+
 // Handler is the whole HTTP surface.
 func (a *App) Handler() http.Handler { return a.handler }
 

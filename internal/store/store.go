@@ -428,6 +428,16 @@ func (t *Tx) ForUpdate() string {
 	return ""
 }
 
+// SkipLocked is the suffix of a SELECT that claims rows of a queue inside a
+// transaction: "FOR UPDATE SKIP LOCKED" on PostgreSQL (workers on several
+// nodes each take rows no other holds), nothing on SQLite (one writer).
+func (t *Tx) SkipLocked() string {
+	if t.db.engine == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // InTx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise. It is Unit for a fn that needs no context: new
 // code that calls other cores' write functions uses Unit, whose context

@@ -777,12 +777,30 @@ func TestPushes(t *testing.T) {
 		pushKeys := []string{"id", "push_title", "push_body", "scope", "admin_id", "status", "created_at"}
 		page(t, a.ok("GET", "/admin/v1/pushes", nil, 200), 0, 1, 20)
 
-		// To everyone: scope 0, sent.
+		// To everyone: scope 0, queued (Alice's phone is to be sent to).
 		all := a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "全体", "push_body": "hello all"}, 201)
 		sameKeys(t, "push to all", all, pushKeys...)
-		if all["push_title"] != "全体" || all["push_body"] != "hello all" || num(t, all["scope"]) != 0 || num(t, all["status"]) != 1 ||
+		if all["push_title"] != "全体" || all["push_body"] != "hello all" || num(t, all["scope"]) != 0 || num(t, all["status"]) != 0 ||
 			num(t, all["admin_id"]) < 1 || all["created_at"] != rfc(0) {
 			t.Fatalf("push to all = %v", all)
+		}
+		// Read once the worker sent its one delivery: delivered, and the
+		// push sent.
+		e.DeliverPushes()
+		read := a.ok("GET", "/admin/v1/pushes/"+idStr(t, all), nil, 200)
+		if d := read["deliveries"].(map[string]any); num(t, d["due"]) != 0 || num(t, d["delivered"]) != 1 || num(t, read["status"]) != 1 {
+			t.Fatalf("the push to all once sent: %v", read)
+		}
+		delete(read, "deliveries")
+		all["status"] = read["status"]
+		list := a.ok("GET", "/admin/v1/pushes/"+idStr(t, all)+"/deliveries", nil, 200)
+		dl := list["items"].([]any)
+		if len(dl) != 1 || list["next_cursor"] != "" {
+			t.Fatalf("deliveries: %v", list)
+		}
+		if d := dl[0].(map[string]any); d["client_id"] != "dev-alice" || d["client_type"] != "ios" || d["state"] != "delivered" ||
+			num(t, d["attempts"]) != 1 || d["channel"] != "outbox" || num(t, d["user_id"]) != aliceID {
+			t.Fatalf("delivery: %v", d)
 		}
 		// To chosen users: scope 1, duplicates counted once.
 		toBob := a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "bob", "user_ids": []any{bobID, bobID}}, 201)
@@ -810,7 +828,8 @@ func TestPushes(t *testing.T) {
 			got["push_title"] != "both" || num(t, got["scope"]) != 1 {
 			t.Fatalf("read push = %v", got)
 		}
-		if got := a.ok("GET", "/admin/v1/pushes/"+idStr(t, all), nil, 200); !reflect.DeepEqual(got, all) {
+		got = a.ok("GET", "/admin/v1/pushes/"+idStr(t, all), nil, 200)
+		if delete(got, "deliveries"); !reflect.DeepEqual(got, all) {
 			t.Fatalf("read %v, created %v", got, all)
 		}
 
@@ -822,6 +841,7 @@ func TestPushes(t *testing.T) {
 
 		// Deliveries: Alice's phone got the pushes to everyone and to her.
 		var titles []string
+		e.DeliverPushes()
 		for _, d := range e.Outbox("push") {
 			titles = append(titles, d["title"].(string))
 		}
@@ -847,6 +867,7 @@ func TestPushes(t *testing.T) {
 		}
 
 		// Refused pushes: 400, no push row, no delivery, no log entry.
+		e.DeliverPushes()
 		deliveries := len(e.Outbox("push"))
 		for _, c := range []struct {
 			name  string
@@ -889,6 +910,7 @@ func TestPushes(t *testing.T) {
 		if n := rows(t, e, "push_targets"); n != 3 {
 			t.Fatalf("%d push targets after refused pushes, want 3", n)
 		}
+		e.DeliverPushes()
 		if n := len(e.Outbox("push")); n != deliveries {
 			t.Fatalf("%d deliveries after refused pushes, want %d", n, deliveries)
 		}

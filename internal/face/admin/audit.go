@@ -118,8 +118,7 @@ func (f *face) pushBefore(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := f.Notify.Push(r.Context(), id)
-	return wirePush(p), err
+	return f.readPush(r.Context(), id)
 }
 
 type auditEntryBody struct {

@@ -1,8 +1,10 @@
 package admin
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"plaza/internal/admins"
 	"plaza/internal/catalog"
@@ -19,6 +21,8 @@ type pushBody struct {
 	Status    int     `json:"status"`
 	UserIDs   []int64 `json:"user_ids,omitempty"`
 	CreatedAt string  `json:"created_at"`
+	// Deliveries counts its deliveries by state (one push read only).
+	Deliveries map[string]int `json:"deliveries,omitempty"`
 }
 
 func wirePush(p notify.Push) pushBody {
@@ -86,11 +90,78 @@ func (f *face) push(r *http.Request, _ admins.Admin) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	p, err := f.Notify.Push(r.Context(), id)
+	out, err := f.readPush(r.Context(), id)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, wirePush(p), nil
+	return http.StatusOK, out, nil
+}
+
+// readPush is a push as GET /admin/v1/pushes/{id} answers it: with its
+// deliveries counted by state.
+func (f *face) readPush(ctx context.Context, id int64) (pushBody, error) {
+	p, err := f.Notify.Push(ctx, id)
+	if err != nil {
+		return pushBody{}, err
+	}
+	counts, err := f.Notify.Counts(ctx, id)
+	if err != nil {
+		return pushBody{}, err
+	}
+	out := wirePush(p)
+	out.Deliveries = map[string]int{}
+	for state, n := range counts {
+		out.Deliveries[notify.DeliveryStates[state]] = n
+	}
+	return out, nil
+}
+
+type deliveryBody struct {
+	ID         int64  `json:"id"`
+	UserID     int64  `json:"user_id"`
+	ClientID   string `json:"client_id"`
+	ClientType string `json:"client_type"`
+	State      string `json:"state"`
+	Attempts   int    `json:"attempts"`
+	Channel    string `json:"channel"`
+	Detail     string `json:"detail"`
+	NextAt     string `json:"next_at"`
+	UpdatedAt  string `json:"updated_at"`
+}
+
+type deliveriesBody struct {
+	Items []deliveryBody `json:"items"`
+	Next  string         `json:"next_cursor"` // "" at the end
+}
+
+// deliveries is a page of a push's deliveries, newest first: ?state=
+// (due, sending, delivered, failed, dead, skipped; absent: all), ?cursor=
+// (the next_cursor of the page before), ?limit= (1 to 100, default 20).
+func (f *face) deliveries(r *http.Request, _ admins.Admin) (int, any, error) {
+	id, err := idOf(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	q := r.URL.Query()
+	limit := 0
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return 0, nil, errs.InvalidField("limit", "limit must be 1 to 100")
+		}
+		limit = n
+	}
+	p, err := f.Notify.Deliveries(r.Context(), id, q.Get("state"), q.Get("cursor"), limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := deliveriesBody{Items: make([]deliveryBody, len(p.Items)), Next: p.Next}
+	for i, d := range p.Items {
+		out.Items[i] = deliveryBody{ID: d.ID, UserID: d.UserID, ClientID: d.ClientID, ClientType: d.ClientType,
+			State: notify.DeliveryStates[d.State], Attempts: d.Attempts, Channel: d.Channel, Detail: d.Detail,
+			NextAt: ts(d.NextAt), UpdatedAt: ts(d.UpdatedAt)}
+	}
+	return http.StatusOK, out, nil
 }
 
 func (f *face) deletePush(r *http.Request, _ admins.Admin) (int, any, error) {

@@ -59,6 +59,7 @@ func Routes(rt *httpx.Router, d Deps) {
 	rt.Handle("GET /admin/v1/pushes", f.serve(paged(f.Notify.Pushes, wirePush)))
 	rt.Handle("POST /admin/v1/pushes", f.serve(f.sendPush))
 	rt.Handle("GET /admin/v1/pushes/{id}", f.serve(f.push))
+	rt.Handle("GET /admin/v1/pushes/{id}/deliveries", f.serve(f.deliveries))
 	rt.Handle("DELETE /admin/v1/pushes/{id}", f.serve(before(f.pushBefore, f.deletePush)))
 
 	rt.Handle("GET /admin/v1/feedback", f.serve(f.feedbackList))

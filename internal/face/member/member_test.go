@@ -456,6 +456,7 @@ func TestPushDevicesAndLog(t *testing.T) {
 		}
 		// Only the push to everyone reached a device: dev-1, now Bob's, whose
 		// switch came back on when it moved to him. Alice has no device.
+		e.DeliverPushes()
 		out := e.Outbox("push")
 		if len(out) != 1 {
 			t.Fatalf("%d push deliveries, want 1: %v", len(out), out)

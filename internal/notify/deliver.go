@@ -1,0 +1,472 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"plaza/internal/errs"
+	"plaza/internal/provider/push"
+	"plaza/internal/store"
+)
+
+// Durable delivery. A push is written with one push_deliveries row per
+// switched-on device of its addressees, in the push's transaction (so a
+// push to 100,000 devices is one INSERT ... SELECT, never a list in
+// memory). The worker of any node claims due rows in batches (a claim is
+// committed before anything is sent: the row is "sending" until a lease
+// ends), sends each batch through the device's channel, and records every
+// outcome in one transaction. A worker that dies after its claim leaves
+// its rows due again when the lease ends; they are sent again under the
+// same collapse id. A device is so sent to twice only when the crash fell
+// between the vendor's answer and its record, and its phone shows it once.
+
+// Delivery states (push_deliveries.state).
+const (
+	DeliveryDue       = 0 // to send at NextAt
+	DeliverySending   = 1 // claimed by a worker until NextAt
+	DeliveryDelivered = 2
+	DeliveryFailed    = 3 // refused by the vendor, or given up after the retries
+	DeliveryDead      = 4 // the token is gone: the device was deleted
+	DeliverySkipped   = 5 // switched off, removed or moved to another user first
+)
+
+// DeliveryStates are the states' names, by state, as admins see them.
+var DeliveryStates = []string{"due", "sending", "delivered", "failed", "dead", "skipped"}
+
+// DeliveryConfig paces the worker.
+type DeliveryConfig struct {
+	Batch       int           // deliveries claimed at once
+	Lease       time.Duration // how long a claim holds before another worker may take the rows again
+	MaxAttempts int           // sends before a delivery the vendor keeps refusing for now is given up
+	Backoff     time.Duration // wait before the first retry; it doubles at each (with jitter), up to MaxBackoff
+	MaxBackoff  time.Duration
+	Poll        time.Duration // how often the worker looks for due rows it was not woken for
+}
+
+// DefaultDeliveryConfig is what New uses.
+func DefaultDeliveryConfig() DeliveryConfig {
+	return DeliveryConfig{Batch: 500, Lease: 2 * time.Minute, MaxAttempts: 8, Backoff: 5 * time.Second, MaxBackoff: time.Hour, Poll: time.Second}
+}
+
+// deliverer is the worker's state inside the Service.
+type deliverer struct {
+	cfg  DeliveryConfig
+	mu   sync.Mutex    // one batch at a time on this node
+	wake chan struct{} // a push was queued here
+}
+
+func newDeliverer(cfg DeliveryConfig) *deliverer {
+	return &deliverer{cfg: cfg, wake: make(chan struct{}, 1)}
+}
+
+// SetDelivery changes the worker's pace (before it runs).
+func (s *Service) SetDelivery(cfg DeliveryConfig) { s.delivery.cfg = cfg }
+
+// enqueue writes the deliveries of push p in tx: one per switched-on
+// device of its addressees. It answers how many.
+func enqueue(ctx context.Context, tx *store.Tx, p Push, now int64) (int64, error) {
+	q := `INSERT INTO push_deliveries (push_id, device_id, client_id, client_type, user_id, state, attempts, next_at, updated_at)
+		SELECT ?, d.id, d.client_id, d.client_type, d.user_id, 0, 0, ?, ? FROM push_devices d WHERE d.switch = TRUE`
+	args := []any{p.ID, now, now}
+	if p.Scope == ScopeUsers {
+		q += " AND d.user_id IN (SELECT user_id FROM push_targets WHERE push_id = ?)"
+		args = append(args, p.ID)
+	}
+	res, err := tx.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, errs.Wrap(err, "queue push deliveries")
+	}
+	n, err := res.RowsAffected()
+	return n, errs.Wrap(err, "queue push deliveries")
+}
+
+// RunDelivery sends due deliveries until ctx ends: at once when this node
+// queued a push, otherwise every Poll (pushes queued by other nodes,
+// retries coming due, claims of a dead worker). Every node may run it.
+func (s *Service) RunDelivery(ctx context.Context) {
+	t := time.NewTicker(s.delivery.cfg.Poll)
+	defer t.Stop()
+	for {
+		if _, err := s.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("push delivery", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.delivery.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// DeliverDue sends the deliveries due now, batch after batch, until none
+// is; it answers how many it settled or put off. It waits for a batch this
+// node's worker is sending.
+func (s *Service) DeliverDue(ctx context.Context) (int, error) {
+	s.delivery.mu.Lock()
+	defer s.delivery.mu.Unlock()
+	total := 0
+	for {
+		n, err := s.deliverBatch(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+// claim is one claimed delivery and what it is sent with.
+type claim struct {
+	id, pushID, deviceID, userID int64
+	attempts                     int
+	// Read after the claim:
+	found      bool // the delivery is still there (its push was not deleted)
+	title      string
+	body       string
+	device     bool // the device still exists
+	token      string
+	clientType string
+	owner      int64
+	on         bool
+	// The result:
+	state   int
+	channel string
+	detail  string
+	delay   time.Duration // with DeliveryDue: until the retry
+}
+
+// deliverBatch claims, sends and records one batch.
+func (s *Service) deliverBatch(ctx context.Context) (int, error) {
+	cfg := s.delivery.cfg
+	claims, err := s.claim(ctx, cfg)
+	if err != nil || len(claims) == 0 {
+		return 0, err
+	}
+	if err := s.readClaims(ctx, claims); err != nil {
+		return 0, err
+	}
+
+	// Group the sendable ones by channel; settle the others.
+	type group struct {
+		p      push.Provider
+		claims []*claim
+		msgs   []push.Message
+	}
+	groups := map[push.Provider]*group{}
+	now := s.clock.Now()
+	for _, c := range claims {
+		switch {
+		case !c.found:
+			continue
+		case !c.device:
+			c.state, c.detail = DeliverySkipped, "the device was removed"
+			continue
+		case c.owner != c.userID:
+			c.state, c.detail = DeliverySkipped, "the device moved to another user"
+			continue
+		case !c.on:
+			c.state, c.detail = DeliverySkipped, "pushes switched off"
+			continue
+		}
+		p := s.channels.For(c.clientType)
+		if p == nil {
+			c.state, c.detail = DeliveryFailed, push.ErrNoChannel.Error()
+			continue
+		}
+		g := groups[p]
+		if g == nil {
+			g = &group{p: p}
+			groups[p] = g
+		}
+		g.claims = append(g.claims, c)
+		g.msgs = append(g.msgs, push.Message{Token: c.token, ClientType: c.clientType, UserID: c.userID, PushID: c.pushID,
+			Title: c.title, Body: c.body, CollapseID: CollapseID(c.pushID), Time: now})
+	}
+	// Each channel at once; a batch must be sent well within its lease.
+	sendCtx, cancel := context.WithTimeout(ctx, cfg.Lease/2)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := g.p.Send(sendCtx, g.msgs)
+			for i, c := range g.claims {
+				c.channel = g.p.Name()
+				r := push.Result{Outcome: push.Retry, Detail: "not sent: the batch ran out of time or was stopped"}
+				if i < len(res) {
+					r = res[i]
+				}
+				s.settle(c, r, cfg)
+			}
+		}()
+	}
+	wg.Wait()
+	// Recorded even when ctx ended meanwhile (a shutdown): what was sent
+	// is delivered, what was not is due again soon.
+	return len(claims), s.record(context.WithoutCancel(ctx), claims)
+}
+
+// CollapseID is the collapse id of every send of push id to a device.
+func CollapseID(pushID int64) string { return fmt.Sprintf("plaza-push-%d", pushID) }
+
+// settle turns a vendor's result into the delivery's next state.
+func (s *Service) settle(c *claim, r push.Result, cfg DeliveryConfig) {
+	c.detail = r.Detail
+	switch r.Outcome {
+	case push.Delivered:
+		c.state, c.detail = DeliveryDelivered, ""
+	case push.Dead:
+		c.state = DeliveryDead
+	case push.Rejected:
+		c.state = DeliveryFailed
+	default: // Retry
+		if c.attempts >= cfg.MaxAttempts {
+			c.state, c.detail = DeliveryFailed, fmt.Sprintf("given up after %d tries: %s", c.attempts, r.Detail)
+			return
+		}
+		c.state, c.delay = DeliveryDue, r.RetryAfter
+		if c.delay <= 0 {
+			c.delay = backoff(cfg, c.attempts)
+		}
+	}
+}
+
+// backoff is the wait before the retry that follows try number attempts:
+// Backoff, doubling, up to MaxBackoff, each within ±20%.
+func backoff(cfg DeliveryConfig, attempts int) time.Duration {
+	d := cfg.Backoff
+	for i := 1; i < attempts && d < cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, cfg.MaxBackoff)
+	return d - d/5 + rand.N(2*d/5+1)
+}
+
+// claim takes up to Batch due deliveries (those of a dead worker's lapsed
+// claims first) and marks them sending until the lease ends, in a
+// transaction of its own that commits before anything is sent.
+func (s *Service) claim(ctx context.Context, cfg DeliveryConfig) ([]*claim, error) {
+	var out []*claim
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		out = out[:0]
+		now := s.clock.Now().UnixMilli()
+		for _, state := range []int{DeliverySending, DeliveryDue} {
+			left := cfg.Batch - len(out)
+			if left <= 0 {
+				break
+			}
+			rows, err := store.Collect(ctx, tx, `UPDATE push_deliveries SET state = 1, attempts = attempts + 1, next_at = ?, updated_at = ?
+				WHERE id IN (SELECT id FROM push_deliveries WHERE state = ? AND next_at <= ? ORDER BY next_at, id LIMIT (? + 0)`+tx.SkipLocked()+`)
+				RETURNING id, push_id, device_id, user_id, attempts`,
+				[]any{now + cfg.Lease.Milliseconds(), now, state, now, left},
+				func(r store.Scanner) (*claim, error) {
+					c := &claim{}
+					return c, r.Scan(&c.id, &c.pushID, &c.deviceID, &c.userID, &c.attempts)
+				})
+			if err != nil {
+				return errs.Wrap(err, "claim push deliveries")
+			}
+			out = append(out, rows...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// readClaims reads each claim's push and device as they are now.
+func (s *Service) readClaims(ctx context.Context, claims []*claim) error {
+	byID := make(map[int64]*claim, len(claims))
+	ids := make([]int64, 0, len(claims))
+	for _, c := range claims {
+		byID[c.id] = c
+		ids = append(ids, c.id)
+	}
+	in, args := store.InIDs(ids)
+	rows, err := s.db.Query(ctx, `SELECT pd.id, p.title, p.body, d.id IS NOT NULL, COALESCE(d.client_id, ''), COALESCE(d.client_type, ''),
+			COALESCE(d.user_id, 0), COALESCE(d.switch, FALSE)
+		FROM push_deliveries pd JOIN pushes p ON p.id = pd.push_id LEFT JOIN push_devices d ON d.id = pd.device_id
+		WHERE pd.id IN (`+in+`)`, args...)
+	if err != nil {
+		return errs.Wrap(err, "read push deliveries")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var v claim
+		if err := rows.Scan(&id, &v.title, &v.body, &v.device, &v.token, &v.clientType, &v.owner, &v.on); err != nil {
+			return errs.Wrap(err, "read push deliveries")
+		}
+		if c := byID[id]; c != nil {
+			c.found, c.title, c.body, c.device, c.token, c.clientType, c.owner, c.on = true, v.title, v.body, v.device, v.token, v.clientType, v.owner, v.on
+		}
+	}
+	return errs.Wrap(rows.Err(), "read push deliveries")
+}
+
+// record writes the outcomes of a batch in one transaction: a delivery is
+// updated only while it is still this claim's (its attempts unchanged: a
+// worker that took it over after the lease has the newer claim); a dead
+// token's device is deleted (unless it was bound anew meanwhile); and a
+// push whose last delivery settled gets its status.
+func (s *Service) record(ctx context.Context, claims []*claim) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		now := s.clock.Now()
+		pushes := map[int64]bool{}
+		for _, c := range claims {
+			if !c.found {
+				continue
+			}
+			next := now.UnixMilli()
+			if c.state == DeliveryDue {
+				next = now.Add(c.delay).UnixMilli()
+			}
+			if _, err := tx.Exec(ctx, `UPDATE push_deliveries SET state = ?, next_at = ?, channel = ?, detail = ?, updated_at = ?
+				WHERE id = ? AND state = 1 AND attempts = ?`,
+				c.state, next, c.channel, truncate(c.detail, 500), now.UnixMilli(), c.id, c.attempts); err != nil {
+				return errs.Wrap(err, "record push delivery")
+			}
+			if c.state == DeliveryDead {
+				if _, err := tx.Exec(ctx, "DELETE FROM push_devices WHERE id = ? AND client_id = ?", c.deviceID, c.token); err != nil {
+					return errs.Wrap(err, "forget dead device")
+				}
+			}
+			pushes[c.pushID] = true
+		}
+		// Whether a push's last delivery settled is read under the push's
+		// row lock, taken after this batch's rows were written: of two
+		// batches recording at once, the later sees the other's rows (in
+		// id order: no deadlock between two batches of the same pushes).
+		ids := slices.Sorted(maps.Keys(pushes))
+		for _, id := range ids {
+			var locked int64
+			if err := tx.QueryRow(ctx, "SELECT id FROM pushes WHERE id = ?"+tx.ForUpdate(), id).Scan(&locked); store.NoRows(err) {
+				continue // deleted meanwhile
+			} else if err != nil {
+				return errs.Wrap(err, "push status")
+			}
+			if _, err := tx.Exec(ctx, `UPDATE pushes SET updated_at = ?, status = CASE
+					WHEN EXISTS (SELECT 1 FROM push_deliveries WHERE push_id = ? AND state = 3) THEN 2 ELSE 1 END
+				WHERE id = ? AND status = 0 AND NOT EXISTS (SELECT 1 FROM push_deliveries WHERE push_id = ? AND state IN (0, 1))`,
+				now.UnixMilli(), id, id, id); err != nil {
+				return errs.Wrap(err, "push status")
+			}
+		}
+		return nil
+	})
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}
+
+// DeliveryCounts are how many deliveries of a push are in each state,
+// indexed by state.
+type DeliveryCounts [6]int
+
+// Delivery is one push to one device, as admins see it.
+type Delivery struct {
+	ID         int64
+	PushID     int64
+	UserID     int64
+	ClientID   string
+	ClientType string
+	State      int
+	Attempts   int
+	Channel    string
+	Detail     string
+	NextAt     time.Time
+	UpdatedAt  time.Time
+}
+
+// Counts answers how many deliveries of push id are in each state.
+func (s *Service) Counts(ctx context.Context, id int64) (DeliveryCounts, error) {
+	var out DeliveryCounts
+	rows, err := s.db.Query(ctx, "SELECT state, COUNT(*) FROM push_deliveries WHERE push_id = ? GROUP BY state", id)
+	if err != nil {
+		return out, errs.Wrap(err, "count push deliveries")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state, n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return out, errs.Wrap(err, "count push deliveries")
+		}
+		if state >= 0 && state < len(out) {
+			out[state] = n
+		}
+	}
+	return out, errs.Wrap(rows.Err(), "count push deliveries")
+}
+
+// deliveryCursor pages a push's deliveries.
+const deliveryCursor = store.IDCursor("d1.")
+
+// MaxDeliveryPage is the longest page of Deliveries.
+const MaxDeliveryPage = 100
+
+// DeliveryPage is a page of a push's deliveries, newest first; Next is the
+// cursor of the page after it ("" at the end).
+type DeliveryPage struct {
+	Items []Delivery
+	Next  string
+}
+
+// Deliveries lists the deliveries of push id, newest first, those in the
+// state named state only ("" for all: see DeliveryStates), from cursor ("":
+// the first page), limit of them (0: 20; at most MaxDeliveryPage).
+func (s *Service) Deliveries(ctx context.Context, id int64, state, cursor string, limit int) (DeliveryPage, error) {
+	st := -1
+	if state != "" {
+		st = slices.Index(DeliveryStates, state)
+		if st < 0 {
+			return DeliveryPage{}, errs.InvalidField("state", "state must be one of "+strings.Join(DeliveryStates, ", "))
+		}
+	}
+	switch {
+	case limit == 0:
+		limit = 20
+	case limit < 1 || limit > MaxDeliveryPage:
+		return DeliveryPage{}, errs.InvalidField("limit", fmt.Sprintf("limit must be 1 to %d", MaxDeliveryPage))
+	}
+	before, err := deliveryCursor.Decode(cursor)
+	if err != nil {
+		return DeliveryPage{}, err
+	}
+	if _, err := s.Push(ctx, id); err != nil {
+		return DeliveryPage{}, err
+	}
+	q := `SELECT id, push_id, user_id, client_id, client_type, state, attempts, channel, detail, next_at, updated_at
+		FROM push_deliveries WHERE push_id = ? AND id < ?`
+	args := []any{id, before}
+	if st >= 0 {
+		q += " AND state = ?"
+		args = append(args, st)
+	}
+	q += " ORDER BY id DESC LIMIT (? + 0)"
+	args = append(args, limit+1)
+	items, err := store.Collect(ctx, s.db, q, args, func(r store.Scanner) (Delivery, error) {
+		var d Delivery
+		return d, r.Scan(&d.ID, &d.PushID, &d.UserID, &d.ClientID, &d.ClientType, &d.State, &d.Attempts, &d.Channel, &d.Detail,
+			(*store.Millis)(&d.NextAt), (*store.Millis)(&d.UpdatedAt))
+	})
+	if err != nil {
+		return DeliveryPage{}, errs.Wrap(err, "list push deliveries")
+	}
+	page := DeliveryPage{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		page.Next = deliveryCursor.Encode(items[limit-1].ID)
+	}
+	return page, nil
+}
