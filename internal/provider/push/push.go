@@ -26,12 +26,12 @@ type Message struct {
 	// Token is the device's address at its vendor: the APNs device token,
 	// the FCM registration token, the JPush registration id (the member
 	// face's client_id).
-	Token      string    `json:"token"`
-	ClientType string    `json:"client_type"` // IOS or Android
-	UserID     int64     `json:"user_id"`
-	PushID     int64     `json:"push_id"`
-	Title      string    `json:"title"`
-	Body       string    `json:"body"`
+	Token      string `json:"token"`
+	ClientType string `json:"client_type"` // IOS or Android
+	UserID     int64  `json:"user_id"`
+	PushID     int64  `json:"push_id"`
+	Title      string `json:"title"`
+	Body       string `json:"body"`
 	// CollapseID is the same for every send of one push to one device
 	// (a retry, or a resend after a crash): the phone shows it once
 	// (APNs apns-collapse-id, FCM collapse_key / tag, JPush apns_collapse_id
