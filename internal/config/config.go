@@ -89,6 +89,8 @@ type Config struct {
 
 	OrderTTL time.Duration // how long a pending order holds its tickets
 
+	PushLease time.Duration // how long a node's claim of push deliveries holds
+
 	// The pet game of the doge face (pet.Config).
 	DogeStartCoins int64
 	DogeStartPoop  int
@@ -211,6 +213,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.YuanyiCodeLength, "yuanyi-code-length", 4, "digits of the SMS codes the yuanyi face sends (4-8)")
 	fs.DurationVar(&c.YuanyiMaxSkew, "yuanyi-max-skew", 15*time.Minute, "refuse a signed yuanyi call whose ts is further than this from the server's clock (0: off)")
 	fs.DurationVar(&c.OrderTTL, "order-ttl", 15*time.Minute, "how long a pending order holds its tickets before it expires")
+	fs.DurationVar(&c.PushLease, "push-lease", 2*time.Minute, "how long a node's claim of a batch of push deliveries holds: the batch of a node that died while sending it is sent again (under the same collapse id) after this; longer than a batch takes")
 	pd := pet.DefaultConfig()
 	fs.Int64Var(&c.DogeStartCoins, "doge-start-coins", pd.StartCoins, "coins a new player of the pet game (doge face) is granted")
 	fs.IntVar(&c.DogeStartPoop, "doge-start-poop", pd.StartPoop, "pending poop of a new player of the pet game")
@@ -471,7 +474,7 @@ func (c *Config) Check() error {
 		d    time.Duration
 	}{{"access-ttl", c.AccessTTL}, {"refresh-ttl", c.RefreshTTL}, {"code-ttl", c.CodeTTL},
 		{"admin-token-ttl", c.AdminTokenTTL}, {"admin-login-failure-window", c.AdminLoginFailureWindow}, {"login-failure-window", c.LoginFailureWindow}, {"shutdown-timeout", c.ShutdownTimeout}, {"media-issue-ttl", c.MediaIssueTTL},
-		{"order-ttl", c.OrderTTL}}
+		{"order-ttl", c.OrderTTL}, {"push-lease", c.PushLease}}
 	for _, p := range positive {
 		if p.d <= 0 {
 			fail("%s: must be positive", p.name)

@@ -220,6 +220,9 @@ func (a *App) build(ctx context.Context, o Options) error {
 	a.Catalog = catalog.New(a.DB, a.clock).WithSync(a.caches)
 	a.Support = support.New(a.DB, a.clock)
 	a.Notify = notify.New(a.DB, a.clock, pushChannels, a.log)
+	delivery := notify.DefaultDeliveryConfig()
+	delivery.Lease = cfg.PushLease
+	a.Notify.SetDelivery(delivery)
 	a.Social = social.New(a.DB, a.clock)
 	a.Content = content.New(a.DB, a.clock, a.Media, a.Social).WithCache(cfg.ContentCacheRows).WithSync(a.caches)
 	a.Wallet = wallet.New(a.DB)
