@@ -97,7 +97,11 @@ func (a *Aliyun) Send(ctx context.Context, m Message) error {
 			if status >= 500 {
 				reason = ReasonUnavailable
 			}
-			return smsError(reason, fmt.Errorf("sms aliyun: HTTP %d %s: %s", status, code, strings.TrimSpace(dara.StringValue(se.Message))))
+			shown := ""
+			if status != 0 {
+				shown = fmt.Sprintf("HTTP %d ", status)
+			}
+			return smsError(reason, fmt.Errorf("sms aliyun: %s%s: %s", shown, code, strings.TrimSpace(dara.StringValue(se.Message))))
 		}
 		// Network errors, timeouts, answers that are no JSON. The URL of
 		// a *url.Error carries the phone and the code: drop it.
