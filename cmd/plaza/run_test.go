@@ -187,6 +187,8 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		{map[string]string{"PLAZA_MEDIA_MAX_SIZE": "big"}, nil, "want a size like"},
 		{map[string]string{"PLAZA_SMS": "pigeon"}, nil, "sms"},
 		{map[string]string{"PLAZA_SMS": "webhook"}, nil, "sms-webhook-url"},
+		{map[string]string{"PLAZA_SMS": "aliyun"}, nil, "sms-aliyun-access-key-id"},
+		{map[string]string{"PLAZA_SMS": "tencent", "PLAZA_SMS_TENCENT_SECRET_ID": "id", "PLAZA_SMS_TENCENT_SECRET_KEY": "key", "PLAZA_SMS_SIGN_NAME": "s", "PLAZA_SMS_TEMPLATE": "1"}, nil, "sms-tencent-app-id"},
 		{map[string]string{"PLAZA_DATABASE_URL": "mysql://x"}, nil, "database-url"},
 		{map[string]string{"PLAZA_SMS_TEST_OTP": "123=ab"}, nil, "sms-test-otp"},
 		{map[string]string{"PLAZA_TZ": "Mars/Olympus"}, nil, "tz"},

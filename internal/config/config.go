@@ -32,9 +32,10 @@ type Config struct {
 	RedisURL    string
 	RedisPrefix string
 
-	SMS           string // outbox | webhook
+	SMS           string // outbox | webhook | aliyun | tencent
 	SMSWebhookURL string
-	SMSTestOTP    string // "8613800138000=123456,..."
+	SMSTestOTP    string    // "8613800138000=123456,..."
+	SMSVendor     SMSVendor // sms-timeout, and the settings of aliyun and tencent (sms.go)
 	SMTPURL       string
 	Push          string // outbox
 
@@ -164,9 +165,10 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty: embedded SQLite under -data")
 	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL (redis://...) for rate-limit counters; empty: the database")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", "plaza:", "prefix of plaza's keys in Redis")
-	fs.StringVar(&c.SMS, "sms", "outbox", "SMS provider: outbox ($PLAZA_DATA/outbox/sms.jsonl) or webhook")
+	fs.StringVar(&c.SMS, "sms", "outbox", "SMS provider: outbox ($PLAZA_DATA/outbox/sms.jsonl), webhook, aliyun (Aliyun SMS) or tencent (Tencent Cloud SMS)")
 	fs.StringVar(&c.SMSWebhookURL, "sms-webhook-url", "", "URL the webhook SMS provider POSTs each message to")
 	fs.StringVar(&c.SMSTestOTP, "sms-test-otp", "", `test numbers with fixed codes: "8613800138000=123456,..."`)
+	smsFlags(fs, &c.SMSVendor)
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP server for mail (smtp://user:pass@host:587?from=a@b.c); empty: $PLAZA_DATA/outbox/mail.jsonl")
 	fs.StringVar(&c.Push, "push", "outbox", "push provider: outbox ($PLAZA_DATA/outbox/push.jsonl)")
 	c.MediaMaxSize = 10 << 20
@@ -423,9 +425,11 @@ func (c *Config) Check() error {
 		if u, err := url.Parse(c.SMSWebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			fail("sms-webhook-url: the webhook SMS provider needs an http(s) URL")
 		}
+	case "aliyun", "tencent":
 	default:
-		fail("sms %q: want outbox or webhook", c.SMS)
+		fail("sms %q: want outbox, webhook, aliyun or tencent", c.SMS)
 	}
+	c.SMSVendor.check(c.SMS, fail)
 	if c.Push != "outbox" {
 		fail("push %q: want outbox", c.Push)
 	}

@@ -179,11 +179,23 @@ func (a *App) build(ctx context.Context, o Options) error {
 	var smsSender sms.Sender
 	switch cfg.SMS {
 	case "webhook":
-		w, err := sms.NewWebhook(cfg.SMSWebhookURL, nil)
+		w, err := sms.NewWebhook(cfg.SMSWebhookURL, nil, sms.WithTimeout(cfg.SMSVendor.Timeout))
 		if err != nil {
 			return fmt.Errorf("sms-webhook-url: %w", err)
 		}
 		smsSender = w
+	case "aliyun":
+		s, err := sms.NewAliyun(cfg.SMSVendor.Aliyun())
+		if err != nil {
+			return fmt.Errorf("sms=aliyun: %w", err)
+		}
+		smsSender = s
+	case "tencent":
+		s, err := sms.NewTencent(cfg.SMSVendor.Tencent())
+		if err != nil {
+			return fmt.Errorf("sms=tencent: %w", err)
+		}
+		smsSender = s
 	default:
 		smsSender = sms.NewOutbox(cfg.Outbox("sms"))
 	}

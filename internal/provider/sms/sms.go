@@ -1,6 +1,8 @@
 // Package sms sends verification codes by text message. The outbox mode
 // appends every message to a JSON-lines file (the default, for local use);
-// the webhook mode POSTs the same JSON to an operator's URL.
+// the webhook mode POSTs the same JSON to an operator's URL; the aliyun and
+// tencent modes call the vendors' SendSms through their SDKs with an
+// approved template (package smstest has local fakes of both APIs).
 package sms
 
 import (
