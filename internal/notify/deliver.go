@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"plaza/internal/errs"
 	"plaza/internal/provider/push"
 	"plaza/internal/store"
@@ -59,6 +61,47 @@ type deliverer struct {
 	cfg  DeliveryConfig
 	mu   sync.Mutex    // one batch at a time on this node
 	wake chan struct{} // a push was queued here
+	sent *prometheus.CounterVec
+}
+
+// Register adds the delivery metrics to reg: plaza_push_deliveries_total
+// (by channel and result: delivered, retry, dead, failed, skipped) and
+// plaza_push_backlog (deliveries due now or being sent, on every node).
+func (s *Service) Register(reg prometheus.Registerer) {
+	s.delivery.sent = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "plaza_push_deliveries_total",
+		Help: "Push deliveries tried by this node, by channel and result (delivered, retry, dead, failed, skipped).",
+	}, []string{"channel", "result"})
+	backlog := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "plaza_push_backlog",
+		Help: "Push deliveries due now or being sent (all nodes).",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := store.Count(ctx, s.db, "SELECT COUNT(*) FROM push_deliveries WHERE state IN (0, 1) AND next_at <= ?", s.clock.Now().UnixMilli())
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	reg.MustRegister(s.delivery.sent, backlog)
+}
+
+// count notes a batch's results in the metrics.
+func (d *deliverer) count(claims []*claim) {
+	if d.sent == nil {
+		return
+	}
+	for _, c := range claims {
+		if !c.found {
+			continue
+		}
+		result := DeliveryStates[c.state]
+		if c.state == DeliveryDue {
+			result = "retry"
+		}
+		d.sent.WithLabelValues(c.channel, result).Inc()
+	}
 }
 
 func newDeliverer(cfg DeliveryConfig) *deliverer {
@@ -210,7 +253,11 @@ func (s *Service) deliverBatch(ctx context.Context) (int, error) {
 	wg.Wait()
 	// Recorded even when ctx ended meanwhile (a shutdown): what was sent
 	// is delivered, what was not is due again soon.
-	return len(claims), s.record(context.WithoutCancel(ctx), claims)
+	if err := s.record(context.WithoutCancel(ctx), claims); err != nil {
+		return 0, err
+	}
+	s.delivery.count(claims)
+	return len(claims), nil
 }
 
 // CollapseID is the collapse id of every send of push id to a device.

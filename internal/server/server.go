@@ -275,6 +275,7 @@ func (a *App) build(ctx context.Context, o Options) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := httpx.NewMetrics(reg)
+	a.Notify.Register(reg)
 
 	rt := httpx.NewRouter()
 	rt.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
