@@ -198,7 +198,7 @@ func TestAPNsUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := a.Send(context.Background(), []push.Message{msg("tok", "x")})
-	if res[0].Outcome != push.Retry || !strings.Contains(res[0].Detail, "network") {
+	if res[0].Outcome != push.Retry || !strings.HasPrefix(res[0].Detail, "network: ") || strings.Contains(res[0].Detail, "/3/device/") {
 		t.Fatalf("%+v", res[0])
 	}
 }

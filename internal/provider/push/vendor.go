@@ -3,8 +3,10 @@ package push
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -77,11 +79,14 @@ func retryAfter(h string, now time.Time) time.Duration {
 
 // netError is the Result of a call that got no answer.
 func netError(ctx context.Context, err error) Result {
-	if ctx.Err() != nil {
-		return notSent(ctx)
+	if ctx.Err() != nil { // perhaps taken: the vendor's collapse makes a resend harmless
+		return Result{Outcome: Retry, Detail: "no answer: " + context.Cause(ctx).Error()}
 	}
-	// *url.Error: `Post "https://...": dial tcp ...`: the URL is the
-	// vendor's and carries no secret.
+	// Without the URL of a *url.Error: an APNs one holds the device token.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	return Result{Outcome: Retry, Detail: "network: " + err.Error()}
 }
 
