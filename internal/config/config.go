@@ -37,7 +37,7 @@ type Config struct {
 	SMSTestOTP    string    // "8613800138000=123456,..."
 	SMSVendor     SMSVendor // sms-timeout, and the settings of aliyun and tencent (sms.go)
 	SMTPURL       string
-	Push          string // outbox
+	Push          PushSettings // the push channels (docs/deploy.md, "Push providers")
 
 	Media            string // local | s3
 	MediaMaxSize     ByteSize
@@ -170,7 +170,7 @@ func FlagSet(name string, c *Config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.SMSTestOTP, "sms-test-otp", "", `test numbers with fixed codes: "8613800138000=123456,..."`)
 	smsFlags(fs, &c.SMSVendor)
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP server for mail (smtp://user:pass@host:587?from=a@b.c); empty: $PLAZA_DATA/outbox/mail.jsonl")
-	fs.StringVar(&c.Push, "push", "outbox", "push provider: outbox ($PLAZA_DATA/outbox/push.jsonl)")
+	pushFlags(fs, &c.Push)
 	c.MediaMaxSize = 10 << 20
 	fs.StringVar(&c.Media, "media", "local", "media storage: local ($PLAZA_DATA/media) or s3 (an S3-compatible bucket)")
 	fs.Var(&c.MediaMaxSize, "media-max-size", "largest uploaded file (bytes, or with KiB, MiB)")
@@ -430,9 +430,7 @@ func (c *Config) Check() error {
 		fail("sms %q: want outbox, webhook, aliyun or tencent", c.SMS)
 	}
 	c.SMSVendor.check(c.SMS, fail)
-	if c.Push != "outbox" {
-		fail("push %q: want outbox", c.Push)
-	}
+	c.Push.check(fail)
 	switch c.Media {
 	case "local":
 		if c.MediaS3Endpoint != "" || c.MediaS3Bucket != "" {
@@ -935,5 +933,95 @@ func (l *LiveStreaming) check(fail func(string, ...any)) {
 		}
 	default:
 		fail("live %q: want selfhosted or qiniu", l.Provider)
+	}
+}
+
+// ---- push providers (docs/deploy.md, "Push providers") ----
+
+// PushSettings are the providers of the two push channels and their
+// vendors' settings.
+type PushSettings struct {
+	IOS     string // outbox | apns
+	Android string // outbox | fcm | jpush
+
+	APNsKeyFile     string // the .p8 signing key
+	APNsKeyID       string
+	APNsTeamID      string
+	APNsTopic       string // the app's bundle id
+	APNsEnvironment string // production | development
+	APNsHost        string // replaces the environment's host (a test double)
+	APNsCAFile      string // extra CAs the APNs connection trusts (a test double's)
+
+	FCMCredentialsFile string // the service account's JSON key
+	FCMProjectID       string // "": the file's project_id
+	FCMEndpoint        string // "": https://fcm.googleapis.com
+
+	JPushAppKey       string
+	JPushMasterSecret string
+	JPushEndpoint     string // "": https://api.jpush.cn
+}
+
+func pushFlags(fs *flag.FlagSet, p *PushSettings) {
+	fs.StringVar(&p.IOS, "push-ios", "outbox", "push provider of iOS devices: outbox ($PLAZA_DATA/outbox/push.jsonl) or apns")
+	fs.StringVar(&p.Android, "push-android", "outbox", "push provider of Android devices: outbox ($PLAZA_DATA/outbox/push.jsonl), fcm (Firebase, outside mainland China) or jpush (极光推送, mainland China)")
+	fs.StringVar(&p.APNsKeyFile, "push-apns-key-file", "", "APNs signing key (the .p8 file of Apple's Keys page; push-ios=apns)")
+	fs.StringVar(&p.APNsKeyID, "push-apns-key-id", "", "id of the APNs signing key (10 characters)")
+	fs.StringVar(&p.APNsTeamID, "push-apns-team-id", "", "Apple developer team id")
+	fs.StringVar(&p.APNsTopic, "push-apns-topic", "", "bundle id of the iOS app (the apns-topic)")
+	fs.StringVar(&p.APNsEnvironment, "push-apns-environment", "production", "APNs environment: production (App Store and TestFlight builds) or development (builds run from Xcode)")
+	fs.StringVar(&p.APNsHost, "push-apns-host", "", "APNs host replacing the environment's, https://host[:port] (a test double)")
+	fs.StringVar(&p.APNsCAFile, "push-apns-ca-file", "", "PEM certificates the APNs connection trusts besides the system's (a test double's)")
+	fs.StringVar(&p.FCMCredentialsFile, "push-fcm-credentials-file", "", "JSON key of the Firebase project's service account (push-android=fcm)")
+	fs.StringVar(&p.FCMProjectID, "push-fcm-project-id", "", "Firebase project id; empty: the credentials file's project_id")
+	fs.StringVar(&p.FCMEndpoint, "push-fcm-endpoint", "", "FCM API base URL (empty: https://fcm.googleapis.com; http://host:port for a test double)")
+	fs.StringVar(&p.JPushAppKey, "push-jpush-app-key", "", "JPush AppKey (push-android=jpush)")
+	fs.StringVar(&p.JPushMasterSecret, "push-jpush-master-secret", "", "JPush Master Secret")
+	fs.StringVar(&p.JPushEndpoint, "push-jpush-endpoint", "", "JPush API base URL (empty: https://api.jpush.cn; https://bjapi.push.jiguang.cn for apps in the Beijing room; http://host:port for a test double)")
+}
+
+func (p *PushSettings) check(fail func(string, ...any)) {
+	needed := func(side string, fields ...struct{ name, v string }) {
+		for _, f := range fields {
+			if strings.TrimSpace(f.v) == "" {
+				fail("%s: needed when %s", f.name, side)
+			}
+		}
+	}
+	type field = struct{ name, v string }
+	switch p.IOS {
+	case "outbox":
+		if p.APNsKeyFile != "" || p.APNsKeyID != "" || p.APNsTeamID != "" || p.APNsTopic != "" {
+			fail("push-apns-* settings are set but push-ios is outbox: set push-ios=apns (or clear them)")
+		}
+	case "apns":
+		needed("push-ios=apns", field{"push-apns-key-file", p.APNsKeyFile}, field{"push-apns-key-id", p.APNsKeyID},
+			field{"push-apns-team-id", p.APNsTeamID}, field{"push-apns-topic", p.APNsTopic})
+		if p.APNsEnvironment != "production" && p.APNsEnvironment != "development" {
+			fail("push-apns-environment %q: want production or development", p.APNsEnvironment)
+		}
+		if p.APNsHost != "" {
+			if u, err := url.Parse(p.APNsHost); err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") {
+				fail("push-apns-host %q: want https://host[:port]", p.APNsHost)
+			}
+		}
+	default:
+		fail("push-ios %q: want outbox or apns", p.IOS)
+	}
+	switch p.Android {
+	case "outbox", "fcm", "jpush":
+	default:
+		fail("push-android %q: want outbox, fcm or jpush", p.Android)
+	}
+	if p.Android == "fcm" {
+		needed("push-android=fcm", field{"push-fcm-credentials-file", p.FCMCredentialsFile})
+		checkURL(fail, "push-fcm-endpoint", p.FCMEndpoint)
+	} else if p.FCMCredentialsFile != "" || p.FCMProjectID != "" {
+		fail("push-fcm-* settings are set but push-android is %s: set push-android=fcm (or clear them)", p.Android)
+	}
+	if p.Android == "jpush" {
+		needed("push-android=jpush", field{"push-jpush-app-key", p.JPushAppKey}, field{"push-jpush-master-secret", p.JPushMasterSecret})
+		checkURL(fail, "push-jpush-endpoint", p.JPushEndpoint)
+	} else if p.JPushAppKey != "" || p.JPushMasterSecret != "" {
+		fail("push-jpush-* settings are set but push-android is %s: set push-android=jpush (or clear them)", p.Android)
 	}
 }

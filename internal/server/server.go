@@ -208,7 +208,10 @@ func (a *App) build(ctx context.Context, o Options) error {
 		mailSender = s
 	}
 	pushOutbox := push.NewOutbox(cfg.Outbox("push"))
-	pushChannels := push.Channels{IOS: pushOutbox, Android: pushOutbox}
+	pushChannels, err := openPush(&cfg, pushOutbox)
+	if err != nil {
+		return err
+	}
 	var mediaStore storage.Storage = storage.NewLocal(cfg.MediaDir())
 	if cfg.Media == "s3" {
 		s3, err := storage.NewS3(cfg.MediaS3())
