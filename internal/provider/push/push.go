@@ -34,8 +34,9 @@ type Message struct {
 	Body       string `json:"body"`
 	// CollapseID is the same for every send of one push to one device
 	// (a retry, or a resend after a crash): the phone shows it once
-	// (APNs apns-collapse-id, FCM collapse_key / tag, JPush apns_collapse_id
-	// and the Android notification id).
+	// (APNs apns-collapse-id, FCM collapse_key and the notification's tag;
+	// JPush has no such id: its provider resends with override_msg_id,
+	// which it remembers per node).
 	CollapseID string    `json:"collapse_id"`
 	Time       time.Time `json:"time"`
 }
