@@ -517,3 +517,24 @@ func (s *Service) Deliveries(ctx context.Context, id int64, state, cursor string
 	}
 	return page, nil
 }
+
+// DeliveryRetention is how long the record of a settled delivery is kept
+// (the counts and the list admins read); the push itself stays.
+const DeliveryRetention = 30 * 24 * time.Hour
+
+// SweepDeliveries deletes the records of deliveries settled more than
+// DeliveryRetention ago, a few thousand a statement (the janitor's).
+func (s *Service) SweepDeliveries(ctx context.Context) error {
+	const chunk = 5000
+	cutoff := s.clock.Now().Add(-DeliveryRetention).UnixMilli()
+	for {
+		res, err := s.db.Exec(ctx, `DELETE FROM push_deliveries WHERE id IN
+			(SELECT id FROM push_deliveries WHERE state IN (2, 3, 4, 5) AND next_at < ? LIMIT (? + 0))`, cutoff, chunk)
+		if err != nil {
+			return errs.Wrap(err, "sweep push deliveries")
+		}
+		if n, err := res.RowsAffected(); err != nil || n < chunk {
+			return errs.Wrap(err, "sweep push deliveries")
+		}
+	}
+}

@@ -223,6 +223,19 @@ func TestDeliveryOutcomes(t *testing.T) {
 			t.Fatalf("counts %v (%v)", counts, err)
 		}
 
+		// A month on, the janitor drops the settled deliveries' records;
+		// the push stays.
+		e.clock.Advance(notify.DeliveryRetention + time.Hour)
+		if err := e.s.SweepDeliveries(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if counts, err := e.s.Counts(context.Background(), p.ID); err != nil || counts != (notify.DeliveryCounts{}) {
+			t.Fatalf("counts after the sweep %v (%v)", counts, err)
+		}
+		if e.status(p) != notify.StatusFailed {
+			t.Fatal("the push changed with the sweep")
+		}
+
 		// A push that reaches only good devices is sent.
 		q := e.send(notify.NewPush{UserIDs: []int64{alice}})
 		e.deliver(e.s)
