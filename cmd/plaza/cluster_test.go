@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"plaza/internal/plazatest"
 	"plaza/internal/store"
 	"plaza/internal/store/storetest"
 )
@@ -41,32 +41,6 @@ type node struct {
 	*child
 	addr string
 	data string
-}
-
-// lookTool finds a program on PATH or in the sbin folders, where Debian
-// puts nginx.
-func lookTool(name string) string {
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	for _, dir := range []string{"/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"} {
-		if p := filepath.Join(dir, name); fileExists(p) {
-			return p
-		}
-	}
-	return ""
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // startBalancer runs nginx with the shipped balancer config, its upstream
@@ -89,7 +63,7 @@ func startBalancer(t *testing.T, nginx string, nodes ...*node) *balancer {
 	}
 	conf := upstream.ReplaceAllString(string(shipped), "")
 	conf = strings.Replace(conf, "    keepalive 64;", strings.Join(servers, "\n")+"\n    keepalive 64;", 1)
-	port := freePort(t)
+	port := plazatest.FreePort(t)
 	conf = strings.Replace(conf, "listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;\n    add_header X-Upstream $upstream_addr always;", port), 1)
 	if !strings.Contains(conf, "X-Upstream") {
 		t.Fatal("deploy/nginx/balancer.conf: no listen 80")
@@ -246,7 +220,7 @@ func TestTwoNodesBehindBalancer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
-	nginx := lookTool("nginx")
+	nginx := plazatest.LookTool("nginx")
 	if nginx == "" {
 		t.Skip("no nginx (apt-get install nginx)")
 	}
@@ -592,7 +566,7 @@ func TestTwoNodesBehindBalancer(t *testing.T) {
 // connection): nginx resends a read to the other node, but never a POST,
 // nor a GET of the faces whose GETs write (a purchase would be made twice).
 func TestBalancerResends(t *testing.T) {
-	nginx := lookTool("nginx")
+	nginx := plazatest.LookTool("nginx")
 	if nginx == "" {
 		t.Skip("no nginx (apt-get install nginx)")
 	}

@@ -5,6 +5,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -176,6 +177,20 @@ func only(in map[string]any, names ...string) error {
 
 // idOf reads the record id of the path (httpx.PathID: plain digits).
 func idOf(r *http.Request) (int64, error) { return httpx.PathID(r, "id") }
+
+// limitOf reads ?limit= of a cursor-paged list: 0 when absent (the core's
+// default), else 1 to max.
+func limitOf(r *http.Request, max int) (int, error) {
+	s := r.URL.Query().Get("limit")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > max {
+		return 0, errs.InvalidField("limit", fmt.Sprintf("limit must be 1 to %d", max))
+	}
+	return n, nil
+}
 
 // page reads ?page= (from 1) and ?page_size= (1 to 100, default 20).
 func page(r *http.Request) (no, size int, err error) {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"plaza/internal/admins"
@@ -152,12 +151,9 @@ func rawOrNull(j json.RawMessage) json.RawMessage {
 func (f *face) auditLog(r *http.Request, _ admins.Admin) (int, any, error) {
 	q := r.URL.Query()
 	var flt audit.Filter
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > audit.MaxPage {
-			return 0, nil, errs.InvalidField("limit", "limit must be 1 to 100")
-		}
-		flt.Limit = n
+	var err error
+	if flt.Limit, err = limitOf(r, audit.MaxPage); err != nil {
+		return 0, nil, err
 	}
 	if s := q.Get("admin_id"); s != "" {
 		id, ok := valid.ID(s)

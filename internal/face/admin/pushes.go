@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"plaza/internal/admins"
 	"plaza/internal/catalog"
@@ -143,13 +142,9 @@ func (f *face) deliveries(r *http.Request, _ admins.Admin) (int, any, error) {
 		return 0, nil, err
 	}
 	q := r.URL.Query()
-	limit := 0
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			return 0, nil, errs.InvalidField("limit", "limit must be 1 to 100")
-		}
-		limit = n
+	limit, err := limitOf(r, notify.MaxDeliveryPage)
+	if err != nil {
+		return 0, nil, err
 	}
 	p, err := f.Notify.Deliveries(r.Context(), id, q.Get("state"), q.Get("cursor"), limit)
 	if err != nil {

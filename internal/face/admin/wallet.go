@@ -125,13 +125,9 @@ func (f *face) ledger(r *http.Request, _ admins.Admin) (int, any, error) {
 		return 0, nil, err
 	}
 	q := r.URL.Query()
-	limit := 0
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > wallet.MaxPage {
-			return 0, nil, errs.InvalidField("limit", "limit must be 1 to 100")
-		}
-		limit = n
+	limit, err := limitOf(r, wallet.MaxPage)
+	if err != nil {
+		return 0, nil, err
 	}
 	p, err := f.Wallet.Ledger(r.Context(), id, q.Get("currency"), q.Get("cursor"), limit)
 	if err != nil {

@@ -31,30 +31,6 @@ var rtmpModules = []string{
 	"/etc/nginx/modules/ngx_rtmp_module.so",
 }
 
-func lookTool(name string) string {
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	for _, dir := range []string{"/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"} {
-		if p := filepath.Join(dir, name); fileExists(p) {
-			return p
-		}
-	}
-	return ""
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // eventually polls cond every 100ms until it holds or wait passes (the
 // waits are generous: they bound a hang, they time nothing).
 func eventually(t *testing.T, wait time.Duration, what string, cond func() bool) {
@@ -109,7 +85,7 @@ func goLive(t *testing.T, e *plazatest.Env, anchor user) (publishURL, name strin
 func startNginx(t *testing.T, nginx, module, plazaURL, secret string) (rtmpPort int, errorLog string) {
 	t.Helper()
 	dir := t.TempDir()
-	rtmpPort = freePort(t)
+	rtmpPort = plazatest.FreePort(t)
 	errorLog = filepath.Join(dir, "error.log")
 	cb := func(path string) string { return plazaURL + path + "?secret=" + secret }
 	conf := fmt.Sprintf(`load_module %s;
@@ -201,10 +177,10 @@ func TestRoomsRTMP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short: no nginx")
 	}
-	nginx, ffmpeg := lookTool("nginx"), lookTool("ffmpeg")
+	nginx, ffmpeg := plazatest.LookTool("nginx"), plazatest.LookTool("ffmpeg")
 	module := ""
 	for _, m := range rtmpModules {
-		if fileExists(m) {
+		if plazatest.FileExists(m) {
 			module = m
 			break
 		}
