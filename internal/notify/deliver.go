@@ -239,7 +239,17 @@ func (s *Service) deliverBatch(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res := g.p.Send(sendCtx, g.msgs)
+			var res []push.Result
+			func() {
+				// A provider that panics fails its batch for now, not the
+				// process: the messages without a result are tried again.
+				defer func() {
+					if v := recover(); v != nil {
+						s.log.Error("push provider panicked", "channel", g.p.Name(), "panic", v)
+					}
+				}()
+				res = g.p.Send(sendCtx, g.msgs)
+			}()
 			for i, c := range g.claims {
 				c.channel = g.p.Name()
 				r := push.Result{Outcome: push.Retry, Detail: "not sent: the batch ran out of time or was stopped"}
