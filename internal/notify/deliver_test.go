@@ -353,3 +353,25 @@ func TestNodesDeliverOnce(t *testing.T) {
 		}
 	})
 }
+
+// panicky is a provider that panics.
+type panicky struct{}
+
+func (panicky) Name() string                                       { return "panicky" }
+func (panicky) Send(context.Context, []push.Message) []push.Result { panic("vendor SDK bug") }
+
+// A provider that panics fails its batch for now; the delivery is tried
+// again later, and the process lives on.
+func TestProviderPanicIsRetried(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newPushEnv(t, db)
+		e.channels.Android = panicky{}
+		e.s = e.node()
+		e.bind(newUser(t, db, 1), "a1", "android")
+		p := e.send(notify.NewPush{Everyone: true})
+		e.deliver(e.s)
+		if d := e.states(p)["a1"]; d.State != notify.DeliveryDue || d.Attempts != 1 || d.Channel != "panicky" {
+			t.Fatalf("after the panic: %+v", d)
+		}
+	})
+}
