@@ -102,7 +102,7 @@ func Routes(rt interface {
 }
 
 // pages are the paths of the console's pages (static/app.js routes them).
-var pages = regexp.MustCompile(`^/admin/(|login|account|audit|admins|pushes|users|users/\d+|feedback|feedback/\d+|service|service/\d+|orders|orders/\d+|exchange-orders/[^/]+|collections/[a-z-]+|collections/[a-z-]+/(new|\d+))$`)
+var pages = regexp.MustCompile(`^/admin/(|login|account|audit|admins|pushes|pushes/\d+|users|users/\d+|feedback|feedback/\d+|service|service/\d+|orders|orders/\d+|exchange-orders/[^/]+|collections/[a-z-]+|collections/[a-z-]+/(new|\d+))$`)
 
 // secure sets the console's security headers.
 func secure(csp string, h http.Handler) http.Handler {

@@ -221,6 +221,10 @@ func TestPushes(t *testing.T) {
 	if row := texts(t, b, "table.grid tbody tr")[0]; !strings.Contains(row, "Only for Alice") || !strings.Contains(row, aliceID) {
 		t.Fatalf("history row %q", row)
 	}
+	// Alice has no device: nothing to deliver, the push is sent at once.
+	if st := texts(t, b, "table.grid tbody tr:first-child [data-status]"); !slices.Equal(st, []string{"sent"}) {
+		t.Fatalf("history row's status %v", st)
+	}
 	if got := pushTitles(t, e, alice); !slices.Equal(got, []string{"Only for Alice"}) {
 		t.Fatalf("alice's push log %v", got)
 	}

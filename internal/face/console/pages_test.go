@@ -64,7 +64,7 @@ func TestServerSide(t *testing.T) {
 		}
 	}
 	// No page without a session; the login page and assets are open.
-	for _, p := range []string{"/admin/", "/admin/users/12", "/admin/collections/masters/new"} {
+	for _, p := range []string{"/admin/", "/admin/users/12", "/admin/pushes/12", "/admin/collections/masters/new"} {
 		res := get(p, "")
 		headers(res, p)
 		if res.StatusCode != 302 || !strings.HasPrefix(res.Header.Get("Location"), "/admin/login?next=") {
@@ -74,7 +74,7 @@ func TestServerSide(t *testing.T) {
 			t.Fatalf("GET %s with a bad cookie: %d", p, res.StatusCode)
 		}
 	}
-	for _, p := range []string{"/admin/login", "/admin/static/app.js", "/admin/static/console.css", "/admin/static/pages/users.js"} {
+	for _, p := range []string{"/admin/login", "/admin/static/app.js", "/admin/static/console.css", "/admin/static/pages/users.js", "/admin/static/pages/push.js"} {
 		res := get(p, "")
 		headers(res, p)
 		if res.StatusCode != 200 {
@@ -86,10 +86,12 @@ func TestServerSide(t *testing.T) {
 	}
 	// With a live session cookie (the admin token) a page is served.
 	tok := apiLogin(t, e).token
-	if res := get("/admin/users/12", tok); res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
-		t.Fatalf("page with a session cookie: %d", res.StatusCode)
+	for _, p := range []string{"/admin/users/12", "/admin/pushes/12"} {
+		if res := get(p, tok); res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("%s with a session cookie: %d", p, res.StatusCode)
+		}
 	}
-	for _, p := range []string{"/admin/static/nothing.js", "/admin/static/index.html", "/admin/v2/faqs", "/admin/users/x"} {
+	for _, p := range []string{"/admin/static/nothing.js", "/admin/static/index.html", "/admin/v2/faqs", "/admin/users/x", "/admin/pushes/x"} {
 		if res := get(p, tok); res.StatusCode != 404 {
 			t.Fatalf("GET %s: %d, want 404", p, res.StatusCode)
 		}

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"os"
 	"testing"
@@ -33,6 +34,7 @@ func TestScreenshots(t *testing.T) {
 	for i, p := range []string{"13800138010", "13800138011", "13800138012"} {
 		tok = register(t, e, p)
 		memberCall(t, e, "PUT", "/api/personal/info", map[string]any{"nickname": []string{"小明", "Alice", "<b>bold</b>"}[i]}, tok)
+		bind(t, e, tok, fmt.Sprintf("a1b2c3d4e5f6%02d", i), []string{"ios", "android", "ios"}[i])
 	}
 	code, fb := memberCall(t, e, "POST", "/api/feedback", map[string]any{"feedback_content": "支付后订单一直显示待支付", "contact_phone": "13800138012"}, tok)
 	if code != 0 {
@@ -41,7 +43,8 @@ func TestScreenshots(t *testing.T) {
 	uid := a.userID("13800138012")
 	a.do("POST", "/users/"+uid+"/wallet", map[string]any{"currency": "diamond", "amount": 500, "reason": "welcome gift", "idempotency_key": "s1"}, 201)
 	a.do("POST", "/users/"+uid+"/wallet", map[string]any{"currency": "diamond", "amount": -120, "reason": "correction", "idempotency_key": "s2"}, 201)
-	a.do("POST", "/pushes", map[string]any{"push_title": "春节活动", "push_body": "全场门票八折"}, 201)
+	push := a.do("POST", "/pushes", map[string]any{"push_title": "春节活动", "push_body": "全场门票八折"}, 201)["id"].(interface{ String() string }).String()
+	e.DeliverPushes()
 
 	b := newTab(t)
 	b.run(t, chromedp.Navigate(e.URL+"/admin/login"), ready("login"))
@@ -54,10 +57,14 @@ func TestScreenshots(t *testing.T) {
 		{"user", "/admin/users/" + uid, "user"},
 		{"feedback", "/admin/feedback/" + fb["id"].(interface{ String() string }).String(), "feedback-item"},
 		{"pushes", "/admin/pushes", "pushes"},
+		{"push", "/admin/pushes/" + push, "push"},
 	} {
 		b.run(t, chromedp.Navigate(e.URL+s.path), ready(s.page))
-		if s.page == "user" {
+		switch s.page {
+		case "user":
 			b.run(t, chromedp.WaitVisible(chromedp.CSS("#ledger tr.ledger-line")))
+		case "push":
+			b.run(t, chromedp.WaitVisible(chromedp.CSS("#deliveries tr.delivery")))
 		}
 		screenshot(t, b, s.name)
 	}

@@ -14,6 +14,7 @@ const routes = [
   [/^\/admin\/service$/, 'service', 'Service'],
   [/^\/admin\/service\/(\d+)$/, 'service-thread', 'Service'],
   [/^\/admin\/pushes$/, 'pushes', 'Pushes'],
+  [/^\/admin\/pushes\/(\d+)$/, 'push', 'Pushes'],
   [/^\/admin\/orders$/, 'orders', 'Orders'],
   [/^\/admin\/orders\/(\d+)$/, 'order', 'Orders'],
   [/^\/admin\/exchange-orders\/([^/]+)$/, 'exchange-order', 'Orders'],
