@@ -187,7 +187,7 @@ type claim struct {
 // deliverBatch claims, sends and records one batch.
 func (s *Service) deliverBatch(ctx context.Context) (int, error) {
 	cfg := s.delivery.cfg
-	claims, err := s.claim(ctx, cfg)
+	claims, leaseEnd, err := s.claim(ctx, cfg)
 	if err != nil || len(claims) == 0 {
 		return 0, err
 	}
@@ -263,7 +263,7 @@ func (s *Service) deliverBatch(ctx context.Context) (int, error) {
 	wg.Wait()
 	// Recorded even when ctx ended meanwhile (a shutdown): what was sent
 	// is delivered, what was not is due again soon.
-	if err := s.record(context.WithoutCancel(ctx), claims); err != nil {
+	if err := s.record(context.WithoutCancel(ctx), claims, leaseEnd); err != nil {
 		return 0, err
 	}
 	s.delivery.count(claims)
@@ -308,12 +308,16 @@ func backoff(cfg DeliveryConfig, attempts int) time.Duration {
 
 // claim takes up to Batch due deliveries (those of a dead worker's lapsed
 // claims first) and marks them sending until the lease ends, in a
-// transaction of its own that commits before anything is sent.
-func (s *Service) claim(ctx context.Context, cfg DeliveryConfig) ([]*claim, error) {
+// transaction of its own that commits before anything is sent. It answers
+// the lease's end, which is also the claim's mark: a later claim of the
+// same rows sets a later one.
+func (s *Service) claim(ctx context.Context, cfg DeliveryConfig) ([]*claim, int64, error) {
 	var out []*claim
+	var leaseEnd int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		out = out[:0]
 		now := s.clock.Now().UnixMilli()
+		leaseEnd = now + cfg.Lease.Milliseconds()
 		for _, state := range []int{DeliverySending, DeliveryDue} {
 			left := cfg.Batch - len(out)
 			if left <= 0 {
@@ -322,7 +326,7 @@ func (s *Service) claim(ctx context.Context, cfg DeliveryConfig) ([]*claim, erro
 			rows, err := store.Collect(ctx, tx, `UPDATE push_deliveries SET state = 1, attempts = attempts + 1, next_at = ?, updated_at = ?
 				WHERE id IN (SELECT id FROM push_deliveries WHERE state = ? AND next_at <= ? ORDER BY next_at, id LIMIT (? + 0)`+tx.SkipLocked()+`)
 				RETURNING id, push_id, device_id, user_id, attempts`,
-				[]any{now + cfg.Lease.Milliseconds(), now, state, now, left},
+				[]any{leaseEnd, now, state, now, left},
 				func(r store.Scanner) (*claim, error) {
 					c := &claim{}
 					return c, r.Scan(&c.id, &c.pushID, &c.deviceID, &c.userID, &c.attempts)
@@ -334,7 +338,7 @@ func (s *Service) claim(ctx context.Context, cfg DeliveryConfig) ([]*claim, erro
 		}
 		return nil
 	})
-	return out, err
+	return out, leaseEnd, err
 }
 
 // readClaims reads each claim's push and device as they are now.
@@ -367,34 +371,49 @@ func (s *Service) readClaims(ctx context.Context, claims []*claim) error {
 	return errs.Wrap(rows.Err(), "read push deliveries")
 }
 
-// record writes the outcomes of a batch in one transaction: a delivery is
-// updated only while it is still this claim's (its attempts unchanged: a
-// worker that took it over after the lease has the newer claim); a dead
-// token's device is deleted (unless it was bound anew meanwhile); and a
-// push whose last delivery settled gets its status.
-func (s *Service) record(ctx context.Context, claims []*claim) error {
+// record writes the outcomes of a batch in one transaction, one UPDATE per
+// kind of outcome: a delivery is updated only while it is still this
+// claim's (its lease end unchanged: a worker that took it over after the
+// lease set a later one); a dead token's device is deleted (unless it was
+// bound anew meanwhile); and a push whose last delivery settled gets its
+// status.
+func (s *Service) record(ctx context.Context, claims []*claim, leaseEnd int64) error {
+	type outcome struct {
+		state           int
+		next            int64
+		channel, detail string
+	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := s.clock.Now()
 		pushes := map[int64]bool{}
+		groups := map[outcome][]int64{}
+		var order []outcome
 		for _, c := range claims {
 			if !c.found {
 				continue
 			}
-			next := now.UnixMilli()
+			o := outcome{state: c.state, next: now.UnixMilli(), channel: c.channel, detail: truncate(c.detail, 500)}
 			if c.state == DeliveryDue {
-				next = now.Add(c.delay).UnixMilli()
+				o.next = now.Add(c.delay).UnixMilli()
 			}
-			if _, err := tx.Exec(ctx, `UPDATE push_deliveries SET state = ?, next_at = ?, channel = ?, detail = ?, updated_at = ?
-				WHERE id = ? AND state = 1 AND attempts = ?`,
-				c.state, next, c.channel, truncate(c.detail, 500), now.UnixMilli(), c.id, c.attempts); err != nil {
-				return errs.Wrap(err, "record push delivery")
+			if groups[o] == nil {
+				order = append(order, o)
 			}
+			groups[o] = append(groups[o], c.id)
 			if c.state == DeliveryDead {
 				if _, err := tx.Exec(ctx, "DELETE FROM push_devices WHERE id = ? AND client_id = ?", c.deviceID, c.token); err != nil {
 					return errs.Wrap(err, "forget dead device")
 				}
 			}
 			pushes[c.pushID] = true
+		}
+		for _, o := range order {
+			in, ids := store.InIDs(groups[o])
+			args := append([]any{o.state, o.next, o.channel, o.detail, now.UnixMilli(), leaseEnd}, ids...)
+			if _, err := tx.Exec(ctx, `UPDATE push_deliveries SET state = ?, next_at = ?, channel = ?, detail = ?, updated_at = ?
+				WHERE state = 1 AND next_at = ? AND id IN (`+in+`)`, args...); err != nil {
+				return errs.Wrap(err, "record push deliveries")
+			}
 		}
 		// Whether a push's last delivery settled is read under the push's
 		// row lock, taken after this batch's rows were written: of two
