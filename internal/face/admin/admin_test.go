@@ -801,7 +801,15 @@ func TestPushes(t *testing.T) {
 		if d := dl[0].(map[string]any); d["client_id"] != "dev-alice" || d["client_type"] != "ios" || d["state"] != "delivered" ||
 			num(t, d["attempts"]) != 1 || d["channel"] != "outbox" || num(t, d["user_id"]) != aliceID {
 			t.Fatalf("delivery: %v", d)
+		}		// Bad paging and filters: 400 naming the parameter.
+		for q, field := range map[string]string{
+			"?limit=0": "limit", "?limit=101": "limit", "?limit=abc": "limit", "?limit=-1": "limit", "?limit=1.5": "limit",
+			"?cursor=garbage": "cursor", "?cursor=%00": "cursor", "?state=DELIVERED": "state", "?state=%E2%80%AE": "state",
+		} {
+			a.fail("GET", "/admin/v1/pushes/"+idStr(t, all)+"/deliveries"+q, nil, 400, "invalid", field)
 		}
+		a.fail("GET", "/admin/v1/pushes/999999/deliveries", nil, 404, "not_found", "")
+
 		// To chosen users: scope 1, duplicates counted once.
 		toBob := a.ok("POST", "/admin/v1/pushes", map[string]any{"push_title": "bob", "user_ids": []any{bobID, bobID}}, 201)
 		sameKeys(t, "push to users", toBob, append(pushKeys, "user_ids")...)

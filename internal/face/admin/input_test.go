@@ -332,6 +332,7 @@ func TestPathIDs(t *testing.T) {
 			route{"POST", "/admin/v1/users/", "/wallet", userID, map[string]any{"currency": "diamond", "amount": 5, "reason": "x"}},
 			route{"GET", "/admin/v1/users/", "/ledger", userID, nil},
 			route{"GET", "/admin/v1/pushes/", "", push, nil},
+			route{"GET", "/admin/v1/pushes/", "/deliveries", push, nil},
 			route{"DELETE", "/admin/v1/pushes/", "", push, nil},
 			route{"GET", "/admin/v1/feedback/", "", fb, nil},
 			route{"POST", "/admin/v1/feedback/", "/replies", fb, map[string]any{"content": "x"}},
