@@ -801,7 +801,7 @@ func TestPushes(t *testing.T) {
 		if d := dl[0].(map[string]any); d["client_id"] != "dev-alice" || d["client_type"] != "ios" || d["state"] != "delivered" ||
 			num(t, d["attempts"]) != 1 || d["channel"] != "outbox" || num(t, d["user_id"]) != aliceID {
 			t.Fatalf("delivery: %v", d)
-		}		// Bad paging and filters: 400 naming the parameter.
+		} // Bad paging and filters: 400 naming the parameter.
 		for q, field := range map[string]string{
 			"?limit=0": "limit", "?limit=101": "limit", "?limit=abc": "limit", "?limit=-1": "limit", "?limit=1.5": "limit",
 			"?cursor=garbage": "cursor", "?cursor=%00": "cursor", "?state=DELIVERED": "state", "?state=%E2%80%AE": "state",
