@@ -48,7 +48,7 @@ type env struct {
 	other int64
 }
 
-func setup(t *testing.T, db *store.DB, cfg media.Config) *env {
+func setup(t testing.TB, db *store.DB, cfg media.Config) *env {
 	e := &env{db: db, clock: clock.NewFake(start), st: &flaky{Local: storage.NewLocal(filepath.Join(t.TempDir(), "media"))}}
 	e.svc = media.New(db, e.clock, e.st, cfg)
 	e.user = newUser(t, db, "a")
@@ -56,7 +56,7 @@ func setup(t *testing.T, db *store.DB, cfg media.Config) *env {
 	return e
 }
 
-func newUser(t *testing.T, db *store.DB, name string) int64 {
+func newUser(t testing.TB, db *store.DB, name string) int64 {
 	var id int64
 	err := db.QueryRowWrite(context.Background(), "INSERT INTO users (openid, uid, created_at, updated_at) VALUES (?, ?, 0, 0) RETURNING id",
 		"open-"+name, "uid-"+name).Scan(&id)

@@ -21,7 +21,7 @@ import (
 )
 
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	db      *store.DB
 	clk     *clock.Fake
 	w       *wallet.Service
@@ -32,7 +32,7 @@ type env struct {
 	refuse  map[string]bool
 }
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	e := &env{t: t, db: db, clk: clock.NewFake(time.Now()), w: wallet.New(db), wx: paytest.NewWeChat(t), ali: paytest.NewAlipay(t),
 		refuse: map[string]bool{}}
 	db.SetClock(e.clk)

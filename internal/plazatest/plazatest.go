@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -52,6 +53,12 @@ func Each(t *testing.T, env map[string]string, fn func(t *testing.T, e *Env)) {
 // New starts plaza on engine eng.
 func New(t testing.TB, eng storetest.Engine, env map[string]string) *Env {
 	t.Helper()
+	return NewLogged(t, eng, env, nil)
+}
+
+// NewLogged is New with the server's log going to log (nil: discarded).
+func NewLogged(t testing.TB, eng storetest.Engine, env map[string]string, log *slog.Logger) *Env {
+	t.Helper()
 	data := t.TempDir()
 	vars := map[string]string{"PLAZA_DATA": data}
 	if eng.Name == "postgres" {
@@ -67,7 +74,7 @@ func New(t testing.TB, eng storetest.Engine, env map[string]string) *Env {
 		t.Fatalf("settings: %v", err)
 	}
 	clk := clock.NewFake(Start)
-	app, err := server.New(context.Background(), cfg, server.Options{Clock: clk, Hasher: TestHasher})
+	app, err := server.New(context.Background(), cfg, server.Options{Clock: clk, Hasher: TestHasher, Log: log})
 	if err != nil {
 		t.Fatalf("start plaza: %v", err)
 	}
