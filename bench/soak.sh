@@ -12,11 +12,21 @@
 # article_like/unlike, shopping_cart_add/del, order_create; doge heartbeat
 # and pick; market products list and purchase; live friend list; admin
 # users list), and after each minute samples the server: VmRSS of
-# /proc/<pid>/status, go_goroutines and go_memstats_heap_inuse_bytes of
-# /metrics. At the end: the table and a verdict. Flat means: after WARMUP
+# /proc/<pid>/status, go_goroutines, go_memstats_heap_inuse_bytes and
+# go_memstats_next_gc_bytes (the heap goal: about twice the live heap after
+# the last collection) of /metrics. At the end: the table and a verdict. Flat means: after WARMUP
 # minutes (default 1), the last third's highest RSS at most 20% over the
 # first third's, and its most goroutines at most 20% (or 20) over the first
 # third's; and no 5xx, no failed request (status 0) in any minute.
+#
+# Bounded caches fill as the mix writes: every article published and then
+# listed enters the yuanyi face's item memo (at most 20,000 items, then it
+# starts afresh) and the content core's row cache (PLAZA_CONTENT_CACHE rows,
+# 100,000 on SQLite); at PUBLISH=1 (one article_publish per round of the
+# targets: about 5.7 a second at 200/s) they fill for about an hour, and a
+# 30-minute run sees them grow. PUBLISH=10 PLAZA_CONTENT_CACHE=20000 fills
+# both within the first ten minutes (WARMUP=10): what grows after that is
+# no cache.
 #
 #   SOAK=3m bench/soak.sh                     # a quick check
 #   SOAK=30m RATE=200 bench/soak.sh
@@ -32,6 +42,7 @@ RATE=${RATE:-200}
 WARMUP=${WARMUP:-1}
 PORT=${PORT:-18180}
 TICKETS=${TICKETS:-8}
+PUBLISH=${PUBLISH:-1}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -127,7 +138,7 @@ body() { local f; f=$(mktemp "$work/body.XXXXXX"); printf '%s' "$1" >"$f"; echo 
   done
   tgt POST $base/api/feedback "$MT" "$J" "@$(body '{"feedback_content":"soak: it works"}')"
   tgt GET "$base/api/feedback?page_no=1&page_size=20" "$MT"
-  y '"method":"article_publish","content":"soak article"'
+  for _ in $(seq "$PUBLISH"); do y '"method":"article_publish","content":"soak article"'; done
   y "\"method\":\"article_like\",\"article_id\":$article"
   y "\"method\":\"article_unlike\",\"article_id\":$article"
   y "\"method\":\"shopping_cart_add\",\"ticket_id\":${tickets[0]}"
@@ -150,17 +161,18 @@ if [ -n "$bad" ] || [ "$(wc -l <"$work/check.json")" -ne "$ntargets" ]; then
   exit 1
 fi
 
-sample() { # rss_kb heap_bytes goroutines
+sample() { # rss_kb heap_inuse_bytes goroutines heap_goal_bytes
   local rss m
   rss=$(awk '/^VmRSS:/ {print $2}' /proc/$pid/status)
   m=$(curl -sf $base/metrics)
-  echo "$rss $(awk '/^go_memstats_heap_inuse_bytes / {printf "%d", $2}' <<<"$m") $(awk '/^go_goroutines / {print $2}' <<<"$m")"
+  echo "$rss $(awk '/^go_memstats_heap_inuse_bytes / {printf "%d", $2}' <<<"$m") $(awk '/^go_goroutines / {print $2}' <<<"$m")" \
+    "$(awk '/^go_memstats_next_gc_bytes / {printf "%d", $2}' <<<"$m")"
 }
 
 echo "# soak: $total min at $RATE/s over $ntargets targets, $engine, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
-echo "# before: $(sample | awk '{printf "rss %.1f MB, heap %.1f MB, %d goroutines", $1/1024, $2/1048576, $3}')"
-printf '%s\n' "| min | RSS MB | heap MB | goroutines | requests | success | p50 ms | p99 ms | status codes |" \
-  "|---:|---:|---:|---:|---:|---:|---:|---:|---|" >"$work/table"
+echo "# before: $(sample | awk '{printf "rss %.1f MB, heap in use %.1f MB, heap goal %.1f MB, %d goroutines", $1/1024, $2/1048576, $4/1048576, $3}')"
+printf '%s\n' "| min | RSS MB | heap in use MB | heap goal MB | goroutines | requests | success | p50 ms | p99 ms | status codes |" \
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|" >"$work/table"
 for m in $(seq "$total"); do
   "$VEGETA" attack -targets="$work/targets" -rate="$RATE/s" -duration=60s -connections=32 -max-connections=64 \
     -timeout=10s >"$work/min$m.bin" &
@@ -170,9 +182,9 @@ for m in $(seq "$total"); do
   wait $vpid
   r=$("$VEGETA" report -type=json <"$work/min$m.bin")
   rm -f "$work/min$m.bin"
-  read -r rss heap gor <<<"$s"
-  line=$(jq -r --arg m "$m" --arg rss "$rss" --arg heap "$heap" --arg g "$gor" '
-    "| \($m) | \(($rss|tonumber)/1024*10|round/10) | \(($heap|tonumber)/1048576*10|round/10) | \($g) | \(.requests) | \(.success*1000|round/10)% | \(.latencies["50th"]/1e5|round/10) | \(.latencies["99th"]/1e5|round/10) | \(.status_codes|to_entries|map("\(.key):\(.value)")|join(" ")) |"' <<<"$r")
+  read -r rss heap gor goal <<<"$s"
+  line=$(jq -r --arg m "$m" --arg rss "$rss" --arg heap "$heap" --arg g "$gor" --arg goal "$goal" '
+    "| \($m) | \(($rss|tonumber)/1024*10|round/10) | \(($heap|tonumber)/1048576*10|round/10) | \(($goal|tonumber)/1048576*10|round/10) | \($g) | \(.requests) | \(.success*1000|round/10)% | \(.latencies["50th"]/1e5|round/10) | \(.latencies["99th"]/1e5|round/10) | \(.status_codes|to_entries|map("\(.key):\(.value)")|join(" ")) |"' <<<"$r")
   echo "$line" | tee -a "$work/table"
   echo "$m $rss $gor $(jq -r '[.status_codes|to_entries[]|select((.key|tonumber) >= 500 or .key == "0")|.value]|add // 0' <<<"$r")" >>"$work/samples"
   kill -0 $pid 2>/dev/null || { echo "plaza died" >&2; cat "$work/plaza.err" >&2; exit 1; }
