@@ -1,7 +1,9 @@
 package notify
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -27,6 +29,15 @@ import (
 // its rows due again when the lease ends; they are sent again under the
 // same collapse id. A device is so sent to twice only when the crash fell
 // between the vendor's answer and its record, and its phone shows it once.
+//
+// A vendor whose calls carry an idempotency key (a push.Keyer: JPush's
+// cid) gets its keys before the batch is sent, and they are written to
+// the deliveries (send_key) in a transaction that commits before the
+// call. The deliveries of one key are one call: they are claimed together
+// (send_group is the id of the first of them; a worker claims the group by
+// that row and takes the others with it), and sent again together under
+// the same key until an answer is recorded, so the vendor takes the resend
+// as the call it already has.
 
 // Delivery states (push_deliveries.state).
 const (
@@ -168,6 +179,9 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 type claim struct {
 	id, pushID, deviceID, userID int64
 	attempts                     int
+	sendKey                      string // the vendor call's key ("": none yet)
+	sendKeyAt                    int64
+	sendGroup                    int64 // the id of the first delivery of the key (0: no key)
 	// Read after the claim:
 	found      bool // the delivery is still there (its push was not deleted)
 	title      string
@@ -228,8 +242,12 @@ func (s *Service) deliverBatch(ctx context.Context) (int, error) {
 			groups[p] = g
 		}
 		g.claims = append(g.claims, c)
-		g.msgs = append(g.msgs, push.Message{Token: c.token, ClientType: c.clientType, UserID: c.userID, PushID: c.pushID,
-			Title: c.title, Body: c.body, CollapseID: CollapseID(c.pushID), Time: now})
+		m := push.Message{Token: c.token, ClientType: c.clientType, UserID: c.userID, PushID: c.pushID,
+			Title: c.title, Body: c.body, CollapseID: CollapseID(c.pushID), Time: now, SendKey: c.sendKey}
+		if c.sendKey != "" {
+			m.SendKeyAt = time.UnixMilli(c.sendKeyAt)
+		}
+		g.msgs = append(g.msgs, m)
 	}
 	// Each channel at once; a batch must be sent well within its lease.
 	sendCtx, cancel := context.WithTimeout(ctx, cfg.Lease/2)
@@ -239,17 +257,7 @@ func (s *Service) deliverBatch(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var res []push.Result
-			func() {
-				// A provider that panics fails its batch for now, not the
-				// process: the messages without a result are tried again.
-				defer func() {
-					if v := recover(); v != nil {
-						s.log.Error("push provider panicked", "channel", g.p.Name(), "panic", v)
-					}
-				}()
-				res = g.p.Send(sendCtx, g.msgs)
-			}()
+			res := s.send(sendCtx, g.p, g.claims, g.msgs, leaseEnd)
 			for i, c := range g.claims {
 				c.channel = g.p.Name()
 				r := push.Result{Outcome: push.Retry, Detail: "not sent: the batch ran out of time or was stopped"}
@@ -268,6 +276,104 @@ func (s *Service) deliverBatch(ctx context.Context) (int, error) {
 	}
 	s.delivery.count(claims)
 	return len(claims), nil
+}
+
+// send sends the messages of one channel: with a Keyer, once their keys
+// are kept. A provider that panics fails its batch for now, not the
+// process: the messages without a result are tried again.
+func (s *Service) send(ctx context.Context, p push.Provider, claims []*claim, msgs []push.Message, leaseEnd int64) (res []push.Result) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("push provider panicked", "channel", p.Name(), "panic", v)
+			res = nil
+		}
+	}()
+	k, ok := p.(push.Keyer)
+	if !ok {
+		return p.Send(ctx, msgs)
+	}
+	res = make([]push.Result, len(msgs))
+	// The messages Key left without a key get its answer; the others go.
+	var sendClaims []*claim
+	var sendMsgs []push.Message
+	var at []int
+	refused := k.Key(ctx, msgs)
+	for i, m := range msgs {
+		if refused != nil && m.SendKey == "" {
+			res[i] = *refused
+			continue
+		}
+		sendClaims, sendMsgs, at = append(sendClaims, claims[i]), append(sendMsgs, m), append(at, i)
+	}
+	if len(at) == 0 {
+		return res
+	}
+	if err := s.keepKeys(ctx, sendClaims, sendMsgs, leaseEnd); err != nil {
+		s.log.Error("push delivery: keep send keys", "channel", p.Name(), "err", err)
+		for _, i := range at {
+			res[i] = push.Result{Outcome: push.Retry, Detail: "not sent: " + err.Error()}
+		}
+		return res
+	}
+	for j, r := range p.Send(ctx, sendMsgs) {
+		res[at[j]] = r
+	}
+	return res
+}
+
+// errClaimLost: a claim's rows were taken by another worker (its lease
+// ended first).
+var errClaimLost = errors.New("the claim's lease ended before its send keys were kept")
+
+// keepKeys writes the keys a Keyer gave (new ones, or ones it replaced)
+// to the claims' deliveries, in a transaction that commits before the
+// call, while the claim still holds them; each key's group is its first
+// delivery.
+func (s *Service) keepKeys(ctx context.Context, claims []*claim, msgs []push.Message, leaseEnd int64) error {
+	byKey := map[string][]int{}
+	var keys []string
+	for i, c := range claims {
+		if k := msgs[i].SendKey; k != "" && k != c.sendKey {
+			if byKey[k] == nil {
+				keys = append(keys, k)
+			}
+			byKey[k] = append(byKey[k], i)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	groups := make([]int64, len(keys))
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		for n, k := range keys {
+			ids := make([]int64, 0, len(byKey[k]))
+			for _, i := range byKey[k] {
+				ids = append(ids, claims[i].id)
+			}
+			groups[n] = slices.Min(ids)
+			in, args := store.InIDs(ids)
+			res, err := tx.Exec(ctx, `UPDATE push_deliveries SET send_key = ?, send_key_at = ?, send_group = ?
+				WHERE state = 1 AND next_at = ? AND id IN (`+in+`)`,
+				append([]any{k, msgs[byKey[k][0]].SendKeyAt.UnixMilli(), groups[n], leaseEnd}, args...)...)
+			if err != nil {
+				return errs.Wrap(err, "keep push send keys")
+			}
+			if n, err := res.RowsAffected(); err != nil || n != int64(len(ids)) {
+				return cmp.Or(errs.Wrap(err, "keep push send keys"), errClaimLost)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for n, k := range keys {
+		for _, i := range byKey[k] {
+			c := claims[i]
+			c.sendKey, c.sendKeyAt, c.sendGroup = k, msgs[i].SendKeyAt.UnixMilli(), groups[n]
+		}
+	}
+	return nil
 }
 
 // CollapseID is the collapse id of every send of push id to a device.
@@ -306,11 +412,13 @@ func backoff(cfg DeliveryConfig, attempts int) time.Duration {
 	return d - d/5 + rand.N(2*d/5+1)
 }
 
-// claim takes up to Batch due deliveries (those of a dead worker's lapsed
+// claim takes about Batch due deliveries (those of a dead worker's lapsed
 // claims first) and marks them sending until the lease ends, in a
-// transaction of its own that commits before anything is sent. It answers
-// the lease's end, which is also the claim's mark: a later claim of the
-// same rows sets a later one.
+// transaction of its own that commits before anything is sent. A key's
+// group is claimed whole, by its first delivery (the one whose id is the
+// group), and counts as its size; the first candidate is taken whatever
+// its size. It answers the lease's end, which is also the claim's mark: a
+// later claim of the same rows sets a later one.
 func (s *Service) claim(ctx context.Context, cfg DeliveryConfig) ([]*claim, int64, error) {
 	var out []*claim
 	var leaseEnd int64
@@ -323,22 +431,95 @@ func (s *Service) claim(ctx context.Context, cfg DeliveryConfig) ([]*claim, int6
 			if left <= 0 {
 				break
 			}
-			rows, err := store.Collect(ctx, tx, `UPDATE push_deliveries SET state = 1, attempts = attempts + 1, next_at = ?, updated_at = ?
-				WHERE id IN (SELECT id FROM push_deliveries WHERE state = ? AND next_at <= ? ORDER BY next_at, id LIMIT (? + 0)`+tx.SkipLocked()+`)
-				RETURNING id, push_id, device_id, user_id, attempts`,
-				[]any{leaseEnd, now, state, now, left},
-				func(r store.Scanner) (*claim, error) {
-					c := &claim{}
-					return c, r.Scan(&c.id, &c.pushID, &c.deviceID, &c.userID, &c.attempts)
+			cands, err := store.Collect(ctx, tx, `SELECT id, send_group FROM push_deliveries
+				WHERE state = ? AND next_at <= ? AND (send_group = 0 OR send_group = id) ORDER BY next_at, id LIMIT (? + 0)`+tx.SkipLocked(),
+				[]any{state, now, left},
+				func(r store.Scanner) ([2]int64, error) {
+					var c [2]int64
+					return c, r.Scan(&c[0], &c[1])
 				})
 			if err != nil {
 				return errs.Wrap(err, "claim push deliveries")
 			}
+			ids, groups, err := takeCandidates(ctx, tx, cands, left)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				continue
+			}
+			const set = `UPDATE push_deliveries SET state = 1, attempts = attempts + 1, next_at = ?, updated_at = ? WHERE `
+			const returning = ` RETURNING id, push_id, device_id, user_id, attempts, send_key, send_key_at, send_group`
+			scan := func(r store.Scanner) (*claim, error) {
+				c := &claim{}
+				return c, r.Scan(&c.id, &c.pushID, &c.deviceID, &c.userID, &c.attempts, &c.sendKey, &c.sendKeyAt, &c.sendGroup)
+			}
+			in, args := store.InIDs(ids)
+			rows, err := store.Collect(ctx, tx, set+"id IN ("+in+")"+returning, append([]any{leaseEnd, now}, args...), scan)
+			if err != nil {
+				return errs.Wrap(err, "claim push deliveries")
+			}
 			out = append(out, rows...)
+			if len(groups) > 0 {
+				in, args := store.InIDs(groups)
+				rows, err := store.Collect(ctx, tx, set+"send_group <> 0 AND send_group IN ("+in+") AND id <> send_group AND state IN (0, 1)"+returning,
+					append([]any{leaseEnd, now}, args...), scan)
+				if err != nil {
+					return errs.Wrap(err, "claim push deliveries")
+				}
+				out = append(out, rows...)
+			}
 		}
 		return nil
 	})
 	return out, leaseEnd, err
+}
+
+// takeCandidates picks, in order, the candidates (id, send_group) of a
+// claim that fit in left deliveries, a group counting as its size (the
+// first one always fits). It answers the ids to claim, and the groups
+// among them whose other deliveries come too.
+func takeCandidates(ctx context.Context, tx *store.Tx, cands [][2]int64, left int) (ids, groups []int64, err error) {
+	size := map[int64]int{}
+	for _, c := range cands {
+		if c[1] != 0 {
+			groups = append(groups, c[1])
+		}
+	}
+	if len(groups) > 0 {
+		in, args := store.InIDs(groups)
+		rows, err := tx.Query(ctx, `SELECT send_group, COUNT(*) FROM push_deliveries
+			WHERE send_group <> 0 AND send_group IN (`+in+`) AND state IN (0, 1) GROUP BY send_group`, args...)
+		if err != nil {
+			return nil, nil, errs.Wrap(err, "claim push deliveries")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var g int64
+			var n int
+			if err := rows.Scan(&g, &n); err != nil {
+				return nil, nil, errs.Wrap(err, "claim push deliveries")
+			}
+			size[g] = n
+		}
+		if err := rows.Err(); err != nil {
+			return nil, nil, errs.Wrap(err, "claim push deliveries")
+		}
+		groups = groups[:0]
+	}
+	taken := 0
+	for _, c := range cands {
+		n := max(size[c[1]], 1)
+		if taken > 0 && taken+n > left {
+			break
+		}
+		taken += n
+		ids = append(ids, c[0])
+		if c[1] != 0 {
+			groups = append(groups, c[1])
+		}
+	}
+	return ids, groups, nil
 }
 
 // readClaims reads each claim's push and device as they are now.
@@ -382,6 +563,23 @@ func (s *Service) record(ctx context.Context, claims []*claim, leaseEnd int64) e
 		state           int
 		next            int64
 		channel, detail string
+		// With DeliveryDue: the key as this claim knows it (kept, or
+		// none), and the key's group from now on.
+		key          string
+		keyAt, group int64
+	}
+	// A delivery due again keeps its key (the call may have reached the
+	// vendor); its group is now the first of the key's deliveries due again.
+	// The key is written as this claim knows it: one that keepKeys may
+	// have written without knowing it (its commit failed on the way back)
+	// was never sent under, and goes.
+	leaders := map[int64]int64{}
+	for _, c := range claims {
+		if c.found && c.state == DeliveryDue && c.sendGroup != 0 {
+			if l, ok := leaders[c.sendGroup]; !ok || c.id < l {
+				leaders[c.sendGroup] = c.id
+			}
+		}
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := s.clock.Now()
@@ -395,6 +593,7 @@ func (s *Service) record(ctx context.Context, claims []*claim, leaseEnd int64) e
 			o := outcome{state: c.state, next: now.UnixMilli(), channel: c.channel, detail: truncate(c.detail, 500)}
 			if c.state == DeliveryDue {
 				o.next = now.Add(c.delay).UnixMilli()
+				o.key, o.keyAt, o.group = c.sendKey, c.sendKeyAt, leaders[c.sendGroup]
 			}
 			if groups[o] == nil {
 				order = append(order, o)
@@ -409,9 +608,14 @@ func (s *Service) record(ctx context.Context, claims []*claim, leaseEnd int64) e
 		}
 		for _, o := range order {
 			in, ids := store.InIDs(groups[o])
-			args := append([]any{o.state, o.next, o.channel, o.detail, now.UnixMilli(), leaseEnd}, ids...)
-			if _, err := tx.Exec(ctx, `UPDATE push_deliveries SET state = ?, next_at = ?, channel = ?, detail = ?, updated_at = ?
-				WHERE state = 1 AND next_at = ? AND id IN (`+in+`)`, args...); err != nil {
+			q := `UPDATE push_deliveries SET state = ?, next_at = ?, channel = ?, detail = ?, updated_at = ?`
+			args := []any{o.state, o.next, o.channel, o.detail, now.UnixMilli()}
+			if o.state == DeliveryDue {
+				q += ", send_key = ?, send_key_at = ?, send_group = ?"
+				args = append(args, o.key, o.keyAt, o.group)
+			}
+			args = append(append(args, leaseEnd), ids...)
+			if _, err := tx.Exec(ctx, q+` WHERE state = 1 AND next_at = ? AND id IN (`+in+`)`, args...); err != nil {
 				return errs.Wrap(err, "record push deliveries")
 			}
 		}

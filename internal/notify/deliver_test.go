@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -372,6 +375,300 @@ func TestProviderPanicIsRetried(t *testing.T) {
 		e.deliver(e.s)
 		if d := e.states(p)["a1"]; d.State != notify.DeliveryDue || d.Attempts != 1 || d.Channel != "panicky" {
 			t.Fatalf("after the panic: %+v", d)
+		}
+	})
+}
+
+// keyer is a vendor whose calls carry keys (as JPush's cid): Key gives
+// each run of per messages without a key a new one; Send checks that
+// every message's key was kept with its delivery before the call, and
+// notes the tokens of each call under each key.
+type keyer struct {
+	*vendor
+	db        *store.DB
+	per       int
+	refuse    *push.Result // Key's answer, when set (it then keys nothing)
+	beforeKey func()
+	kmu       sync.Mutex
+	n         int
+	calls     map[string][]string // by key: the tokens of each call, joined
+	problems  []string
+}
+
+func newKeyer(db *store.DB, per int) *keyer {
+	return &keyer{vendor: newVendor("keyed"), db: db, per: per, calls: map[string][]string{}}
+}
+
+func (k *keyer) Key(_ context.Context, msgs []push.Message) *push.Result {
+	if k.beforeKey != nil {
+		k.beforeKey()
+	}
+	k.kmu.Lock()
+	defer k.kmu.Unlock()
+	if k.refuse != nil {
+		return k.refuse
+	}
+	run := 0
+	for i := range msgs {
+		if msgs[i].SendKey != "" {
+			continue
+		}
+		if run == 0 {
+			k.n++
+		}
+		msgs[i].SendKey, msgs[i].SendKeyAt = fmt.Sprint("key-", k.n), time.Now()
+		run = (run + 1) % k.per
+	}
+	return nil
+}
+
+func (k *keyer) Send(ctx context.Context, msgs []push.Message) []push.Result {
+	k.kmu.Lock()
+	byKey := map[string][]string{}
+	var keys []string
+	for _, m := range msgs {
+		var kept string
+		if err := k.db.QueryRow(ctx, "SELECT send_key FROM push_deliveries WHERE push_id = ? AND client_id = ?", m.PushID, m.Token).Scan(&kept); err != nil || kept != m.SendKey {
+			k.problems = append(k.problems, fmt.Sprintf("%s sent under %q, kept %q (%v)", m.Token, m.SendKey, kept, err))
+		}
+		if byKey[m.SendKey] == nil {
+			keys = append(keys, m.SendKey)
+		}
+		byKey[m.SendKey] = append(byKey[m.SendKey], m.Token)
+	}
+	for _, key := range keys {
+		slices.Sort(byKey[key])
+		k.calls[key] = append(k.calls[key], strings.Join(byKey[key], " "))
+	}
+	k.kmu.Unlock()
+	return k.vendor.Send(ctx, msgs)
+}
+
+func (k *keyer) check(t *testing.T) map[string][]string {
+	t.Helper()
+	k.kmu.Lock()
+	defer k.kmu.Unlock()
+	for _, p := range k.problems {
+		t.Error(p)
+	}
+	return maps.Clone(k.calls)
+}
+
+// keyed is the send key and group of each delivery of push p, by token.
+func (e *pushEnv) keyed(p notify.Push) map[string][2]string {
+	e.t.Helper()
+	rows, err := e.db.Query(context.Background(), "SELECT client_id, send_key, send_group, id FROM push_deliveries WHERE push_id = ?", p.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	ids := map[int64]string{}
+	groups := map[string]int64{}
+	out := map[string][2]string{}
+	for rows.Next() {
+		var tok, key string
+		var group, id int64
+		if err := rows.Scan(&tok, &key, &group, &id); err != nil {
+			e.t.Fatal(err)
+		}
+		ids[id], groups[tok] = tok, group
+		out[tok] = [2]string{key, ""}
+	}
+	for tok, g := range groups {
+		out[tok] = [2]string{out[tok][0], ids[g]} // the group by its first delivery's token
+	}
+	return out
+}
+
+func (e *pushEnv) useKeyer(per int) *keyer {
+	k := newKeyer(e.db, per)
+	e.channels.Android = k
+	e.s = e.node()
+	return k
+}
+
+// A keyed vendor's keys are kept before the call; a call with no answer
+// (here the vendor says try again) keeps them, and is made again whole
+// under the same key. A group is claimed whole, by its first delivery,
+// and counts as its size in a batch (of 7 here).
+func TestKeyedCallsAreKeptAndMadeAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newPushEnv(t, db)
+		k := e.useKeyer(3)
+		u := newUser(t, db, 1)
+		for i := range 8 {
+			tok := fmt.Sprint("a", i)
+			e.bind(u, tok, "android")
+			k.answers[tok] = []push.Result{{Outcome: push.Retry, Detail: "timeout"}, {}}
+		}
+		p := e.send(notify.NewPush{Everyone: true})
+		if n := e.deliver(e.s); n != 8 {
+			t.Fatalf("%d deliveries tried, want 8", n)
+		}
+		first := e.keyed(p)
+		groups := map[string]string{}
+		for tok, kg := range first {
+			if kg[0] == "" || kg[1] == "" {
+				t.Fatalf("%s: no key or group after a call with no answer: %v", tok, kg)
+			}
+			if g, ok := groups[kg[0]]; ok && g != kg[1] {
+				t.Fatalf("key %s in groups %s and %s", kg[0], g, kg[1])
+			}
+			groups[kg[0]] = kg[1]
+		}
+		if len(groups) != 4 { // 3 + 3 + 1 in the first batch, 1 in the second
+			t.Fatalf("keys %v", groups)
+		}
+		// A member of a group is not claimed by itself.
+		leader := first["a0"][1]
+		if _, err := db.Exec(context.Background(), "UPDATE push_deliveries SET next_at = ? WHERE push_id = ? AND client_id = ?",
+			e.clock.Now().Add(time.Hour).UnixMilli(), p.ID, leader); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(10 * time.Second)
+		e.deliver(e.s)
+		for tok, kg := range first {
+			d := e.states(p)[tok]
+			if kg[1] == leader && d.State != notify.DeliveryDue {
+				t.Fatalf("%s of the held group: %+v", tok, d)
+			}
+			if kg[1] != leader && d.State != notify.DeliveryDelivered {
+				t.Fatalf("%s: %+v", tok, d)
+			}
+		}
+		e.clock.Advance(time.Hour)
+		e.deliver(e.s)
+		calls := k.check(t)
+		for key, c := range calls {
+			if len(c) != 2 || c[0] != c[1] {
+				t.Errorf("key %s: calls %q, want the same call twice", key, c)
+			}
+		}
+		for tok, d := range e.states(p) {
+			if d.State != notify.DeliveryDelivered || d.Attempts != 2 || e.keyed(p)[tok] != first[tok] {
+				t.Errorf("%s: %+v, key %v (was %v)", tok, d, e.keyed(p)[tok], first[tok])
+			}
+		}
+	})
+}
+
+// A group whose deliveries settle differently (the vendor's answer per
+// device): the ones due again keep the key, grouped by the first of them.
+func TestKeyedGroupSplits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newPushEnv(t, db)
+		k := e.useKeyer(3)
+		u := newUser(t, db, 1)
+		for _, tok := range []string{"b0", "b1", "b2"} {
+			e.bind(u, tok, "android")
+		}
+		k.answers["b1"] = []push.Result{{Outcome: push.Retry}, {}}
+		k.answers["b2"] = []push.Result{{Outcome: push.Retry}, {}}
+		p := e.send(notify.NewPush{Everyone: true})
+		e.deliver(e.s)
+		kg := e.keyed(p)
+		if kg["b0"][1] != "b0" || kg["b1"] != [2]string{kg["b0"][0], "b1"} || kg["b2"] != kg["b1"] {
+			t.Fatalf("after the split: %v", kg)
+		}
+		e.clock.Advance(10 * time.Second)
+		e.deliver(e.s)
+		if c := k.check(t)[kg["b0"][0]]; len(c) != 2 || c[0] != "b0 b1 b2" || c[1] != "b1 b2" {
+			t.Fatalf("calls %q", c)
+		}
+		for tok, d := range e.states(p) {
+			if d.State != notify.DeliveryDelivered {
+				t.Errorf("%s: %+v", tok, d)
+			}
+		}
+	})
+}
+
+// When the vendor gives no key, nothing is sent: the batch gets Key's
+// answer.
+func TestKeyRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newPushEnv(t, db)
+		k := e.useKeyer(3)
+		e.bind(newUser(t, db, 1), "c0", "android")
+		k.refuse = &push.Result{Outcome: push.Rejected, Detail: "cid pool: 401 1004 Authen failed"}
+		p := e.send(notify.NewPush{Everyone: true})
+		e.deliver(e.s)
+		if d := e.states(p)["c0"]; d.State != notify.DeliveryFailed || d.Detail != k.refuse.Detail {
+			t.Fatalf("%+v", d)
+		}
+		if len(k.check(t)) != 0 || e.keyed(p)["c0"][0] != "" {
+			t.Fatal("sent or keyed without a key")
+		}
+	})
+}
+
+// When Key gives no key to some messages (the cid pool failed), those get
+// its answer, and the ones that kept their keys are sent. A key written
+// for a delivery that was not sent under it (here behind the claim's back,
+// as when keepKeys's commit landed but was reported failed) goes with the
+// record.
+func TestKeyRefusedForSome(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newPushEnv(t, db)
+		k := e.useKeyer(3)
+		u := newUser(t, db, 1)
+		e.bind(u, "k0", "android")
+		k.answers["k0"] = []push.Result{{Outcome: push.Retry}, {}}
+		p := e.send(notify.NewPush{Everyone: true})
+		e.deliver(e.s) // keyed, and due again
+		key := e.keyed(p)["k0"][0]
+		e.bind(u, "k1", "android")
+		q := e.send(notify.NewPush{Everyone: true, Title: "second"})
+		e.clock.Advance(10 * time.Second)
+		k.refuse = &push.Result{Outcome: push.Retry, Detail: "cid pool: 503"}
+		k.beforeKey = func() {
+			// After the claim, k1's delivery gets a stray key, as if
+			// written by a commit whose answer was lost.
+			if _, err := db.Exec(context.Background(), "UPDATE push_deliveries SET send_key = 'stray' WHERE push_id = ?", q.ID); err != nil {
+				t.Error(err)
+			}
+		}
+		e.deliver(e.s)
+		if d := e.states(p)["k0"]; d.State != notify.DeliveryDelivered {
+			t.Fatalf("the kept key's delivery: %+v", d)
+		}
+		if d := e.states(q)["k1"]; d.State != notify.DeliveryDue || d.Detail != "cid pool: 503" || e.keyed(q)["k1"][0] != "" {
+			t.Fatalf("the refused one: %+v, key %v", d, e.keyed(q)["k1"])
+		}
+		if c := k.check(t); len(c[key]) != 2 || len(c) != 1 {
+			t.Fatalf("calls %v", c)
+		}
+	})
+}
+
+// The keys kept for a claim whose lease another worker took meanwhile are
+// not kept: nothing is sent, and the record leaves the deliveries as the
+// claim knew them (no key).
+func TestKeysOfALostClaim(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newPushEnv(t, db)
+		k := e.useKeyer(3)
+		u := newUser(t, db, 1)
+		e.bind(u, "l0", "android")
+		e.bind(u, "l1", "android")
+		p := e.send(notify.NewPush{Everyone: true})
+		k.beforeKey = func() {
+			// Another worker's claim of l1 (a later lease).
+			if _, err := db.Exec(context.Background(), "UPDATE push_deliveries SET next_at = next_at + 1 WHERE client_id = 'l1'"); err != nil {
+				t.Error(err)
+			}
+		}
+		e.deliver(e.s)
+		if c := k.check(t); len(c) != 0 {
+			t.Fatalf("sent: %v", c)
+		}
+		for tok, kg := range e.keyed(p) {
+			if kg[0] != "" {
+				t.Errorf("%s keyed %v after a lost claim", tok, kg)
+			}
+		}
+		if d := e.states(p)["l0"]; d.State != notify.DeliveryDue || !strings.Contains(d.Detail, "lease ended") {
+			t.Fatalf("l0: %+v", d)
 		}
 	})
 }

@@ -71,7 +71,7 @@ func TestPushThroughTheVendors(t *testing.T) {
 					}
 					// JPush has no collapse id of its own: the first send of a
 					// push overrides nothing (a resend would carry this msg_id).
-					if d := got[seen]; d.Token != androidToken || d.Title != "新品上架" || d.Body != "the spring goods are in" || d.MsgID == 0 || d.Override != 0 {
+					if d := got[seen]; d.Token != androidToken || d.Title != "新品上架" || d.Body != "the spring goods are in" || d.MsgID == 0 || d.CID == "" {
 						t.Errorf("JPush got %+v", d)
 					}
 				}

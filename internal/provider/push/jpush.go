@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -34,20 +33,27 @@ type JPushConfig struct {
 // a batch that carry the same notification go in one call, up to 1000
 // registration ids each.
 //
-// A resend of a message JPush took (same CollapseID, same device) within
-// a day carries options.override_msg_id, the msg_id JPush gave the first
-// call, so that on the phone it replaces the first notification if still
-// shown (or offline) instead of showing a second one. The msg_ids are
-// remembered by this process only (a restarted node sends a resend as a
-// new notification).
+// It is a Keyer: each call carries a cid from JPush's cid pool (GET
+// /v3/push/cid), kept with the deliveries before the call is made. JPush
+// answers a call made again under the cid of one it took as it answered
+// that one, and does not push again: a resend after a crash (or after a
+// call that timed out) is not shown twice. A cid lasts a day; a key older
+// than KeyTTL is replaced by a new one.
 type JPush struct {
-	hc    *http.Client
-	url   string
-	auth  string // "Basic ..."
-	batch int
-	sent  *sentIDs
-	now   func() time.Time
+	hc     *http.Client
+	url    string
+	cidURL string
+	auth   string // "Basic ..."
+	batch  int
+	now    func() time.Time
 }
+
+// KeyTTL is how long a JPush cid is used (JPush keeps one a day).
+const KeyTTL = 20 * time.Hour
+
+// cidBatch is the most cids asked for at once (what JPush gives an app
+// that is not VIP).
+const cidBatch = 10
 
 // NewJPush checks the settings.
 func NewJPush(c JPushConfig) (*JPush, error) {
@@ -71,31 +77,111 @@ func NewJPush(c JPushConfig) (*JPush, error) {
 	}
 	req, _ := http.NewRequest(http.MethodPost, endpoint, nil)
 	req.SetBasicAuth(c.AppKey, c.MasterSecret)
-	return &JPush{hc: hc, url: endpoint + "/v3/push", auth: req.Header.Get("Authorization"), batch: n,
-		sent: newSentIDs(100_000, 23*time.Hour), now: time.Now}, nil
+	return &JPush{hc: hc, url: endpoint + "/v3/push", cidURL: endpoint + "/v3/push/cid", auth: req.Header.Get("Authorization"),
+		batch: n, now: time.Now}, nil
 }
 
 func (j *JPush) Name() string { return "jpush" }
 
-// jpushGroup is the messages of a batch that make one notification.
+// jpushGroup is the messages of a batch that make one notification of one
+// push, and (with a key) one call.
 type jpushGroup struct {
-	title, body, collapseID string
-	override                int64 // the msg_id a resend replaces (0: none)
+	push        int64
+	title, body string
+	cid         string // the call's send key ("": none)
 }
 
-// Send groups the messages by notification, and sends each group in calls
-// of up to 1000 registration ids.
-func (j *JPush) Send(ctx context.Context, msgs []Message) []Result {
-	res := make([]Result, len(msgs))
+// jpushGroups groups the messages of msgs that pick takes by push,
+// notification and key, in the order of their first message. (Two pushes
+// never share a call, even with the same text: a key's deliveries are
+// then all of one push, and go with it when it is deleted.)
+func jpushGroups(msgs []Message, pick func(Message) bool) ([]jpushGroup, map[jpushGroup][]int) {
 	var order []jpushGroup
 	groups := map[jpushGroup][]int{}
 	for i, m := range msgs {
-		g := jpushGroup{m.Title, m.Body, m.CollapseID, j.sent.get(m.CollapseID, m.Token, j.now())}
+		if !pick(m) {
+			continue
+		}
+		g := jpushGroup{m.PushID, m.Title, m.Body, m.SendKey}
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)
 		}
 		groups[g] = append(groups[g], i)
 	}
+	return order, groups
+}
+
+// Key gives the messages without a key (or with one older than KeyTTL) a
+// cid per call: per push, one for each 1000 registration ids. When the
+// pool fails, the messages it gave no cid keep theirs (or none).
+func (j *JPush) Key(ctx context.Context, msgs []Message) *Result {
+	now := j.now()
+	order, groups := jpushGroups(msgs, func(m Message) bool {
+		return m.SendKey == "" || now.Sub(m.SendKeyAt) >= KeyTTL
+	})
+	var calls [][]int
+	for _, g := range order {
+		for idx := groups[g]; len(idx) > 0; {
+			var chunk []int
+			chunk, idx = j.chunk(msgs, idx)
+			calls = append(calls, chunk)
+		}
+	}
+	for len(calls) > 0 {
+		n := min(len(calls), cidBatch)
+		cids, r := j.cids(ctx, n)
+		if r != nil {
+			return r
+		}
+		for i, chunk := range calls[:len(cids)] {
+			for _, k := range chunk {
+				msgs[k].SendKey, msgs[k].SendKeyAt = cids[i], now
+			}
+		}
+		calls = calls[len(cids):]
+	}
+	return nil
+}
+
+// cids asks JPush's pool for n cids (it may give fewer; at least one).
+func (j *JPush) cids(ctx context.Context, n int) ([]string, *Result) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, j.cidURL+"?type=push&count="+strconv.Itoa(n), nil)
+	if err != nil {
+		r := netError(ctx, err)
+		return nil, &r
+	}
+	var body struct {
+		CIDList []string `json:"cidlist"`
+	}
+	a := j.do(req, &body)
+	if a.err == nil && a.status == http.StatusOK && len(body.CIDList) == 0 {
+		a.status, a.message = http.StatusBadGateway, "no cid in the cid pool's answer"
+	}
+	switch {
+	case a.err != nil:
+		r := netError(ctx, a.err)
+		r.Detail = "cid pool: " + r.Detail
+		return nil, &r
+	case a.status != http.StatusOK:
+		r, _ := a.result()
+		if r.Outcome == Rejected && !a.badCredentials() {
+			// Only the credentials are refused for good: the push API
+			// would refuse them too. Anything else of the pool is tried
+			// again.
+			r.Outcome = Retry
+		}
+		r.Detail = "cid pool: " + r.Detail
+		return nil, &r
+	}
+	return body.CIDList[:min(n, len(body.CIDList))], nil
+}
+
+// Send groups the messages by notification and key, and sends each group
+// in calls of up to 1000 registration ids (a key is one call: Key makes no
+// bigger group).
+func (j *JPush) Send(ctx context.Context, msgs []Message) []Result {
+	res := make([]Result, len(msgs))
+	order, groups := jpushGroups(msgs, func(Message) bool { return true })
 	var stop *Result // an answer that stands for every call of the batch
 	for _, g := range order {
 		idx := groups[g]
@@ -110,6 +196,7 @@ func (j *JPush) Send(ctx context.Context, msgs []Message) []Result {
 			default:
 				stop = j.sendChunk(ctx, g, msgs, chunk, res)
 			}
+			g.cid = "" // a second call of one key (not made by Key) goes without
 		}
 	}
 	return res
@@ -153,18 +240,10 @@ func (j *JPush) sendChunk(ctx context.Context, g jpushGroup, msgs []Message, idx
 		fill(res, idx, netError(ctx, a.err))
 	case a.status == http.StatusOK:
 		fill(res, idx, Result{Outcome: Delivered})
-		if a.msgID != 0 {
-			now := j.now()
-			for _, t := range ids {
-				j.sent.put(g.collapseID, t, a.msgID, now)
-			}
-		}
-	case g.override != 0 && a.code == 1003:
-		// The msg_id to replace is gone (older than a day): send it as new.
-		for _, t := range ids {
-			j.sent.forget(g.collapseID, t)
-		}
-		g.override = 0
+	case g.cid != "" && a.code == 1003 && strings.Contains(strings.ToLower(a.message), "cid"):
+		// The cid is refused (too old, or not this app's): the call goes
+		// without one.
+		g.cid = ""
 		return j.sendChunk(ctx, g, msgs, idx, res)
 	case a.deadAudience():
 		if len(ids) == 1 {
@@ -172,7 +251,10 @@ func (j *JPush) sendChunk(ctx context.Context, g jpushGroup, msgs []Message, idx
 			return nil
 		}
 		// JPush refused the whole call for its registration ids: none of
-		// it was sent. Each id alone tells which are dead.
+		// it was sent. Each id alone tells which are dead, in calls of
+		// their own, without the cid (under it, JPush would answer the
+		// first of them for all).
+		g.cid = ""
 		byToken := map[string][]int{}
 		for _, k := range idx {
 			byToken[msgs[k].Token] = append(byToken[msgs[k].Token], k)
@@ -205,7 +287,6 @@ type jpushAnswer struct {
 	status  int
 	code    int
 	message string
-	msgID   int64
 	reset   time.Duration // X-Rate-Limit-Reset: the rate window's rest
 	wait    time.Duration // Retry-After
 }
@@ -220,6 +301,11 @@ func (a jpushAnswer) deadAudience() bool {
 	return a.code == 1011 || a.code == 1003 && strings.Contains(strings.ToLower(a.message), "registration_id")
 }
 
+// badCredentials: the app key or master secret is refused.
+func (a jpushAnswer) badCredentials() bool {
+	return a.status == http.StatusUnauthorized || a.code == 1004 || a.code == 1008
+}
+
 // result maps the other answers (docs/deploy.md, "Push providers"); forAll
 // tells that every call of the batch would get the same.
 func (a jpushAnswer) result() (r Result, forAll bool) {
@@ -231,7 +317,7 @@ func (a jpushAnswer) result() (r Result, forAll bool) {
 			wait = a.wait
 		}
 		return Result{Outcome: Retry, RetryAfter: wait, Detail: d}, true
-	case a.status == http.StatusUnauthorized || a.code == 1004 || a.code == 1008:
+	case a.badCredentials():
 		return Result{Outcome: Rejected, Detail: d}, true
 	case a.status >= 500 || a.code == 1000 || a.code == 1030:
 		return Result{Outcome: Retry, RetryAfter: a.wait, Detail: d}, false
@@ -250,9 +336,7 @@ type jpushPush struct {
 			Title string `json:"title,omitempty"`
 		} `json:"android"`
 	} `json:"notification"`
-	Options *struct {
-		OverrideMsgID int64 `json:"override_msg_id"`
-	} `json:"options,omitempty"`
+	CID string `json:"cid,omitempty"`
 }
 
 func (j *JPush) call(ctx context.Context, g jpushGroup, ids []string) jpushAnswer {
@@ -264,17 +348,19 @@ func (j *JPush) call(ctx context.Context, g jpushGroup, ids []string) jpushAnswe
 	} else {
 		p.Notification.Android.Alert = g.title // an empty alert is not shown
 	}
-	if g.override != 0 {
-		p.Options = &struct {
-			OverrideMsgID int64 `json:"override_msg_id"`
-		}{g.override}
-	}
+	p.CID = g.cid
 	b, _ := json.Marshal(p)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(b))
 	if err != nil {
 		return jpushAnswer{err: err}
 	}
 	req.Header.Set("Content-Type", "application/json")
+	return j.do(req, nil)
+}
+
+// do makes a call and reads its answer (and, when into is set and the call
+// succeeded, its body into into).
+func (j *JPush) do(req *http.Request, into any) jpushAnswer {
 	req.Header.Set("Authorization", j.auth)
 	res, err := j.hc.Do(req)
 	if err != nil {
@@ -283,7 +369,6 @@ func (j *JPush) call(ctx context.Context, g jpushGroup, ids []string) jpushAnswe
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	var body struct {
-		MsgID json.RawMessage `json:"msg_id"`
 		Error struct {
 			Code    int    `json:"code"`
 			Message string `json:"message"`
@@ -291,7 +376,11 @@ func (j *JPush) call(ctx context.Context, g jpushGroup, ids []string) jpushAnswe
 	}
 	json.Unmarshal(raw, &body)
 	a := jpushAnswer{status: res.StatusCode, code: body.Error.Code, message: body.Error.Message}
-	a.msgID, _ = strconv.ParseInt(strings.Trim(string(body.MsgID), `"`), 10, 64)
+	if into != nil && a.status == http.StatusOK {
+		if err := json.Unmarshal(raw, into); err != nil {
+			a.status, a.message = http.StatusBadGateway, "unreadable answer: "+err.Error()
+		}
+	}
 	if s, err := strconv.Atoi(strings.TrimSpace(res.Header.Get("X-Rate-Limit-Reset"))); err == nil && s > 0 {
 		a.reset = time.Duration(s) * time.Second
 	}
@@ -302,62 +391,4 @@ func (j *JPush) call(ctx context.Context, g jpushGroup, ids []string) jpushAnswe
 	return a
 }
 
-// sentIDs remembers, for a while, the msg_id of the call that delivered a
-// message to a device (by CollapseID and token), at most max of them.
-type sentIDs struct {
-	mu    sync.Mutex
-	ttl   time.Duration
-	max   int
-	m     map[string]sentID
-	queue []string // keys, oldest first (a key may be in it more than once)
-}
-
-type sentID struct {
-	id int64
-	at time.Time
-}
-
-func newSentIDs(max int, ttl time.Duration) *sentIDs {
-	return &sentIDs{ttl: ttl, max: max, m: map[string]sentID{}}
-}
-
-func sentKey(collapseID, token string) string { return collapseID + "\x00" + token }
-
-func (s *sentIDs) get(collapseID, token string, now time.Time) int64 {
-	if collapseID == "" {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.m[sentKey(collapseID, token)]
-	if !ok || now.Sub(e.at) > s.ttl {
-		return 0
-	}
-	return e.id
-}
-
-func (s *sentIDs) put(collapseID, token string, id int64, now time.Time) {
-	if collapseID == "" {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := sentKey(collapseID, token)
-	s.m[k] = sentID{id, now}
-	s.queue = append(s.queue, k)
-	for len(s.m) > s.max || len(s.queue) > 2*s.max {
-		old := s.queue[0]
-		s.queue = s.queue[1:]
-		if e, ok := s.m[old]; ok && (len(s.m) > s.max || now.Sub(e.at) > s.ttl) {
-			delete(s.m, old)
-		}
-	}
-}
-
-func (s *sentIDs) forget(collapseID, token string) {
-	s.mu.Lock()
-	delete(s.m, sentKey(collapseID, token))
-	s.mu.Unlock()
-}
-
-var _ Provider = (*JPush)(nil)
+var _ Keyer = (*JPush)(nil)

@@ -3,6 +3,8 @@ package push_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -58,7 +60,7 @@ func TestJPushOutcomes(t *testing.T) {
 	}
 	noProblems(t, f.Problems())
 	d := f.Deliveries()
-	if len(d) != 1 || d[0].Token != "ok" || d[0].Title != "t ok" || d[0].Body != "t ok body" || d[0].MsgID == 0 || d[0].Override != 0 {
+	if len(d) != 1 || d[0].Token != "ok" || d[0].Title != "t ok" || d[0].Body != "t ok body" || d[0].MsgID == 0 || d[0].CID != "" {
 		t.Fatalf("deliveries %+v", d)
 	}
 }
@@ -177,39 +179,174 @@ func TestJPushStopsTheBatch(t *testing.T) {
 	}
 }
 
-// A resend of a delivered message replaces the first on the phone: it
-// carries override_msg_id, the first call's msg_id; when JPush no longer
-// knows that msg_id (a day later) the message goes as a new one.
-func TestJPushResendOverridesTheFirst(t *testing.T) {
+// Key gives each call a cid of JPush's pool: per notification, one for
+// each 1000 registration ids, ten asked for at a time. A key is kept while
+// it is young; one older than KeyTTL is replaced.
+func TestJPushKeys(t *testing.T) {
 	f := pushtest.NewJPush(t)
 	p := newJPush(t, f)
-	m := androidMsg("rid-1", "news")
-	send := func() {
-		t.Helper()
-		if r := p.Send(context.Background(), []push.Message{m}); r[0].Outcome != push.Delivered {
-			t.Fatalf("%+v", r[0])
+	var msgs []push.Message
+	for i := range 2500 {
+		msgs = append(msgs, androidMsg(fmt.Sprintf("rid-%04d", i), "everyone"))
+	}
+	for i := range 12 {
+		msgs = append(msgs, androidMsg("rid-0001", fmt.Sprint("push ", i)))
+	}
+	if r := p.Key(context.Background(), msgs); r != nil {
+		t.Fatalf("key: %+v", r)
+	}
+	sizes := map[string]int{}
+	for i, m := range msgs {
+		if !strings.HasPrefix(m.SendKey, f.AppKey+"-") || time.Since(m.SendKeyAt) > time.Minute {
+			t.Fatalf("message %d: key %q at %v", i, m.SendKey, m.SendKeyAt)
 		}
+		sizes[m.SendKey]++
 	}
-	send()
-	send()
-	d := f.Deliveries()
-	if len(d) != 2 || d[0].Override != 0 || d[1].Override != d[0].MsgID {
-		t.Fatalf("deliveries %+v: want the resend to override the first msg_id", d)
+	if len(sizes) != 3+12 || sizes[msgs[0].SendKey] != 1000 || sizes[msgs[2000].SendKey] != 500 {
+		t.Fatalf("calls by key: %v", sizes)
 	}
-	// Another push to the same device is a notification of its own.
-	other := androidMsg("rid-1", "other news")
-	other.CollapseID = "plaza-push-8"
-	p.Send(context.Background(), []push.Message{other})
-	if d := f.Deliveries(); d[2].Override != 0 {
-		t.Fatalf("another push overrides: %+v", d[2])
+	if n := f.CIDCalls(); n != 2 {
+		t.Fatalf("%d calls to the cid pool for 15 cids, want 2", n)
 	}
-	f.ExpireMsgIDs()
-	send()
-	d = f.Deliveries()
-	if len(d) != 4 || d[3].Override != 0 || f.Calls() != 5 {
-		t.Fatalf("after the msg_id expired: %+v, %d calls", d, f.Calls())
+	// Young keys are kept; an old one is replaced.
+	old := msgs[2500].SendKey
+	msgs[2500].SendKeyAt = time.Now().Add(-push.KeyTTL - time.Minute)
+	kept := msgs[0].SendKey
+	if r := p.Key(context.Background(), msgs); r != nil {
+		t.Fatalf("key: %+v", r)
+	}
+	if msgs[0].SendKey != kept || msgs[2500].SendKey == old || f.CIDCalls() != 3 {
+		t.Fatalf("keys after a second Key: %q (was %q), %q (was %q), %d cid calls", msgs[0].SendKey, kept, msgs[2500].SendKey, old, f.CIDCalls())
 	}
 	noProblems(t, f.Problems())
+}
+
+// Two pushes never share a call, nor a key, even with the same text.
+func TestJPushPushesApart(t *testing.T) {
+	f := pushtest.NewJPush(t)
+	p := newJPush(t, f)
+	a, b := androidMsg("rid-1", "same"), androidMsg("rid-2", "same")
+	b.PushID, b.CollapseID = 8, "plaza-push-8"
+	msgs := []push.Message{a, b}
+	if r := p.Key(context.Background(), msgs); r != nil {
+		t.Fatalf("key: %+v", r)
+	}
+	if msgs[0].SendKey == msgs[1].SendKey {
+		t.Fatalf("one key for two pushes: %q", msgs[0].SendKey)
+	}
+	p.Send(context.Background(), msgs)
+	if got := f.CallSizes(); !reflect.DeepEqual(got, []int{1, 1}) {
+		t.Fatalf("calls of %v ids", got)
+	}
+}
+
+// A cid pool that fails for anything but the credentials is tried again.
+func TestJPushKeyPoolFailsForNow(t *testing.T) {
+	pool := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"error":{"code":1003,"message":"type is not allowed here"}}`))
+	}))
+	defer pool.Close()
+	p, err := push.NewJPush(push.JPushConfig{AppKey: "k", MasterSecret: "s", Endpoint: pool.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Key(context.Background(), []push.Message{androidMsg("a", "x")}); r == nil || r.Outcome != push.Retry || !strings.Contains(r.Detail, "cid pool: 403 1003") {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// A call made again under its key (a resend after a crash, or after an
+// answer that never came) is answered as the first, and not pushed again.
+func TestJPushKeyedResendIsPushedOnce(t *testing.T) {
+	f := pushtest.NewJPush(t)
+	p := newJPush(t, f)
+	var msgs []push.Message
+	for i := range 1500 {
+		msgs = append(msgs, androidMsg(fmt.Sprintf("rid-%04d", i), "news"))
+	}
+	if r := p.Key(context.Background(), msgs); r != nil {
+		t.Fatalf("key: %+v", r)
+	}
+	for try := range 3 {
+		for i, r := range p.Send(context.Background(), msgs) {
+			if r.Outcome != push.Delivered {
+				t.Fatalf("try %d, message %d: %+v", try, i, r)
+			}
+		}
+	}
+	d := f.Deliveries()
+	if len(d) != 1500 || f.Repeats() != 4 || f.Calls() != 6 {
+		t.Fatalf("%d deliveries, %d repeats, %d calls: want 1500, 4 (2 calls twice), 6", len(d), f.Repeats(), f.Calls())
+	}
+	for i, x := range d {
+		if x.CID != msgs[i].SendKey {
+			t.Fatalf("delivery %d under cid %q, its key is %q", i, x.CID, msgs[i].SendKey)
+		}
+	}
+	noProblems(t, f.Problems())
+
+	// A cid JPush no longer knows (a day later): the call goes without it.
+	f.ExpireCIDs()
+	for i, r := range p.Send(context.Background(), msgs[:1]) {
+		if r.Outcome != push.Delivered {
+			t.Fatalf("expired cid, message %d: %+v", i, r)
+		}
+	}
+	if d := f.Deliveries(); len(d) != 1501 || d[1500].CID != "" {
+		t.Fatalf("after the cid expired: %d deliveries, last %+v", len(d), d[len(d)-1])
+	}
+}
+
+// A keyed call refused for a dead id: each id alone goes without the cid
+// (under it, JPush would answer the first of them for all).
+func TestJPushKeyedDeadAudience(t *testing.T) {
+	f := pushtest.NewJPush(t)
+	f.Strict = true
+	f.SetAnswer("dead", pushtest.JPushAnswer{Unknown: true})
+	p := newJPush(t, f)
+	msgs := []push.Message{androidMsg("live-1", "hi"), androidMsg("dead", "hi"), androidMsg("live-2", "hi")}
+	if r := p.Key(context.Background(), msgs); r != nil {
+		t.Fatalf("key: %+v", r)
+	}
+	want := []push.Outcome{push.Delivered, push.Dead, push.Delivered}
+	for i, r := range p.Send(context.Background(), msgs) {
+		if r.Outcome != want[i] {
+			t.Errorf("message %d: %+v, want %v", i, r, want[i])
+		}
+	}
+	if d := f.Deliveries(); len(d) != 2 || d[0].CID != "" || d[1].CID != "" {
+		t.Fatalf("deliveries %+v", d)
+	}
+	noProblems(t, f.Problems())
+}
+
+// When no cid can be had, Key answers the Result of every message: the
+// vendor's refusal, or a retry when it cannot be reached.
+func TestJPushKeyFails(t *testing.T) {
+	f := pushtest.NewJPush(t)
+	cfg := f.Config()
+	cfg.MasterSecret = "wrong"
+	wrong, err := push.NewJPush(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := []push.Message{androidMsg("a", "x")}
+	if r := wrong.Key(context.Background(), msgs); r == nil || r.Outcome != push.Rejected || !strings.Contains(r.Detail, "cid pool: 401 1004") {
+		t.Fatalf("wrong secret: %+v", r)
+	}
+	cfg = f.Config()
+	cfg.Endpoint = "http://127.0.0.1:1"
+	gone, err := push.NewJPush(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := gone.Key(context.Background(), msgs); r == nil || r.Outcome != push.Retry || !strings.HasPrefix(r.Detail, "cid pool: ") {
+		t.Fatalf("unreachable: %+v", r)
+	}
+	if msgs[0].SendKey != "" {
+		t.Fatalf("a key after a failure: %q", msgs[0].SendKey)
+	}
 }
 
 // An empty body: the title is the alert (an empty alert is not shown).

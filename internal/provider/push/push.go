@@ -35,10 +35,14 @@ type Message struct {
 	// CollapseID is the same for every send of one push to one device
 	// (a retry, or a resend after a crash): the phone shows it once
 	// (APNs apns-collapse-id, FCM collapse_key and the notification's tag;
-	// JPush has no such id: its provider resends with override_msg_id,
-	// which it remembers per node).
+	// JPush has no such id on Android: a Keyer's SendKey does its work).
 	CollapseID string    `json:"collapse_id"`
 	Time       time.Time `json:"time"`
+	// SendKey, set by a Keyer, names the vendor call this message goes in
+	// (JPush: the call's cid); the messages of one key are sent together,
+	// in one call. SendKeyAt is when the key was issued.
+	SendKey   string    `json:"send_key,omitempty"`
+	SendKeyAt time.Time `json:"-"`
 }
 
 // Outcome is what became of one message.
@@ -93,6 +97,24 @@ type Provider interface {
 	// Name is the channel's name in records and metrics ("apns", "fcm",
 	// "jpush", "outbox").
 	Name() string
+}
+
+// Keyer is a Provider whose calls carry an idempotency key (JPush's cid: a
+// call made again under the cid of one the vendor took is answered as the
+// first was, and not pushed again). Before a batch is sent, the notify
+// core has Key give a SendKey to the messages that need one, keeps the
+// keys with the deliveries durably, and only then calls Send; a message
+// keeps its key, and is sent again in the same call under the same key,
+// until the answer is recorded. So a resend after a crash between the
+// vendor's answer and its record is not shown twice.
+type Keyer interface {
+	Provider
+	// Key sets SendKey and SendKeyAt on the messages of msgs that have no
+	// key, or one too old to be kept, grouping them into calls; it keeps
+	// the others' keys. It answers nil, or, when keys cannot be had (the
+	// vendor refused or was not reached), the Result of the messages it
+	// left without a key (the others are sent).
+	Key(ctx context.Context, msgs []Message) *Result
 }
 
 // Channels picks a device's provider by its client_type.

@@ -10,7 +10,9 @@
 //     the test's key, and issues access tokens), and messages:send (it
 //     checks the bearer is one it issued, and the message).
 //   - JPush Push API v3: HTTP Basic auth with the app key and master
-//     secret, and the push object.
+//     secret, the push object, and the cid pool (GET /v3/push/cid): a call
+//     made again under the cid of one it took is answered as that one was
+//     and not pushed again (Repeats); a cid it did not issue is refused.
 //
 // Each fake answers per device token as a test sets (SetAnswer): success
 // by default, or any failure of the vendor. It records what it took
@@ -29,6 +31,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -50,7 +53,7 @@ type Delivery struct {
 	Body       string
 	CollapseID string // APNs apns-collapse-id; FCM collapse_key (= the tag)
 	MsgID      int64  // JPush: the msg_id of the call
-	Override   int64  // JPush: options.override_msg_id of the call
+	CID        string // JPush: the call's cid
 }
 
 // recorder is what every fake keeps.
@@ -597,18 +600,36 @@ type JPush struct {
 	// Strict refuses a call with any unknown registration id (1011): the
 	// stricter of the readings of JPush's documentation.
 	Strict bool
+	// Pushed, when set, is called for each call that pushes (with the
+	// number of such calls so far) once it is taken, before it is
+	// answered, with the fake's lock held: a test may kill its client
+	// there, between the vendor's taking a call and the answer's record.
+	Pushed func(n int)
 
-	answers map[string]JPushAnswer
-	msgIDs  map[int64]bool
-	nextID  int64
-	sizes   []int
+	answers  map[string]JPushAnswer
+	nextID   int64
+	sizes    []int
+	issued   map[string]bool       // the cids given out
+	firsts   map[string]jpushFirst // the call each used cid was first taken in
+	repeats  int
+	repeated map[string]int // by cid
+	pushed   int
+	cidCalls int
+	lastCID  int
+}
+
+// jpushFirst is the call a cid was first taken in.
+type jpushFirst struct {
+	msgID    int64
+	audience map[string]bool
 }
 
 // NewJPush starts a JPush fake, closed at the test's end.
 func NewJPush(t testing.TB) *JPush {
 	t.Helper()
 	f := &JPush{AppKey: "0123456789abcdef01234567", MasterSecret: "fedcba9876543210fedcba98",
-		answers: map[string]JPushAnswer{}, msgIDs: map[int64]bool{}, nextID: 18100000000000000}
+		answers: map[string]JPushAnswer{}, nextID: 18100000000000000,
+		issued: map[string]bool{}, firsts: map[string]jpushFirst{}, repeated: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(srv.Close)
 	f.URL = srv.URL
@@ -627,11 +648,34 @@ func (f *JPush) SetAnswer(id string, a JPushAnswer) {
 	f.mu.Unlock()
 }
 
-// ExpireMsgIDs forgets the msg_ids issued so far (older than a day).
-func (f *JPush) ExpireMsgIDs() {
+// ExpireCIDs forgets the cids issued so far (older than a day): a call
+// under one of them is refused.
+func (f *JPush) ExpireCIDs() {
 	f.mu.Lock()
-	f.msgIDs = map[int64]bool{}
+	f.issued, f.firsts = map[string]bool{}, map[string]jpushFirst{}
 	f.mu.Unlock()
+}
+
+// Repeats counts the calls made again under a cid JPush had taken: answered
+// as the first, not pushed.
+func (f *JPush) Repeats() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.repeats
+}
+
+// Repeated counts the calls made again under each cid.
+func (f *JPush) Repeated() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.repeated)
+}
+
+// CIDCalls counts the calls to the cid pool.
+func (f *JPush) CIDCalls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cidCalls
 }
 
 // CallSizes are the numbers of registration ids of the calls, in order.
@@ -650,6 +694,10 @@ func jpushError(w http.ResponseWriter, status, code int, msg string, msgID int64
 }
 
 func (f *JPush) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/v3/push/cid" {
+		f.cids(w, r)
+		return
+	}
 	defer f.begin()()
 	w.Header().Set("X-Rate-Limit-Limit", "600")
 	w.Header().Set("X-Rate-Limit-Remaining", "599")
@@ -678,9 +726,7 @@ func (f *JPush) serve(w http.ResponseWriter, r *http.Request) {
 				Title string `json:"title"`
 			} `json:"android"`
 		} `json:"notification"`
-		Options struct {
-			OverrideMsgID int64 `json:"override_msg_id"`
-		} `json:"options"`
+		CID string `json:"cid"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
 		fail(400, 1003, "JPush: body: %v", err)
@@ -703,9 +749,28 @@ func (f *JPush) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if o := p.Options.OverrideMsgID; o != 0 && !f.msgIDs[o] {
-		jpushError(w, 400, 1003, "override_msg_id is invalid", 0)
-		return
+	f.push(w, p.Notification.Android.Title, p.Notification.Android.Alert, ids, p.CID)
+}
+
+// push takes and answers a call, with f.mu held.
+func (f *JPush) push(w http.ResponseWriter, title, alert string, ids []string, cid string) {
+	if cid != "" {
+		if !f.issued[cid] {
+			jpushError(w, 400, 1003, "cid is invalid", 0)
+			return
+		}
+		if first, ok := f.firsts[cid]; ok {
+			// JPush answers the first call's result, and pushes nothing.
+			f.repeats++
+			f.repeated[cid]++
+			for _, id := range ids {
+				if !first.audience[id] {
+					f.problems = append(f.problems, fmt.Sprintf("JPush: cid %s used again with %s, not in its first call: never pushed", cid, id))
+				}
+			}
+			jsonAnswer(w, 200, map[string]string{"sendno": "0", "msg_id": strconv.FormatInt(first.msgID, 10)})
+			return
+		}
 	}
 	var known []string
 	for _, id := range ids {
@@ -728,10 +793,55 @@ func (f *JPush) serve(w http.ResponseWriter, r *http.Request) {
 		jpushError(w, 400, 1011, "cannot find user by this audience or has been inactive for more than 255 days", id)
 		return
 	}
-	f.msgIDs[id] = true
-	n := p.Notification.Android
+	if cid != "" {
+		audience := map[string]bool{}
+		for _, k := range ids {
+			audience[k] = true
+		}
+		f.firsts[cid] = jpushFirst{msgID: id, audience: audience}
+	}
 	for _, k := range known {
-		f.deliveries = append(f.deliveries, Delivery{Token: k, Title: n.Title, Body: n.Alert, MsgID: id, Override: p.Options.OverrideMsgID})
+		f.deliveries = append(f.deliveries, Delivery{Token: k, Title: title, Body: alert, MsgID: id, CID: cid})
+	}
+	f.pushed++
+	if f.Pushed != nil {
+		f.Pushed(f.pushed)
 	}
 	jsonAnswer(w, 200, map[string]string{"sendno": "0", "msg_id": strconv.FormatInt(id, 10)})
+}
+
+// cids answers GET /v3/push/cid: count cids (1 when not given, at most 10,
+// as for an app that is not VIP), {appkey}-{uuid}.
+func (f *JPush) cids(w http.ResponseWriter, r *http.Request) {
+	if user, pass, ok := r.BasicAuth(); !ok || user != f.AppKey || pass != f.MasterSecret {
+		f.problem("JPush: cid pool: basic auth %q (ok %v)", user, ok)
+		jpushError(w, 401, 1004, "Authen failed", 0)
+		return
+	}
+	q := r.URL.Query()
+	if t := q.Get("type"); t != "" && t != "push" {
+		f.problem("JPush: cid type %q", t)
+		jpushError(w, 400, 1003, "type is invalid", 0)
+		return
+	}
+	n := 1
+	if c := q.Get("count"); c != "" {
+		v, err := strconv.Atoi(c)
+		if err != nil || v < 1 {
+			f.problem("JPush: cid count %q", c)
+			jpushError(w, 400, 1003, "count is invalid", 0)
+			return
+		}
+		n = min(v, 10)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cidCalls++
+	list := make([]string, n)
+	for i := range list {
+		f.lastCID++
+		list[i] = fmt.Sprintf("%s-%08x-0000-4000-8000-%012x", f.AppKey, f.lastCID, f.lastCID)
+		f.issued[list[i]] = true
+	}
+	jsonAnswer(w, 200, map[string]any{"cidlist": list})
 }
