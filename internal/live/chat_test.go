@@ -424,3 +424,52 @@ func TestChatRace(t *testing.T) {
 		}
 	})
 }
+
+// The janitor deletes comments older than CommentRetention that are not
+// among their room's last History; a room keeps what a joiner is shown,
+// however old.
+func TestSweepComments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		cfg := live.DefaultChatConfig()
+		cfg.History = 3
+		e := newChat(t, db, realtime.NewLocal(), cfg)
+		ctx := context.Background()
+		old := start.Add(-live.CommentRetention - time.Hour).UnixMilli()
+		put := func(anchor int64, text string, at int64) {
+			t.Helper()
+			if _, err := db.Exec(ctx, "INSERT INTO room_comments (anchor_id, user_id, text, created_at) VALUES (?, 2, ?, ?)", anchor, text, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 6 {
+			put(1, fmt.Sprint("old ", i), old)
+			put(3, fmt.Sprint("old ", i), old)
+		}
+		for i := range 4 {
+			put(1, fmt.Sprint("new ", i), start.UnixMilli())
+		}
+		put(2, "old 0", old)
+		put(2, "old 1", old)
+		if err := e.chat.SweepComments(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]string{
+			1: "new 0,new 1,new 2,new 3", // the old ones go; a new one past History stays
+			2: "old 0,old 1",             // fewer than History: all kept
+			3: "old 3,old 4,old 5",       // the last History of an idle room
+		}
+		for anchor, w := range want {
+			rows, err := store.Collect(ctx, db, "SELECT text FROM room_comments WHERE anchor_id = ? ORDER BY id", []any{anchor},
+				func(r store.Scanner) (string, error) {
+					var s string
+					return s, r.Scan(&s)
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(rows, ","); got != w {
+				t.Errorf("room %d: %q, want %q", anchor, got, w)
+			}
+		}
+	})
+}

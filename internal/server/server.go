@@ -436,10 +436,14 @@ func (a *App) RunPushDelivery(ctx context.Context) {
 // Handler is the whole HTTP surface.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Sweep deletes expired codes, tokens, rate counters and media ids, and
-// the records of push deliveries settled long ago.
+// Sweep deletes expired codes, tokens, rate counters and media ids, the
+// records of push deliveries settled long ago, and old room comments no
+// joining viewer is shown.
 func (a *App) Sweep(ctx context.Context) error {
 	errsOut := []error{a.Accounts.SweepCodes(ctx), a.Accounts.SweepTokens(ctx), a.Admins.Sweep(ctx), a.Media.Sweep(ctx), a.Notify.SweepDeliveries(ctx)}
+	if a.Chat != nil {
+		errsOut = append(errsOut, a.Chat.SweepComments(ctx))
+	}
 	if l, ok := a.limiter.(*ratelimit.DB); ok {
 		errsOut = append(errsOut, l.Sweep(ctx))
 	}
