@@ -9,7 +9,10 @@
 // down its caches are not used at all (Usable is false): reads go to the
 // store until the link is back. So a lost message never leaves a stale
 // answer; a message in flight leaves one on the other nodes for as long
-// as it takes to arrive (docs/compat.md states the bound).
+// as it takes to arrive (docs/compat.md states the bound). A change this
+// node could not publish (the bus refused it for a while) is owed: the
+// node tells every other to drop everything, and keeps trying until the
+// bus takes it, before it publishes anything after.
 package cachesync
 
 import (
@@ -48,11 +51,12 @@ type Sync struct {
 
 	seen atomic.Uint64 // the bus's losses when every cache was last dropped
 
-	out  chan string // messages to publish, in order
-	lost atomic.Bool // out overflowed: publish a drop of everything
-	sub  *realtime.Subscription
-	stop context.CancelFunc
-	done sync.WaitGroup
+	out   chan string   // messages to publish, in order
+	lost  atomic.Bool   // out overflowed: publish a drop of everything
+	retry time.Duration // the first wait after a failed publish (it doubles)
+	sub   *realtime.Subscription
+	stop  context.CancelFunc
+	done  sync.WaitGroup
 }
 
 // queued is how many changes wait to be published at most; past that
@@ -69,7 +73,8 @@ func New(bus realtime.Bus, log *slog.Logger) (*Sync, error) {
 		return nil, err
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	s := &Sync{bus: bus, log: log, caches: map[string]Cache{}, out: make(chan string, queued), sub: sub, stop: stop}
+	s := &Sync{bus: bus, log: log, caches: map[string]Cache{}, out: make(chan string, queued), sub: sub, stop: stop,
+		retry: 50 * time.Millisecond}
 	_, losses := bus.Link()
 	s.seen.Store(losses)
 	s.done.Add(2)
@@ -163,37 +168,44 @@ func (s *Sync) dropAll() {
 }
 
 // publish sends the queued changes in order, retrying a failed send for a
-// while (the other nodes stay stale meanwhile: the bound in the docs).
+// while (the other nodes stay stale meanwhile: the bound in the docs). A
+// change it gave up on, or that found the queue full, is owed: a drop of
+// everything, tried until the bus takes it, before any later change.
 func (s *Sync) publish(ctx context.Context) {
 	defer s.done.Done()
-	send := func(msg string) {
-		wait := 50 * time.Millisecond
+	send := func(msg string) bool { // false: given up
+		wait := s.retry
 		for try := 0; ; try++ {
 			err := s.bus.Publish(ctx, Topic, []byte(msg))
 			if err == nil || ctx.Err() != nil {
-				return
+				return err == nil
 			}
 			if try == 8 {
-				s.log.Error("cachesync: could not publish a cache change; other nodes may serve it stale until their caches drop", "err", err)
-				return
+				s.log.Error("cachesync: could not publish a cache change; the other nodes will be told to drop every cache once the bus takes it", "err", err)
+				return false
 			}
 			select {
 			case <-ctx.Done():
-				return
+				return false
 			case <-time.After(wait):
 			}
 			wait *= 2
 		}
 	}
-	for {
+	owed := false
+	for ctx.Err() == nil {
+		if s.lost.Swap(false) {
+			owed = true
+		}
+		if owed {
+			owed = !send("* lost")
+			continue
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case msg := <-s.out:
-			send(msg)
-		}
-		if s.lost.Swap(false) {
-			send("* overflow")
+			owed = !send(msg)
 		}
 	}
 }

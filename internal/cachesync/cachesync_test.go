@@ -2,8 +2,11 @@ package cachesync_test
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,5 +140,46 @@ func TestRegisterRefusesBadNames(t *testing.T) {
 			}()
 			s.Register(name, &fake{})
 		}()
+	}
+}
+
+// failingBus refuses the next publishes it is told to.
+type failingBus struct {
+	hubBus
+	fail atomic.Int32
+}
+
+func (b *failingBus) Publish(ctx context.Context, topic string, data []byte) error {
+	if b.fail.Add(-1) >= 0 {
+		return errors.New("bus unavailable")
+	}
+	return b.hubBus.Publish(ctx, topic, data)
+}
+
+// A change the bus kept refusing is owed: once the bus takes messages
+// again, the other nodes are told to drop everything, before any later
+// change reaches them.
+func TestRefusedChangeIsOwed(t *testing.T) {
+	hub := newBus(t)
+	bus := &failingBus{hubBus: hub}
+	a, b := newSync(t, bus), newSync(t, hub)
+	cachesync.SetRetry(a, time.Millisecond)
+	ca, cb := &fake{}, &fake{}
+	a.Register("users", ca)
+	b.Register("users", cb)
+	bus.fail.Store(30) // more than the tries of one change (9), and of the owed drop's first round
+	a.Changed(ca, "users", "7")
+	a.Changed(ca, "users", "8")
+	eventually(t, "node b drops everything, then hears the later change", func() bool {
+		got, d := cb.state()
+		return d == 1 && len(got) == 1 && got[0] == "8"
+	})
+	if got, _ := cb.state(); slices.Contains(got, "7") {
+		t.Fatalf("node b heard the refused change: %v", got)
+	}
+	a.Changed(ca, "users", "9")
+	eventually(t, "the next change", func() bool { got, _ := cb.state(); return len(got) == 2 && got[1] == "9" })
+	if _, d := cb.state(); d != 1 {
+		t.Fatalf("%d drops", d)
 	}
 }
