@@ -160,6 +160,28 @@ func (s *Service) Update(ctx context.Context, by Session, id int64, c Change) (A
 	return s.Get(ctx, id)
 }
 
+// provePassword checks that password is the admin's own: a wrong one is
+// refused with field (and counts in the sign-in limits, as at sign-in),
+// and so is a right one past those limits.
+func (s *Service) provePassword(ctx context.Context, adminID int64, field, password, ip string) error {
+	limits, err := s.codeLimits(ctx, adminID, ip)
+	if err != nil {
+		return err
+	}
+	var hash string
+	if err := s.db.QueryRow(ctx, "SELECT password_hash FROM admins WHERE id = ?", adminID).Scan(&hash); err != nil {
+		return errs.Wrap(err, "check password")
+	}
+	ok, err := s.hasher.Verify(hash, password)
+	if err != nil {
+		return errs.Wrap(err, "check password")
+	}
+	if !ok {
+		return s.loginFailed(ctx, limits, errs.InvalidField(field, "wrong password"))
+	}
+	return ratelimit.Refused(ctx, s.limiter, limits...)
+}
+
 // ChangePassword sets the password of the session's admin when old is
 // their password (a wrong one counts in the sign-in limits, as at
 // sign-in); the admin's other sessions end.
@@ -167,22 +189,7 @@ func (s *Service) ChangePassword(ctx context.Context, ses Session, old, new, ip 
 	if err := checkPassword("new_password", new); err != nil {
 		return err
 	}
-	limits, err := s.codeLimits(ctx, ses.Admin.ID, ip)
-	if err != nil {
-		return err
-	}
-	var hash string
-	if err := s.db.QueryRow(ctx, "SELECT password_hash FROM admins WHERE id = ?", ses.Admin.ID).Scan(&hash); err != nil {
-		return errs.Wrap(err, "change password")
-	}
-	ok, err := s.hasher.Verify(hash, old)
-	if err != nil {
-		return errs.Wrap(err, "change password")
-	}
-	if !ok {
-		return s.loginFailed(ctx, limits, errs.InvalidField("old_password", "wrong password"))
-	}
-	if err := ratelimit.Refused(ctx, s.limiter, limits...); err != nil {
+	if err := s.provePassword(ctx, ses.Admin.ID, "old_password", old, ip); err != nil {
 		return err
 	}
 	newHash, err := s.hasher.Hash(new)

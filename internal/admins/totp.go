@@ -113,11 +113,16 @@ func newRecoveryCode() string {
 	return c[0:4] + "-" + c[4:8] + "-" + c[8:12] + "-" + c[12:16]
 }
 
-// StartTOTP begins a TOTP enrolment of an admin: a new secret, kept
-// pending (sign-in does not ask for it) until ConfirmTOTP. Starting again
-// replaces a pending secret. An admin with TOTP on disables it first
-// (Conflict).
-func (s *Service) StartTOTP(ctx context.Context, adminID int64) (Enrolment, error) {
+// StartTOTP begins a TOTP enrolment of an admin who proves it with their
+// password (a wrong one is refused, field "password", and counts in the
+// sign-in limits): a new secret, kept pending (sign-in does not ask for
+// it) until ConfirmTOTP. So a session alone (a stolen one) cannot put a
+// second factor of its own on the account. Starting again replaces a
+// pending secret. An admin with TOTP on disables it first (Conflict).
+func (s *Service) StartTOTP(ctx context.Context, adminID int64, password, ip string) (Enrolment, error) {
+	if err := s.provePassword(ctx, adminID, "password", password, ip); err != nil {
+		return Enrolment{}, err
+	}
 	var email string
 	var secret sql.NullString
 	err := s.db.QueryRow(ctx, "SELECT email, totp_secret FROM admins WHERE id = ?", adminID).Scan(&email, &secret)

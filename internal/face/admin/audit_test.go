@@ -177,9 +177,10 @@ func TestAuditEveryWrite(t *testing.T) {
 				ok: map[string]any{"old_password": adminPassword, "new_password": adminPassword}, okStatus: 204,
 				after: map[string]any{"old_password": redacted, "new_password": redacted}},
 			write{route: "POST /admin/v1/admins/me/totp", setup: fixed("/admin/v1/admins/me/totp", "/admin/v1/admins/me/totp"),
-				refusedStatus: 401, refusedHeaders: []string{"Authorization", "Bearer not-a-token"}, okStatus: 200},
+				refused: map[string]any{"password": "not-the-password"}, refusedStatus: 400,
+				ok: map[string]any{"password": adminPassword}, okStatus: 200, after: map[string]any{"password": redacted}},
 			write{route: "POST /admin/v1/admins/me/totp/confirm", setup: func(t *testing.T) (string, string) {
-				secret = a.ok("POST", "/admin/v1/admins/me/totp", nil, 200)["secret"].(string)
+				secret = a.ok("POST", "/admin/v1/admins/me/totp", map[string]any{"password": adminPassword}, 200)["secret"].(string)
 				confirm["code"] = totpCode(t, e, secret)
 				return "/admin/v1/admins/me/totp/confirm", "/admin/v1/admins/me/totp/confirm"
 			}, refused: map[string]any{"code": "000000x"}, refusedStatus: 400, ok: confirm, okStatus: 200,

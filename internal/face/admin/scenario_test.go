@@ -234,7 +234,8 @@ func TestOpenAPIScenario(t *testing.T) {
 		a.fail("PATCH", "/admin/v1/admins/999999", map[string]any{"disabled": true}, 404, "not_found", "")
 		a.fail("POST", "/admin/v1/admins/me/password", map[string]any{"old_password": "not-it-at-all", "new_password": "another-password"}, 400, "invalid", "old_password")
 		a.ok("POST", "/admin/v1/admins/me/password", map[string]any{"old_password": adminPassword, "new_password": adminPassword + "-2"}, 204)
-		en := a.ok("POST", "/admin/v1/admins/me/totp", nil, 200)
+		a.fail("POST", "/admin/v1/admins/me/totp", map[string]any{"password": adminPassword}, 400, "invalid", "password") // the old one
+		en := a.ok("POST", "/admin/v1/admins/me/totp", map[string]any{"password": adminPassword + "-2"}, 200)
 		a.fail("POST", "/admin/v1/admins/me/totp/confirm", map[string]any{"code": "000000x"}, 400, "invalid", "code")
 		a.ok("POST", "/admin/v1/admins/me/totp/confirm", map[string]any{"code": totpCode(t, e, en["secret"].(string))}, 200)
 		e.Clock.Advance(30 * time.Second)

@@ -289,8 +289,23 @@ type enrolmentBody struct {
 	QRPNG      string `json:"qr_png"`
 }
 
+// startTOTP takes {"password"}: the admin's own.
 func (f *face) startTOTP(r *http.Request, a admins.Admin) (int, any, error) {
-	e, err := f.Admins.StartTOTP(r.Context(), a.ID)
+	in, err := decode(r)
+	if err == nil {
+		err = only(in, "password")
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	v, err := texts(in, "password")
+	if err != nil {
+		return 0, nil, err
+	}
+	if v[0] == "" {
+		return 0, nil, errs.InvalidField("password", "password is required: your own, to enrol a second factor")
+	}
+	e, err := f.Admins.StartTOTP(r.Context(), a.ID, v[0], httpx.ClientIP(r, f.TrustProxy))
 	if err != nil {
 		return 0, nil, err
 	}

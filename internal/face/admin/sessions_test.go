@@ -157,11 +157,21 @@ func loginWith(e *plazatest.Env, extra ...string) plazatest.Response {
 	return e.Do("POST", "/admin/v1/login", body, "X-Forwarded-For", "10.0.0.1")
 }
 
-// enrol turns TOTP on for a's admin and returns the secret and the
-// recovery codes.
+// enrol turns TOTP on for a's admin (the first admin) and returns the
+// secret and the recovery codes.
 func enrol(t *testing.T, e *plazatest.Env, a api) (string, []string) {
 	t.Helper()
-	en := a.ok("POST", "/admin/v1/admins/me/totp", nil, 200)
+	return enrolWith(t, e, a, adminPassword)
+}
+
+// enrolWith is enrol for an admin whose password is password.
+func enrolWith(t *testing.T, e *plazatest.Env, a api, password string) (string, []string) {
+	t.Helper()
+	// The admin's own password is needed (a session alone is not enough).
+	a.fail("POST", "/admin/v1/admins/me/totp", map[string]any{}, 400, "invalid", "password")
+	a.fail("POST", "/admin/v1/admins/me/totp", map[string]any{"password": "not-the-password"}, 400, "invalid", "password")
+	a.fail("POST", "/admin/v1/admins/me/totp", map[string]any{"password": password, "secret": "mine"}, 400, "invalid", "secret")
+	en := a.ok("POST", "/admin/v1/admins/me/totp", map[string]any{"password": password}, 200)
 	sameKeys(t, "enrolment", en, "secret", "otpauth_url", "qr_png")
 	secret := str(en, "secret")
 	if !strings.HasPrefix(str(en, "otpauth_url"), "otpauth://totp/") || !strings.Contains(str(en, "otpauth_url"), "secret="+secret) {
@@ -204,7 +214,7 @@ func TestTOTP(t *testing.T) {
 	plazatest.Each(t, settings("PLAZA_ADMIN_LOGIN_MAX_FAILURES", "100"), func(t *testing.T, e *plazatest.Env) {
 		a := login(t, e)
 		secret, recovery := enrol(t, e, a)
-		a.fail("POST", "/admin/v1/admins/me/totp", nil, 409, "conflict", "")
+		a.fail("POST", "/admin/v1/admins/me/totp", map[string]any{"password": adminPassword}, 409, "conflict", "")
 		if s := a.ok("GET", "/admin/v1/session", nil, 200); s["admin"].(map[string]any)["totp_enabled"] != true {
 			t.Fatalf("session %v", s)
 		}
@@ -352,7 +362,7 @@ func TestAdminManagement(t *testing.T) {
 		bAPI.fail("PATCH", "/admin/v1/admins/"+bid, map[string]any{"totp": false}, 400, "invalid", "totp")
 		// Another admin's TOTP: turned off by A, so B, who lost the
 		// authenticator, signs in with the password alone and enrols again.
-		_, bRecovery := enrol(t, e, bAPI)
+		_, bRecovery := enrolWith(t, e, bAPI, "second-password-2")
 		wantError(t, login2("second-password-2"), "B without a code", 401, "totp_required", "")
 		for _, bad := range []any{true, "false", 0, nil} {
 			a.fail("PATCH", "/admin/v1/admins/"+bid, map[string]any{"totp": bad}, 400, "invalid", "totp")

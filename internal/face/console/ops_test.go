@@ -574,8 +574,12 @@ func TestPasswordAndTOTP(t *testing.T) {
 	loginForm(t, b, newPassword, "", "")
 	b.run(t, ready("dashboard"))
 
-	// Enrol: the QR code is drawn, the secret shown; a wrong code is refused.
-	b.run(t, chromedp.Navigate(e.URL+"/admin/account"), ready("account"), click("#totp-start"), visible("#totp-qr"))
+	// Enrol: it needs the password; the QR code is drawn, the secret shown;
+	// a wrong code is refused.
+	b.run(t, chromedp.Navigate(e.URL+"/admin/account"), ready("account"), typeIn("#totp-password", "wrong-password"), click("#totp-start"))
+	until(t, b, `document.querySelector('#totp-start').form.querySelector('.status.error, .field.invalid') || document.querySelector('.status.error')`)
+	setValue(t, b, "#totp-password", newPassword)
+	b.run(t, click("#totp-start"), visible("#totp-qr"))
 	until(t, b, `document.querySelector('#totp-qr').complete && document.querySelector('#totp-qr').naturalWidth > 50`)
 	secret := text(t, b, "#totp-secret")
 	uri := get(t, b, chromedp.Evaluate[string](`document.querySelector('#totp-uri').href`))

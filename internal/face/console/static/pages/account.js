@@ -20,9 +20,12 @@ function totpBox(session) {
   const st = status();
   const body = h('div');
   const code = h('input', { type: 'text', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', placeholder: '123456', id: 'totp-code' });
-  const start = h('button', { type: 'button', id: 'totp-start', on: { click: async () => {
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', id: 'totp-password' });
+  const start = h('form', { on: { submit: async ev => {
+    ev.preventDefault();
     try {
-      const r = await post('/admins/me/totp');
+      const r = await post('/admins/me/totp', { password: password.value });
+      password.value = '';
       const confirm = h('form', { on: { submit: async ev => {
         ev.preventDefault();
         await busy(confirm, async () => {
@@ -40,8 +43,8 @@ function totpBox(session) {
         h('img', { src: r.qr_png, alt: 'TOTP QR code', class: 'qr', id: 'totp-qr' }),
         h('p', {}, 'Or enter the secret: ', h('code', { text: r.secret, id: 'totp-secret' }),
           /^otpauth:\/\//.test(r.otpauth_url || '') ? [' or ', h('a', { href: r.otpauth_url, id: 'totp-uri' }, 'open it in an authenticator app')] : null), confirm);
-    } catch (e) { st.bad(e); }
-  } } }, 'Turn on TOTP');
+    } catch (e) { showErrors(start, st, e); }
+  } } }, field('Your password', password, 'password'), h('button', { type: 'submit', id: 'totp-start' }, 'Turn on TOTP'));
   const offCode = h('input', { type: 'text', name: 'code', inputmode: 'numeric', placeholder: '123456' });
   const off = h('form', { on: { submit: async ev => {
     ev.preventDefault();
