@@ -159,7 +159,7 @@ func checkRestored(t *testing.T, o store.Options, before []ackedWrite) {
 		t.Fatalf("ledger verify of the restored store: %v\n%s", err, b.String())
 	}
 	var counter, users int64
-	if err := db.QueryRow(ctx, "SELECT n FROM row_counts WHERE name = 'users'").Scan(&counter); err != nil {
+	if err := db.QueryRow(ctx, "SELECT COALESCE(SUM(n), 0) FROM row_counts WHERE name = 'users'").Scan(&counter); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&users); err != nil {

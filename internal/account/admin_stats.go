@@ -12,11 +12,11 @@ import (
 // The operator's console: how many users, how many signed up per day, and
 // the user search.
 
-// UsersTotal is the number of users, read from the counter row the users
-// table's triggers keep (migration 00025): one row, whatever the table's
-// size.
+// UsersTotal is the number of users, read from the counter the users
+// table's triggers keep (migrations 00025 and 00029): a few shard rows,
+// whatever the table's size.
 func (s *Service) UsersTotal(ctx context.Context) (int, error) {
-	n, err := store.Count(ctx, s.db, "SELECT n FROM row_counts WHERE name = 'users'")
+	n, err := store.Count(ctx, s.db, "SELECT COALESCE(SUM(n), 0) FROM row_counts WHERE name = 'users'")
 	return n, errs.Wrap(err, "count users")
 }
 

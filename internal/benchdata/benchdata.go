@@ -76,7 +76,7 @@ func Seed(ctx context.Context, db *store.DB, s Spec, now time.Time) (Data, error
 	d := Data{Tokens: make([]string, s.Tokens), UIDs: make([]string, s.Users), Liked: map[int64]map[int64]bool{}}
 
 	// Users and tokens.
-	err := insertCounted(ctx, db, "users", "id, area, phone, openid, uid, nickname, created_at, updated_at", s.Users, func(i int) []any {
+	err := insert(ctx, db, "users", "id, area, phone, openid, uid, nickname, created_at, updated_at", s.Users, func(i int) []any {
 		d.UIDs[i] = account.NewUID()
 		return []any{i + 1, "86", fmt.Sprintf("139%08d", i+1), fmt.Sprintf("bench-%d", i+1), d.UIDs[i], fmt.Sprintf("nick-%d", i+1), ms, ms}
 	})
@@ -177,30 +177,6 @@ func Seed(ctx context.Context, db *store.DB, s Spec, now time.Time) (Data, error
 	// No ANALYZE on SQLite: plaza never runs it, and with its statistics
 	// SQLite re-plans statements with bound IN lists at every run.
 	return d, nil
-}
-
-// insertCounted is insert into a table whose rows row_counts counts
-// (users, orders: a row trigger each, migrations 00025 and 00026). On
-// PostgreSQL the trigger is off meanwhile and the counter is moved once
-// after: its UPDATE of the one counter row, 100,000 times in one
-// transaction, walks the row's chain of versions made by the same
-// transaction each time (quadratic: minutes for 100,000 users). SQLite
-// updates the row in place.
-func insertCounted(ctx context.Context, db *store.DB, table, cols string, n int, row func(i int) []any) error {
-	if db.Engine() != store.Postgres {
-		return insert(ctx, db, table, cols, n, row)
-	}
-	if _, err := db.Exec(ctx, "ALTER TABLE "+table+" DISABLE TRIGGER "+table+"_count_insert"); err != nil {
-		return err
-	}
-	err := insert(ctx, db, table, cols, n, row)
-	if _, err2 := db.Exec(ctx, "ALTER TABLE "+table+" ENABLE TRIGGER "+table+"_count_insert"); err == nil {
-		err = err2
-	}
-	if err == nil {
-		_, err = db.Exec(ctx, "UPDATE row_counts SET n = n + ? WHERE name = ?", n, table)
-	}
-	return err
 }
 
 // insert writes n rows of table with multi-row INSERTs, 100,000 rows per

@@ -348,7 +348,7 @@ func seedOrders(ctx context.Context, db *store.DB, s Spec, rng *rand.Rand, now t
 	}
 	ms := now.UnixMilli()
 	// Tickets reference orders and orders nothing of tickets: orders first.
-	err = insertCounted(ctx, db, "orders", "id, user_id, price, status, pay_method, expires_at, paid_at, created_at, updated_at, refunded_at, refund_reason", len(ords), func(i int) []any {
+	err = insert(ctx, db, "orders", "id, user_id, price, status, pay_method, expires_at, paid_at, created_at, updated_at, refunded_at, refund_reason", len(ords), func(i int) []any {
 		o := ords[i]
 		t := at(i, len(ords))
 		var paid, refunded any

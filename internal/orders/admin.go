@@ -45,7 +45,7 @@ func (s *Service) AdminList(ctx context.Context, f AdminFilter, offset, limit in
 	if err != nil {
 		return nil, 0, err
 	}
-	total, err := store.Count(ctx, s.DB, "SELECT n FROM row_counts WHERE name = 'orders'")
+	total, err := store.Count(ctx, s.DB, "SELECT COALESCE(SUM(n), 0) FROM row_counts WHERE name = 'orders'")
 	return out, total, errs.Wrap(err, "count orders")
 }
 
