@@ -569,20 +569,11 @@ const CommentRetention = 7 * 24 * time.Hour
 // first (the janitor's). A room keeps what a joining viewer is shown,
 // however old.
 func (c *Chat) SweepComments(ctx context.Context) error {
-	const chunk = 5000
 	cutoff := c.d.Clock.Now().Add(-CommentRetention).UnixMilli()
-	for {
-		res, err := c.d.DB.Exec(ctx, `DELETE FROM room_comments WHERE id IN (
-			SELECT o.id FROM room_comments o WHERE o.created_at < ? AND o.id < (
-				SELECT k.id FROM room_comments k WHERE k.anchor_id = o.anchor_id ORDER BY k.id DESC LIMIT 1 OFFSET (? + 0))
-			ORDER BY o.id LIMIT (? + 0))`, cutoff, c.cfg.History-1, chunk)
-		if err != nil {
-			return errs.Wrap(err, "sweep room comments")
-		}
-		if n, err := res.RowsAffected(); err != nil || n < chunk {
-			return errs.Wrap(err, "sweep room comments")
-		}
-	}
+	return errs.Wrap(c.d.DB.DeleteChunks(ctx, 5000, `DELETE FROM room_comments WHERE id IN (
+		SELECT o.id FROM room_comments o WHERE o.created_at < ? AND o.id < (
+			SELECT k.id FROM room_comments k WHERE k.anchor_id = o.anchor_id ORDER BY k.id DESC LIMIT 1 OFFSET (? + 0))
+		ORDER BY o.id LIMIT (? + 0))`, cutoff, c.cfg.History-1), "sweep room comments")
 }
 
 func (c *Chat) authors(ctx context.Context, ids []int64) (map[int64]ChatAuthor, error) {

@@ -758,16 +758,7 @@ const DeliveryRetention = 30 * 24 * time.Hour
 // SweepDeliveries deletes the records of deliveries settled more than
 // DeliveryRetention ago, a few thousand a statement (the janitor's).
 func (s *Service) SweepDeliveries(ctx context.Context) error {
-	const chunk = 5000
 	cutoff := s.clock.Now().Add(-DeliveryRetention).UnixMilli()
-	for {
-		res, err := s.db.Exec(ctx, `DELETE FROM push_deliveries WHERE id IN
-			(SELECT id FROM push_deliveries WHERE state IN (2, 3, 4, 5) AND next_at < ? LIMIT (? + 0))`, cutoff, chunk)
-		if err != nil {
-			return errs.Wrap(err, "sweep push deliveries")
-		}
-		if n, err := res.RowsAffected(); err != nil || n < chunk {
-			return errs.Wrap(err, "sweep push deliveries")
-		}
-	}
+	return errs.Wrap(s.db.DeleteChunks(ctx, 5000, `DELETE FROM push_deliveries WHERE id IN
+		(SELECT id FROM push_deliveries WHERE state IN (2, 3, 4, 5) AND next_at < ? LIMIT (? + 0))`, cutoff), "sweep push deliveries")
 }

@@ -344,6 +344,23 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // Exec runs one write statement on its own (it is its own transaction,
 // with the commit hooks of ctx: hook.go). Inside a unit of work it fails with ErrNested: write through the Tx.
+// DeleteChunks runs q, a DELETE of at most chunk rows (its last
+// placeholder is the limit: chunk follows args), again and again until a
+// run deletes fewer: a big sweep as short statements, each its own
+// transaction, so that the writers waiting meanwhile wait little.
+func (db *DB) DeleteChunks(ctx context.Context, chunk int, q string, args ...any) error {
+	args = append(args, chunk)
+	for {
+		res, err := db.Exec(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n < int64(chunk) {
+			return err
+		}
+	}
+}
+
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if InUnit(ctx) {
 		return nil, ErrNested
