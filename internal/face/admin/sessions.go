@@ -291,21 +291,11 @@ type enrolmentBody struct {
 
 // startTOTP takes {"password"}: the admin's own.
 func (f *face) startTOTP(r *http.Request, a admins.Admin) (int, any, error) {
-	in, err := decode(r)
-	if err == nil {
-		err = only(in, "password")
-	}
+	password, err := oneText(r, "password", "password is required: your own, to enrol a second factor")
 	if err != nil {
 		return 0, nil, err
 	}
-	v, err := texts(in, "password")
-	if err != nil {
-		return 0, nil, err
-	}
-	if v[0] == "" {
-		return 0, nil, errs.InvalidField("password", "password is required: your own, to enrol a second factor")
-	}
-	e, err := f.Admins.StartTOTP(r.Context(), a.ID, v[0], httpx.ClientIP(r, f.TrustProxy))
+	e, err := f.Admins.StartTOTP(r.Context(), a.ID, password, httpx.ClientIP(r, f.TrustProxy))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -313,20 +303,24 @@ func (f *face) startTOTP(r *http.Request, a admins.Admin) (int, any, error) {
 }
 
 // codeOf reads {"code"} (a string of digits).
-func codeOf(r *http.Request) (string, error) {
+func codeOf(r *http.Request) (string, error) { return oneText(r, "code", "code is required") }
+
+// oneText reads a body of one text field, name, that must not be empty
+// (required is the message when it is).
+func oneText(r *http.Request, name, required string) (string, error) {
 	in, err := decode(r)
 	if err == nil {
-		err = only(in, "code")
+		err = only(in, name)
 	}
 	if err != nil {
 		return "", err
 	}
-	v, err := texts(in, "code")
+	v, err := texts(in, name)
 	if err != nil {
 		return "", err
 	}
 	if v[0] == "" {
-		return "", errs.InvalidField("code", "code is required")
+		return "", errs.InvalidField(name, required)
 	}
 	return v[0], nil
 }
