@@ -481,13 +481,14 @@ func (s *Service) claim(ctx context.Context, cfg DeliveryConfig) ([]*claim, int6
 // among them whose other deliveries come too.
 func takeCandidates(ctx context.Context, tx *store.Tx, cands [][2]int64, left int) (ids, groups []int64, err error) {
 	size := map[int64]int{}
+	var all []int64 // the groups among the candidates
 	for _, c := range cands {
 		if c[1] != 0 {
-			groups = append(groups, c[1])
+			all = append(all, c[1])
 		}
 	}
-	if len(groups) > 0 {
-		in, args := store.InIDs(groups)
+	if len(all) > 0 {
+		in, args := store.InIDs(all)
 		rows, err := tx.Query(ctx, `SELECT send_group, COUNT(*) FROM push_deliveries
 			WHERE send_group <> 0 AND send_group IN (`+in+`) AND state IN (0, 1) GROUP BY send_group`, args...)
 		if err != nil {
@@ -505,7 +506,6 @@ func takeCandidates(ctx context.Context, tx *store.Tx, cands [][2]int64, left in
 		if err := rows.Err(); err != nil {
 			return nil, nil, errs.Wrap(err, "claim push deliveries")
 		}
-		groups = groups[:0]
 	}
 	taken := 0
 	for _, c := range cands {
